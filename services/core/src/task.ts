@@ -1,0 +1,154 @@
+import { DateTime, Duration, IANAZone } from 'luxon';
+import { z } from 'zod';
+
+export const PRIORITIES = ['none', 'low', 'medium', 'high'] as const;
+export const STATUSES = ['open', 'done', 'skipped'] as const;
+export const RECURRENCE_MODES = ['schedule', 'after-completion'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+export type Status = (typeof STATUSES)[number];
+
+/** Size limits of a task; the API answers 400 past any of them. */
+export const LIMITS = {
+  title: 500,
+  notes: 10_000,
+  tags: 20,
+  tag: 50,
+  reminders: 10,
+  exdate: 500,
+  rrule: 1_000,
+  /** How far a relative reminder may sit from the due time. */
+  reminderOffsetDays: 366,
+} as const;
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+  .refine((s) => DateTime.fromISO(s).isValid, 'not a calendar date');
+const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time as HH:mm (00:00 to 23:59)');
+export const zoneName = z
+  .string()
+  .max(64)
+  .refine((s) => IANAZone.isValidZone(s), 'not an IANA time zone (e.g. Europe/Berlin)');
+/** A wall-clock date-time with no zone: YYYY-MM-DDTHH:mm[:ss]. */
+export const localDateTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'expected a local date-time as YYYY-MM-DDTHH:mm[:ss]')
+  .refine((s) => DateTime.fromISO(s, { zone: 'utc' }).isValid, 'not a calendar date-time');
+
+/** A due date, optionally with a time; without `tz` it is floating (read in the owner's zone). */
+export const Due = z.strictObject({ date: isoDate, time: localTime.optional(), tz: zoneName.optional() });
+export type Due = z.infer<typeof Due>;
+
+const offset = z
+  .string()
+  .refine((s) => Duration.fromISO(s).isValid, 'expected an ISO 8601 duration such as -PT30M or -P1D')
+  .refine(
+    (s) => Math.abs(Duration.fromISO(s).as('days')) <= LIMITS.reminderOffsetDays,
+    `at most ${LIMITS.reminderOffsetDays} days from the due time`,
+  );
+const reminderId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,40}$/, 'expected 1 to 40 letters, digits, _ or -');
+const utcInstant = z.iso.datetime({ offset: true });
+
+/** A reminder relative to the due time (`offset`, negative = before) or at an absolute instant (`at`). */
+export const ReminderInput = z.union([
+  z.strictObject({ id: reminderId.optional(), offset }),
+  z.strictObject({ id: reminderId.optional(), at: utcInstant }),
+]);
+export type ReminderInput = z.infer<typeof ReminderInput>;
+export const Reminder = z.union([
+  z.strictObject({ id: reminderId, offset }),
+  z.strictObject({ id: reminderId, at: utcInstant }),
+]);
+export type Reminder = z.infer<typeof Reminder>;
+
+export const Recurrence = z.strictObject({
+  rrule: z.string().min(1).max(LIMITS.rrule),
+  exdate: z.array(localDateTime).max(LIMITS.exdate).optional(),
+  mode: z.enum(RECURRENCE_MODES).default('schedule'),
+});
+export type Recurrence = z.infer<typeof Recurrence>;
+
+const title = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(LIMITS.title)
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+const notes = z.string().max(LIMITS.notes);
+/** Tags are case-insensitive words: stored lower-case, a leading # dropped. */
+export const Tag = z
+  .string()
+  .trim()
+  .transform((s) => s.replace(/^#/, '').toLowerCase())
+  .pipe(
+    z
+      .string()
+      .min(1, 'must not be empty')
+      .max(LIMITS.tag)
+      .regex(/^[\p{L}\p{N}_\-/.]+$/u, 'letters, digits, _ - / . only'),
+  );
+const tags = z
+  .array(Tag)
+  .max(LIMITS.tags)
+  .transform((t) => [...new Set(t)]);
+const reminders = z.array(ReminderInput).max(LIMITS.reminders, `at most ${LIMITS.reminders} reminders`);
+
+/** What a client sends to create a task. */
+export const TaskCreate = z.strictObject({
+  title,
+  notes: notes.optional(),
+  priority: z.enum(PRIORITIES).default('none'),
+  tags: tags.default([]),
+  due: Due.optional(),
+  reminders: reminders.default([]),
+  recurrence: Recurrence.optional(),
+});
+export type TaskCreate = z.infer<typeof TaskCreate>;
+
+/** What a client sends to change a task: every field optional; `null` clears an optional one. */
+export const TaskPatch = z.strictObject({
+  title: title.optional(),
+  notes: notes.nullable().optional(),
+  priority: z.enum(PRIORITIES).optional(),
+  tags: tags.optional(),
+  due: Due.nullable().optional(),
+  reminders: reminders.optional(),
+  recurrence: Recurrence.nullable().optional(),
+});
+export type TaskPatch = z.infer<typeof TaskPatch>;
+
+/** A task as the API shows it. */
+export const Task = z.object({
+  id: z.string(),
+  title: z.string(),
+  notes: z.string().optional(),
+  status: z.enum(STATUSES),
+  priority: z.enum(PRIORITIES),
+  tags: z.array(z.string()),
+  due: Due.optional(),
+  reminders: z.array(Reminder),
+  recurrence: Recurrence.optional(),
+  seriesId: z.string().optional(),
+  occurrence: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  completedAt: z.string().optional(),
+  version: z.number().int().positive(),
+});
+export type Task = z.infer<typeof Task>;
+
+export const PRIORITY_RANK: Record<Priority, number> = { none: 0, low: 1, medium: 2, high: 3 };
+
+/**
+ * The instant a due stands for, in `ownerZone` when the due is floating. A date without a time is due
+ * at the end of that day, so it is not overdue before the day is over.
+ */
+export function dueInstant(due: Due, ownerZone: string): DateTime {
+  const zone = due.tz ?? ownerZone;
+  const day = DateTime.fromISO(due.date, { zone });
+  if (!due.time) return day.endOf('day');
+  const [h, m] = due.time.split(':').map(Number);
+  return day.set({ hour: h, minute: m });
+}

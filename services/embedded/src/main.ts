@@ -1,0 +1,1 @@
+import { x } from "@todo/core"; console.log("ok", x, process.version);
