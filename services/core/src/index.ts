@@ -2,3 +2,5 @@ export * from './errors.ts';
 export * from './clock.ts';
 export * from './task.ts';
 export * from './events.ts';
+export * from './query/index.ts';
+export * from './recurrence/index.ts';

@@ -1,0 +1,178 @@
+import { join } from 'node:path';
+import { config } from './config.ts';
+import { CONTROL_PLANE, readTrustAnchors } from './controlplane.ts';
+import type { DaprBinaries } from './dapr.ts';
+import { allReady, httpReady } from './health.ts';
+import type { StackPorts } from './ports.ts';
+import type { StackTokens } from './secrets.ts';
+import type { ProcessSpec, Readiness } from './supervisor.ts';
+
+const DAPR_LOCAL = join(config.repoRoot, 'deploy', 'dapr', 'local');
+/** Components and resiliency shared by every sidecar. */
+export const RESOURCES_DIR = join(DAPR_LOCAL, 'resources');
+/** Dapr Configurations: default.yaml for every app, tasks.yaml (access control) for the task service. */
+export const CONFIG_DIR = join(DAPR_LOCAL, 'config');
+
+/**
+ * An application of the stack, declared as data. The supervisor runs it beside its own daprd (unless
+ * `dapr: false`), starts the sidecar first, and gives the app where to reach it:
+ * APP_ID, APP_PORT, DAPR_HTTP_PORT, DAPR_GRPC_PORT, DAPR_HTTP_ENDPOINT, DAPR_GRPC_ENDPOINT, DAPR_API_TOKEN
+ * (send it as `dapr-api-token`) and APP_API_TOKEN (daprd sends it to the app as `dapr-api-token`).
+ */
+export type AppSpec = {
+  /** Process name, and the Dapr app id unless dapr.appId says otherwise. */
+  name: string;
+  command: string;
+  args: readonly string[];
+  env?: Readonly<Record<string, string>>;
+  cwd?: string;
+  /** The port the app serves HTTP on: where daprd delivers invocations, events and bindings. */
+  port?: number;
+  /** A path on the app's port that answers 2xx when it is ready, or any Readiness. */
+  health: string | Readiness;
+  dapr?: false | SidecarOptions;
+  /** Other pieces (by name) to wait for, besides the infrastructure and its own sidecar. */
+  dependsOn?: readonly string[];
+  readyTimeoutMs?: number;
+};
+
+export type SidecarOptions = {
+  appId?: string;
+  /** A Configuration file; default deploy/dapr/local/config/default.yaml. */
+  config?: string;
+  /** Default: deploy/dapr/local/resources. */
+  resourcesPaths?: readonly string[];
+  /** More daprd flags, e.g. ['--app-max-concurrency', '32']. */
+  args?: readonly string[];
+};
+
+/** What every sidecar gets from the stack. */
+export type SidecarContext = {
+  bin: DaprBinaries;
+  ports: StackPorts;
+  tokens: StackTokens;
+  /** Env for envRef in the component files (STACK_*). */
+  componentEnv: Readonly<Record<string, string>>;
+  /** Infrastructure pieces every sidecar waits for. */
+  dependsOn: readonly string[];
+};
+
+export function sidecarName(app: { name: string }): string {
+  return `${app.name}-daprd`;
+}
+
+/** The processes for one app: the app and, unless disabled, its daprd in sidecar slot `slot`. */
+export function appProcesses(app: AppSpec, slot: number, ctx: SidecarContext): ProcessSpec[] {
+  const appReady = typeof app.health === 'string' ? appHealth(app, app.health) : app.health;
+  if (app.dapr === false) {
+    return [{ ...base(app), ready: appReady, dependsOn: app.dependsOn ?? [] }];
+  }
+  const appId = app.dapr?.appId ?? app.name;
+  const side = ctx.ports.sidecar(slot);
+  const sidecar = sidecarProcess({ ...app.dapr, appId, name: sidecarName(app), appPort: app.port, slot }, ctx);
+  const appEnv: Record<string, string> = {
+    APP_ID: appId,
+    DAPR_HTTP_PORT: String(side.http),
+    DAPR_GRPC_PORT: String(side.grpc),
+    DAPR_HTTP_ENDPOINT: `http://127.0.0.1:${side.http}`,
+    DAPR_GRPC_ENDPOINT: `http://127.0.0.1:${side.grpc}`,
+    DAPR_API_TOKEN: ctx.tokens.daprApiToken,
+    APP_API_TOKEN: ctx.tokens.appApiToken,
+    ...(app.port ? { APP_PORT: String(app.port) } : {}),
+  };
+  return [
+    sidecar,
+    {
+      ...base(app),
+      env: { ...appEnv, ...app.env },
+      // The sidecar is ready for outbound calls (secrets, state, publish) before the app starts; it
+      // finishes its own start-up (subscriptions, bindings) once the app listens, hence the second check.
+      dependsOn: [sidecar.name, ...(app.dependsOn ?? [])],
+      ready: allReady(appReady, httpReady(`http://127.0.0.1:${side.http}/v1.0/healthz`, [204])),
+    },
+  ];
+}
+
+/**
+ * One daprd. With appPort it waits for the app (ready = outbound healthz, see appProcesses); without, it is
+ * a sidecar with no app, ready when its healthz answers 204 and `extraReady` passes.
+ */
+export function sidecarProcess(
+  o: SidecarOptions & { name: string; appId: string; appPort?: number | undefined; slot: number; extraReady?: Readiness },
+  ctx: SidecarContext,
+): ProcessSpec {
+  const p = ctx.ports.sidecar(o.slot);
+  const http = `http://127.0.0.1:${p.http}`;
+  const ready = o.appPort ? httpReady(`${http}/v1.0/healthz/outbound`, [204]) : httpReady(`${http}/v1.0/healthz`, [204]);
+  return {
+    name: o.name,
+    command: ctx.bin.daprd,
+    args: [
+      '--mode',
+      'standalone',
+      '--app-id',
+      o.appId,
+      ...(o.appPort ? ['--app-port', String(o.appPort), '--app-protocol', 'http', '--app-channel-address', '127.0.0.1'] : []),
+      '--dapr-listen-addresses',
+      '127.0.0.1',
+      '--dapr-http-port',
+      String(p.http),
+      '--dapr-grpc-port',
+      String(p.grpc),
+      '--dapr-internal-grpc-port',
+      String(p.internalGrpc),
+      '--dapr-internal-grpc-listen-address',
+      '127.0.0.1',
+      '--metrics-port',
+      String(p.metrics),
+      '--metrics-listen-address',
+      '127.0.0.1',
+      '--placement-host-address',
+      `127.0.0.1:${ctx.ports.placement.grpc}`,
+      '--scheduler-host-address',
+      `127.0.0.1:${ctx.ports.scheduler.grpc}`,
+      '--enable-mtls',
+      '--sentry-address',
+      `127.0.0.1:${ctx.ports.sentry.grpc}`,
+      '--control-plane-trust-domain',
+      CONTROL_PLANE.trustDomain,
+      '--control-plane-namespace',
+      CONTROL_PLANE.namespace,
+      ...(o.resourcesPaths ?? [RESOURCES_DIR]).flatMap((r) => ['--resources-path', r]),
+      '--config',
+      o.config ?? join(CONFIG_DIR, 'default.yaml'),
+      '--log-level',
+      'warn',
+      ...(o.args ?? []),
+    ],
+    env: {
+      ...ctx.componentEnv,
+      NAMESPACE: CONTROL_PLANE.namespace,
+      // Name resolution (mDNS) advertises this address: keep service invocation on loopback.
+      DAPR_HOST_IP: '127.0.0.1',
+      DAPR_API_TOKEN: ctx.tokens.daprApiToken,
+      APP_API_TOKEN: ctx.tokens.appApiToken,
+    },
+    prepare: async () => ({ env: { DAPR_TRUST_ANCHORS: await readTrustAnchors() } }),
+    dependsOn: ctx.dependsOn,
+    ready: o.extraReady ? allReady(ready, o.extraReady) : ready,
+    readyTimeoutMs: 60_000,
+    stopTimeoutMs: 15_000,
+  };
+}
+
+function base(app: AppSpec) {
+  return {
+    name: app.name,
+    command: app.command,
+    args: app.args,
+    ...(app.env ? { env: app.env } : {}),
+    ...(app.cwd ? { cwd: app.cwd } : {}),
+    ...(app.readyTimeoutMs ? { readyTimeoutMs: app.readyTimeoutMs } : {}),
+  };
+}
+
+function appHealth(app: AppSpec, path: string): Readiness {
+  if (!app.port) throw new Error(`${app.name}: health is a path but the app has no port`);
+  return httpReady(`http://127.0.0.1:${app.port}${path.startsWith('/') ? path : `/${path}`}`);
+}

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
+import { config, dirs } from './config.ts';
+import { exists, run } from './proc.ts';
+import type { ProcessSpec } from './supervisor.ts';
+
+const POM = join(config.repoRoot, 'deploy', 'local', 'kafka', 'pom.xml');
+
+/** The Kafka version, pinned once in deploy/local/kafka/pom.xml (docs/decisions/0006-kafka-distribution.md). */
+export async function kafkaVersion(): Promise<string> {
+  const pom = await readFile(POM, 'utf8');
+  const version = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom)?.[1];
+  if (!version) throw new Error(`no <kafka.version> in ${POM}`);
+  return version;
+}
+
+/** Returns the directory of Kafka's jars, fetching them from Maven Central into the cache the first time. */
+export async function ensureKafka(log: (line: string) => void = () => {}): Promise<{ lib: string; version: string }> {
+  const version = await kafkaVersion();
+  const dir = join(config.cacheDir, `kafka-${version}`);
+  const lib = join(dir, 'lib');
+  const stamp = join(dir, 'fetched.json');
+  if (await exists(stamp)) return { lib, version };
+  log(`fetching Kafka ${version} jars from Maven Central into ${lib}`);
+  const started = Date.now();
+  const tmp = join(dir, 'lib.tmp');
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  await run(
+    config.mvn,
+    ['-q', '-B', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${tmp}`, '-DincludeScope=runtime'],
+    { cwd: dir, env: config.inheritedEnv, logFile: join(dirs.logs, `kafka-fetch-${version}.log`), label: 'mvn dependency:copy-dependencies' },
+  );
+  await rm(lib, { recursive: true, force: true });
+  await rename(tmp, lib);
+  const jars = (await readdir(lib)).length;
+  const seconds = (Date.now() - started) / 1000;
+  await writeFile(stamp, JSON.stringify({ version, jars, seconds, at: new Date().toISOString() }) + '\n');
+  log(`Kafka ${version}: ${jars} jars in ${seconds.toFixed(1)} s`);
+  return { lib, version };
+}
+
+/** Topics the stack creates once Kafka is ready (partitions and retention are chosen here, not by auto-create). */
+export type TopicSpec = { topic: string; partitions: number; retentionMs: number };
+
+/**
+ * A single KRaft node (broker and controller in one JVM) on 127.0.0.1, storage under .data/stack/kafka,
+ * formatted on first start. Readiness is broker metadata through kafkajs, then the declared topics exist.
+ */
+export function kafkaProcess(opts: { lib: string; brokerPort: number; controllerPort: number; topics: readonly TopicSpec[] }): ProcessSpec {
+  const dir = dirs.state('kafka');
+  const data = join(dir, 'data');
+  const props = join(dir, 'server.properties');
+  const log4j = join(dir, 'log4j2.properties');
+  const classpath = join(opts.lib, '*');
+  const brokers = [`127.0.0.1:${opts.brokerPort}`];
+  return {
+    name: 'kafka',
+    command: config.java,
+    args: [
+      '-Xms256m',
+      '-Xmx512m',
+      '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      '-Djava.awt.headless=true',
+      `-Dlog4j2.configurationFile=${log4j}`,
+      `-Dkafka.logs.dir=${join(dir, 'logs')}`,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      props,
+    ],
+    prepare: async () => {
+      await mkdir(data, { recursive: true });
+      await writeFile(props, serverProperties({ ...opts, data }));
+      await writeFile(log4j, LOG4J2);
+      if (!(await exists(join(data, 'meta.properties')))) {
+        await run(
+          config.java,
+          ['-cp', classpath, `-Dlog4j2.configurationFile=${log4j}`, 'kafka.tools.StorageTool', 'format', '-t', kafkaUuid(), '-c', props, '--standalone'],
+          { env: config.inheritedEnv, logFile: join(dirs.logs, 'kafka.log'), label: 'kafka storage format' },
+        );
+      }
+    },
+    ready: {
+      describe: `Kafka broker metadata from ${brokers.join(',')}`,
+      check: async () => {
+        const admin = kafkaAdmin(brokers);
+        await admin.connect();
+        try {
+          const cluster = await admin.describeCluster();
+          if (cluster.brokers.length === 0 || cluster.controller === null) throw new Error('no broker or controller yet');
+        } finally {
+          await admin.disconnect();
+        }
+      },
+    },
+    afterReady: () => ensureTopics(brokers, opts.topics),
+    readyTimeoutMs: 60_000,
+    stopTimeoutMs: 20_000,
+  };
+}
+
+/** Creates the topics that do not exist yet (existing ones are left as they are). */
+export async function ensureTopics(brokers: readonly string[], topics: readonly TopicSpec[]): Promise<void> {
+  if (topics.length === 0) return;
+  const admin = kafkaAdmin(brokers);
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing: ITopicConfig[] = topics
+      .filter((t) => !existing.has(t.topic))
+      .map((t) => ({
+        topic: t.topic,
+        numPartitions: t.partitions,
+        replicationFactor: 1,
+        configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
+      }));
+    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function kafkaAdmin(brokers: readonly string[]) {
+  return new Kafka({
+    clientId: 'stack-supervisor',
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 2000,
+    requestTimeout: 5000,
+    retry: { retries: 0 }, // the supervisor's readiness loop is the retry
+  }).admin();
+}
+
+function serverProperties(o: { brokerPort: number; controllerPort: number; data: string }): string {
+  return `# Written by deploy/local/kafka.ts on every start; edit that file, not this one.
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:${o.controllerPort}
+listeners=PLAINTEXT://127.0.0.1:${o.brokerPort},CONTROLLER://127.0.0.1:${o.controllerPort}
+advertised.listeners=PLAINTEXT://127.0.0.1:${o.brokerPort},CONTROLLER://127.0.0.1:${o.controllerPort}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=${o.data}
+num.partitions=3
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+# Dead-letter topics are created by daprd on first use.
+auto.create.topics.enable=true
+log.retention.hours=168
+log.segment.bytes=67108864
+`;
+}
+
+/** Quiet: warnings and the two lines that say the server started or stopped. */
+const LOG4J2 = `status = warn
+appender.console.type = Console
+appender.console.name = STDOUT
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = [%d] %p %m (%c{1})%n
+rootLogger.level = warn
+rootLogger.appenderRef.stdout.ref = STDOUT
+logger.server.name = kafka.server.KafkaRaftServer
+logger.server.level = info
+logger.broker.name = kafka.server.BrokerServer
+logger.broker.level = info
+`;
+
+/** A cluster id as Kafka's Uuid.randomUuid().toString() makes it: 16 random bytes, base64url, not starting with '-'. */
+function kafkaUuid(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}

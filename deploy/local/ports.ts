@@ -1,0 +1,23 @@
+import { config } from './config.ts';
+
+/**
+ * Every port of the local stack, as an offset from one base (STACK_PORT_BASE, default 50000), so nothing
+ * collides with the defaults of the pieces (2379/2380/8080/9090/9092/6379) and a second stack can run on
+ * another base. With the default base, sentry, placement and scheduler sit on Dapr's own default ports.
+ */
+export function stackPorts(base = config.portBase) {
+  return {
+    sentry: { grpc: base + 1, healthz: base + 11, metrics: base + 12 },
+    placement: { grpc: base + 5, healthz: base + 15, metrics: base + 16, raft: base + 21 },
+    scheduler: { grpc: base + 6, healthz: base + 17, metrics: base + 18, etcdClient: base + 19, etcdPeer: base + 20 },
+    redis: base + 30,
+    kafka: { broker: base + 40, controller: base + 41 },
+    /** daprd sidecars: slot i gets base+100+10i .. +3. */
+    sidecar: (slot: number) => {
+      const p = base + 100 + 10 * slot;
+      return { http: p, grpc: p + 1, internalGrpc: p + 2, metrics: p + 3 };
+    },
+  };
+}
+
+export type StackPorts = ReturnType<typeof stackPorts>;

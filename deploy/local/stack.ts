@@ -1,0 +1,232 @@
+/**
+ * The local stack (`npm run stack`): Dapr's sentry, placement and scheduler, Kafka, Redis, a probe sidecar
+ * and the apps below, each on its own ports, supervised until Ctrl-C. Also imported by the integration
+ * tests' global setup (startStack / readRunningStack).
+ */
+import { rm, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { appProcesses, sidecarProcess, type AppSpec, type SidecarContext } from './apps.ts';
+import { config, dirs } from './config.ts';
+import { placementProcess, schedulerProcess, sentryProcess } from './controlplane.ts';
+import { DAPR_VERSION, ensureDapr } from './dapr.ts';
+import { ensureKafka, kafkaProcess, type TopicSpec } from './kafka.ts';
+import { stackPorts } from './ports.ts';
+import { ensureRedis, redisProcess } from './redis.ts';
+import { ensureSecrets, ensureTokens, type StackTokens } from './secrets.ts';
+import { PieceFailedError, Supervisor, type SupervisorEvent } from './supervisor.ts';
+import { readFile } from 'node:fs/promises';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Topics created once Kafka is up. Dead-letter topics are named <topic>-dlq. */
+export const TOPICS: readonly TopicSpec[] = [
+  { topic: 'task-events', partitions: 6, retentionMs: 7 * DAY },
+  { topic: 'reminders', partitions: 3, retentionMs: 7 * DAY },
+  { topic: 'task-events-dlq', partitions: 1, retentionMs: 30 * DAY },
+  { topic: 'reminders-dlq', partitions: 1, retentionMs: 30 * DAY },
+];
+
+/** The apps of the stack, each beside its own daprd. Add entries here (see AppSpec in apps.ts). */
+export const APPS: readonly AppSpec[] = [];
+
+/** The sidecar with no app that proves sentry, placement, scheduler and the components work; tests may use it. */
+export const PROBE_APP_ID = 'stack-probe';
+
+export type StackInfo = {
+  pid: number;
+  startedAt: string;
+  readyAt: string;
+  daprVersion: string;
+  kafkaVersion: string;
+  dataDir: string;
+  logsDir: string;
+  kafka: { brokers: string[] };
+  redis: { host: string; port: number };
+  /** daprd of each app id (the probe included): where to call it. */
+  sidecars: Record<string, { http: number; grpc: number; metrics: number }>;
+  tokens: StackTokens;
+};
+
+export type RunningStack = { info: StackInfo; supervisor: Supervisor; stop: () => Promise<void> };
+
+type Log = (line: string) => void;
+
+/** Installs what is missing (cached by version), starts every piece, resolves when all are ready. */
+export async function startStack(opts: { apps?: readonly AppSpec[]; probe?: boolean; log?: Log } = {}): Promise<RunningStack> {
+  const log = opts.log ?? (() => {});
+  const apps = opts.apps ?? APPS;
+  const running = await readRunningStack();
+  if (running) throw new Error(`a stack is already running (pid ${running.pid}, ${dirs.info}); stop it first`);
+
+  const installed = Date.now();
+  const [bin, kafka, redisBin, secrets, tokens] = await Promise.all([
+    ensureDapr(log),
+    ensureKafka(log),
+    ensureRedis(),
+    ensureSecrets(),
+    ensureTokens(),
+  ]);
+  log(`runtimes ready in ${secondsSince(installed)} (dapr ${DAPR_VERSION}: ${bin.source}; kafka ${kafka.version})`);
+
+  const ports = stackPorts();
+  const brokers = [`127.0.0.1:${ports.kafka.broker}`];
+  const redis = { host: '127.0.0.1', port: ports.redis };
+  const ctx: SidecarContext = {
+    bin,
+    ports,
+    tokens,
+    componentEnv: {
+      STACK_KAFKA_BROKERS: brokers.join(','),
+      STACK_REDIS_HOST: `${redis.host}:${redis.port}`,
+      STACK_SECRETS_FILE: dirs.secrets,
+    },
+    dependsOn: ['sentry', 'placement', 'scheduler', 'kafka', 'redis'],
+  };
+  const sidecars: StackInfo['sidecars'] = {};
+  const specs = [
+    sentryProcess(bin, ports),
+    placementProcess(bin, ports),
+    schedulerProcess(bin, ports),
+    redisProcess({ bin: redisBin, port: redis.port, password: secrets['redis-password'] }),
+    kafkaProcess({ lib: kafka.lib, brokerPort: ports.kafka.broker, controllerPort: ports.kafka.controller, topics: TOPICS }),
+  ];
+  if (opts.probe ?? true) {
+    specs.push(sidecarProcess({ name: `${PROBE_APP_ID}-daprd`, appId: PROBE_APP_ID, slot: 0, extraReady: connectedToControlPlane(ports.sidecar(0).http, tokens) }, ctx));
+    sidecars[PROBE_APP_ID] = pick(ports.sidecar(0));
+  }
+  apps.forEach((app, i) => {
+    specs.push(...appProcesses(app, i + 1, ctx));
+    if (app.dapr !== false) sidecars[app.dapr?.appId ?? app.name] = pick(ports.sidecar(i + 1));
+  });
+
+  const started = Date.now();
+  const supervisor = new Supervisor(specs, { logsDir: dirs.logs, onEvent: (e) => log(describeEvent(e)) });
+  const stop = async () => {
+    await supervisor.stop();
+    await rm(dirs.info, { force: true });
+  };
+  try {
+    await supervisor.start();
+  } catch (err) {
+    await supervisor.stop();
+    throw err;
+  }
+  log(`all ready in ${secondsSince(started)} (${secondsSince(installed)} with installs)`);
+  const info: StackInfo = {
+    pid: process.pid,
+    startedAt: new Date(installed).toISOString(),
+    readyAt: new Date().toISOString(),
+    daprVersion: DAPR_VERSION,
+    kafkaVersion: kafka.version,
+    dataDir: config.dataDir,
+    logsDir: dirs.logs,
+    kafka: { brokers },
+    redis,
+    sidecars,
+    tokens,
+  };
+  await writeFile(dirs.info, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+  return { info, supervisor, stop };
+}
+
+/** The stack described by .data/stack/stack.json when its supervisor is still alive. */
+export async function readRunningStack(): Promise<StackInfo | undefined> {
+  let info: StackInfo;
+  try {
+    info = JSON.parse(await readFile(dirs.info, 'utf8')) as StackInfo;
+  } catch {
+    return undefined;
+  }
+  try {
+    process.kill(info.pid, 0);
+    return info;
+  } catch {
+    return undefined; // left behind by a supervisor that was killed
+  }
+}
+
+/**
+ * The probe is ready when daprd reports its actor runtime connected to placement and its scheduler client
+ * connected: healthz alone does not wait for either.
+ */
+function connectedToControlPlane(httpPort: number, tokens: StackTokens) {
+  return {
+    describe: 'daprd metadata: placement and scheduler connected',
+    check: async (signal: AbortSignal) => {
+      const res = await fetch(`http://127.0.0.1:${httpPort}/v1.0/metadata`, { signal, headers: { 'dapr-api-token': tokens.daprApiToken } });
+      if (res.status !== 200) throw new Error(`metadata answered ${res.status}`);
+      const meta = (await res.json()) as { actorRuntime?: { placement?: string }; scheduler?: { connected_addresses?: string[] } };
+      const placement = meta.actorRuntime?.placement ?? 'unknown';
+      const scheduler = meta.scheduler?.connected_addresses ?? [];
+      if (!placement.includes('connected') || placement.includes('disconnected')) throw new Error(`placement: ${placement}`);
+      if (scheduler.length === 0) throw new Error('scheduler: not connected');
+    },
+  };
+}
+
+function pick(p: { http: number; grpc: number; metrics: number }) {
+  return { http: p.http, grpc: p.grpc, metrics: p.metrics };
+}
+
+function secondsSince(t: number): string {
+  return `${((Date.now() - t) / 1000).toFixed(1)} s`;
+}
+
+function describeEvent(e: SupervisorEvent): string {
+  switch (e.type) {
+    case 'starting':
+      return e.attempt > 1 ? `${e.name}: starting (attempt ${e.attempt})` : `${e.name}: starting`;
+    case 'ready':
+      return `${e.name}: ready in ${(e.ms / 1000).toFixed(1)} s`;
+    case 'stopped':
+      return `${e.name}: stopped`;
+    case 'failed': {
+      const then = e.restartInMs === undefined ? 'giving up' : `restarting in ${(e.restartInMs / 1000).toFixed(0)} s`;
+      const tail = e.logTail ? '\n' + e.logTail.split('\n').map((l) => `    | ${l}`).join('\n') : '';
+      return `${e.name}: FAILED: ${e.reason}; ${then}${tail}`;
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'install-only': { type: 'boolean', default: false } } });
+  const t0 = Date.now();
+  const log: Log = (line) => console.log(`[stack +${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${line}`);
+  if (values['install-only']) {
+    const [bin, kafka, redis] = await Promise.all([ensureDapr(log), ensureKafka(log), ensureRedis()]);
+    log(`installed: dapr ${DAPR_VERSION} (${bin.source}), kafka ${kafka.version} (${kafka.lib}), ${redis}`);
+    return;
+  }
+  let stack: RunningStack | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      log(`${signal} again: killing everything now`);
+      stack?.supervisor.killAllNow();
+      process.exit(130);
+    }
+    stopping = true;
+    log(`${signal}: stopping (again to kill)`);
+    await stack?.stop();
+    log('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('exit', () => stack?.supervisor.killAllNow());
+  try {
+    stack = await startStack({ log });
+  } catch (err) {
+    if (err instanceof PieceFailedError) log(`stack not started: ${err.message}`);
+    else log(`stack not started: ${err instanceof Error ? err.stack : String(err)}`);
+    process.exitCode = 1;
+    return;
+  }
+  if (stopping) return;
+  const { info } = stack;
+  log(`up. logs: ${info.logsDir}; Kafka ${info.kafka.brokers.join(',')}; Redis ${info.redis.host}:${info.redis.port}`);
+  for (const [id, p] of Object.entries(info.sidecars)) log(`  daprd ${id}: http ${p.http}, grpc ${p.grpc}`);
+  log(`details (ports, tokens) in ${dirs.info}; Ctrl-C stops everything`);
+}
+
+if (import.meta.main) await main();

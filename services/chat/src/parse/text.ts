@@ -1,0 +1,354 @@
+/**
+ * Reading a message into words: a normalised, lower-case, typo-corrected form for the grammar, the
+ * original text kept beside it for titles. Every later step works on a `Scan`, which marks the words it
+ * has understood; what no step claimed becomes the task's title.
+ */
+
+/** The longest message the parser reads; the rest is ignored (the service caps messages anyway). */
+export const MAX_INPUT = 2_000;
+
+export interface Token {
+  /** As typed, for titles. */
+  raw: string;
+  /** Lower-case, punctuation trimmed, shorthands expanded and typos corrected; may be '' (emoji). */
+  norm: string;
+  /** The text between quotes, for a quoted token. */
+  quoted?: string;
+}
+
+// Shorthand people type in chat boxes. Expanded before anything else reads the words.
+const SHORTHANDS: Record<string, string> = {
+  tmrw: 'tomorrow',
+  tmr: 'tomorrow',
+  tmrrw: 'tomorrow',
+  tmw: 'tomorrow',
+  tmro: 'tomorrow',
+  tmrow: 'tomorrow',
+  '2moro': 'tomorrow',
+  '2morrow': 'tomorrow',
+  '2mrw': 'tomorrow',
+  tomo: 'tomorrow',
+  tommorow: 'tomorrow',
+  tommorrow: 'tomorrow',
+  '2day': 'today',
+  tdy: 'today',
+  tonite: 'tonight',
+  '2nite': 'tonight',
+  '2night': 'tonight',
+  nxt: 'next',
+  wk: 'week',
+  wks: 'weeks',
+  mins: 'minutes',
+  min: 'minutes',
+  hr: 'hour',
+  hrs: 'hours',
+  h: 'hours',
+  pls: 'please',
+  plz: 'please',
+  thx: 'thanks',
+  ty: 'thanks',
+  abt: 'about',
+  b4: 'before',
+  u: 'you',
+  ur: 'your',
+  '&': 'and',
+  '+': 'and',
+  'w/': 'with',
+  '@': 'at',
+  thurs: 'thursday',
+  thur: 'thursday',
+  thu: 'thursday',
+  tues: 'tuesday',
+  tue: 'tuesday',
+  wed: 'wednesday',
+  weds: 'wednesday',
+  mon: 'monday',
+  fri: 'friday',
+  sat: 'saturday',
+  sun: 'sunday',
+  cant: "can't",
+  dont: 'do not',
+  "don't": 'do not',
+  "doesn't": 'does not',
+  "i'm": 'i am',
+  im: 'i am',
+  "it's": 'it is',
+  isnt: 'is not',
+  "isn't": 'is not',
+  wasnt: 'was not',
+  "wasn't": 'was not',
+  arent: 'are not',
+  "aren't": 'are not',
+  shouldnt: 'should not',
+  "shouldn't": 'should not',
+  "what's": 'what is',
+  whats: 'what is',
+  "that's": 'that is',
+  "let's": 'let us',
+  "i've": 'i have',
+  "i'd": 'i would',
+  "i'll": 'i will',
+  todo: 'todo',
+  'to-do': 'todo',
+  'to-dos': 'todos',
+};
+
+/**
+ * The words typos are corrected towards: the grammar's keywords, weekdays and months. Titles keep what
+ * was typed; only the normalised form the grammar reads is corrected.
+ */
+const VOCABULARY = [
+  // dates and times
+  'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday',
+  'mondays', 'tuesdays', 'wednesdays', 'thursdays', 'fridays', 'saturdays', 'sundays',
+  'january', 'february', 'march', 'april', 'august', 'september', 'october', 'november', 'december',
+  'tomorrow', 'today', 'tonight', 'weekday', 'weekdays', 'weekend', 'weekends', 'morning', 'afternoon',
+  'evening', 'midnight', 'minute', 'minutes', 'hours', 'weeks', 'month', 'months', 'years',
+  'daily', 'weekly', 'monthly', 'yearly', 'annually', 'fortnight', 'fortnightly', 'biweekly', 'quarterly',
+  'every', 'other', 'until', 'starting', 'except', 'after', 'before', 'finish', 'finished', 'completion',
+  'overdue', 'second', 'third', 'fourth',
+  // intents
+  'remind', 'reminder', 'reminders', 'delete', 'deleted', 'remove', 'complete', 'completed', 'reopen',
+  'reschedule', 'postpone', 'rename', 'search', 'snooze', 'repeat', 'repeating', 'recurring', 'resume',
+  'pause', 'paused', 'priority', 'urgent', 'important', 'tasks', 'create', 'change', 'update', 'untag',
+  'label', 'please', 'schedule', 'series', 'upcoming',
+];
+const VOCAB_SET = new Set(VOCABULARY);
+
+/** Real words one edit away from a keyword; never "corrected". */
+const PROTECTED = new Set([
+  'sundae', 'remote', 'rewind', 'dairy', 'daisy', 'mouth', 'alter', 'starch', 'finnish', 'mother', 'either',
+  'later', 'water', 'cause', 'clause', 'usage', 'minuet', 'seconds', 'repent', 'compete', 'relate', 'related',
+  'lapel', 'event', 'events', 'reminds', 'reminded', 'remained', 'reach', 'chance', 'charge', 'crate',
+  'updated', 'serves', 'finishes', 'early', 'nearly', 'hourly', 'marsh', 'marches', 'mouths', 'forth', 'thirds',
+  'tough', 'afters', 'tasty', 'taste', 'paste', 'pasta', 'mondo', 'sunny', 'sundry', 'fryday', 'revise',
+  'unite', 'untie', 'hours', 'house', 'every', 'evert', 'other', 'others', 'otter', 'seconds', 'secondly',
+  'recur', 'recurs', 'labor', 'lobel', 'urgently', 'delegate', 'monkey', 'mommy', 'tommy', 'reopened',
+]);
+
+/** Damerau-Levenshtein (optimal string alignment) distance, capped: returns max+1 once it is exceeded. */
+export function editDistance(a: string, b: string, max = 2): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev2: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
+      cur.push(v);
+      rowMin = Math.min(rowMin, v);
+    }
+    if (rowMin > max) return max + 1;
+    prev2 = prev;
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * The keyword a mistyped word stands for, or the word itself. Conservative on purpose: only words of
+ * five letters or more, the first letter must match (people rarely get it wrong), one edit allowed
+ * (two from eight letters), and the nearest keyword must be the only one that near.
+ */
+export function correctTypo(word: string): string {
+  if (word.length < 5 || !/^[a-z]+$/.test(word) || VOCAB_SET.has(word) || PROTECTED.has(word)) return word;
+  const max = word.length >= 8 ? 2 : 1;
+  let best: string | null = null;
+  let bestDistance = max + 1;
+  let tie = false;
+  for (const v of VOCABULARY) {
+    if (v[0] !== word[0]) continue;
+    const d = editDistance(word, v, max);
+    if (d < bestDistance) {
+      best = v;
+      bestDistance = d;
+      tie = false;
+    } else if (d === bestDistance) {
+      tie = true;
+    }
+  }
+  return best && !tie ? best : word;
+}
+
+/** The normalised form of one typed word (without typo correction). */
+export function normalizeWord(raw: string): string {
+  let w = raw.normalize('NFKC').toLowerCase().replace(/[\u2018\u2019\u02bc`]/g, "'");
+  if (/^!{2,3}$/.test(w)) return w;
+  if (w in SHORTHANDS) return SHORTHANDS[w]!;
+  // Leading punctuation except the sigils the grammar reads (#tag, !high, @5pm), trailing punctuation all.
+  w = w.replace(/^[^\p{L}\p{N}#!@$€£]+/u, '').replace(/[^\p{L}\p{N}%]+$/u, '');
+  if (w.startsWith('@') && w.length > 1) return `at ${w.slice(1)}`;
+  if (w in SHORTHANDS) return SHORTHANDS[w]!;
+  // Apostrophes inside words ("mom's", "sept's") carry nothing the grammar needs.
+  if (!(w in SHORTHANDS)) w = w.replace(/'/g, '');
+  return SHORTHANDS[w] ?? w;
+}
+
+const QUOTED = /"([^"]*)"|\u201c([^\u201d]*)\u201d|(?<=^|\s)'([^']+)'(?=$|[\s,.!?:;])|\S+/g;
+
+/** Splits a message into tokens, quoted runs kept whole. Control characters count as spaces. */
+export function tokenize(text: string): Token[] {
+  const clean = text.slice(0, MAX_INPUT).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+  const tokens: Token[] = [];
+  for (const m of clean.matchAll(QUOTED)) {
+    const quoted = m[1] ?? m[2] ?? m[3];
+    if (quoted !== undefined) {
+      const inner = quoted.trim();
+      if (inner) tokens.push({ raw: inner, norm: '', quoted: inner });
+      continue;
+    }
+    const raw = m[0];
+    const norm = normalizeWord(raw)
+      .split(' ')
+      .map((w) => correctTypo(w))
+      .join(' ');
+    tokens.push({ raw, norm });
+  }
+  return tokens;
+}
+
+/** A span of the normalised text that a pattern matched, as token indexes [from, to). */
+export interface Hit {
+  from: number;
+  to: number;
+  match: RegExpExecArray;
+}
+
+/**
+ * A message being read: its tokens, which ones a step has claimed, and the normalised text with
+ * claimed words blanked out (same length, so positions keep meaning across steps).
+ */
+export class Scan {
+  readonly tokens: Token[];
+  readonly used: boolean[];
+  private readonly starts: number[] = [];
+  readonly norm: string;
+
+  constructor(text: string) {
+    this.tokens = tokenize(text);
+    this.used = this.tokens.map(() => false);
+    let pos = 0;
+    for (const t of this.tokens) {
+      this.starts.push(pos);
+      pos += t.norm.length + 1;
+    }
+    this.norm = this.tokens.map((t) => t.norm).join(' ');
+  }
+
+  /** The normalised text with claimed tokens blanked. */
+  view(): string {
+    return this.tokens.map((t, i) => (this.used[i] ? ' '.repeat(t.norm.length) : t.norm)).join(' ');
+  }
+
+  /** The tokens a character range of the view covers. */
+  tokensAt(start: number, end: number): { from: number; to: number } {
+    let from = -1;
+    let to = -1;
+    for (let i = 0; i < this.tokens.length; i++) {
+      const s = this.starts[i]!;
+      const e = s + this.tokens[i]!.norm.length;
+      if (e > start && s < end && this.tokens[i]!.norm.length > 0) {
+        if (from < 0) from = i;
+        to = i + 1;
+      }
+    }
+    return { from, to };
+  }
+
+  /** Finds a pattern in the view (not in claimed words); claims it unless `claim` is false. */
+  find(re: RegExp, claim = true): Hit | null {
+    const flags = `${re.flags.includes('g') ? re.flags : `${re.flags}g`}${re.flags.includes('d') ? '' : 'd'}`;
+    const g = new RegExp(re.source, flags);
+    const view = this.view();
+    for (let m = g.exec(view); m; m = g.exec(view)) {
+      if (m[0].trim() === '') {
+        if (m[0].length === 0) g.lastIndex++;
+        continue;
+      }
+      const lead = m[0].length - m[0].trimStart().length;
+      const { from, to } = this.tokensAt(m.index + lead, m.index + m[0].trimEnd().length);
+      if (from < 0) continue;
+      if (claim) this.claim(from, to);
+      return { from, to, match: m };
+    }
+    return null;
+  }
+
+  /** Every non-overlapping match of a pattern, claimed. */
+  findAll(re: RegExp): Hit[] {
+    const hits: Hit[] = [];
+    for (let h = this.find(re); h; h = this.find(re)) hits.push(h);
+    return hits;
+  }
+
+  claim(from: number, to: number): void {
+    for (let i = from; i < to; i++) this.used[i] = true;
+    // A connector just before a claimed phrase belongs to it: "call mom *on* friday", "due *by* monday".
+    let i = from - 1;
+    while (i >= 0 && !this.used[i] && CONNECTORS.has(this.tokens[i]!.norm)) this.used[i--] = true;
+  }
+
+  /** The typed text of tokens [from, to), spaces between words normalised. */
+  raw(from: number, to: number): string {
+    return this.tokens
+      .slice(from, to)
+      .map((t) => (t.quoted !== undefined ? t.quoted : t.raw))
+      .join(' ');
+  }
+
+  /** The tokens a regex group covers (the pattern needs the `d` flag). */
+  group(hit: Hit, n: number): { from: number; to: number } | null {
+    const at = hit.match.indices?.[n];
+    if (!at || at[0] === at[1]) return null;
+    const r = this.tokensAt(at[0], at[1]);
+    return r.from < 0 ? null : r;
+  }
+
+  /** The character offset in the view where token i starts. */
+  offsetOf(i: number): number {
+    return this.starts[i] ?? this.norm.length;
+  }
+
+  /** Quoted runs not yet claimed. */
+  quoted(): { index: number; text: string }[] {
+    return this.tokens.flatMap((t, index) => (t.quoted !== undefined && !this.used[index] ? [{ index, text: t.quoted }] : []));
+  }
+
+  /** The typed words no step claimed, in order (quoted runs excluded). */
+  rest(): { index: number; token: Token }[] {
+    return this.tokens.flatMap((token, index) => (!this.used[index] && token.quoted === undefined ? [{ index, token }] : []));
+  }
+}
+
+/** Words that only join a phrase to the sentence; they go with the phrase they introduce. */
+const CONNECTORS = new Set([
+  'on', 'at', 'by', 'due', 'for', 'in', 'from', 'starting', 'until', 'till', 'and', 'before', 'after',
+  'around', 'to', ',', '-',
+]);
+
+/** Words the title should not start or end with once the grammar has taken what it understood. */
+const EDGE_FILLER = new Set([
+  'on', 'at', 'by', 'due', 'for', 'in', 'from', 'starting', 'until', 'till', 'and', 'with', 'of', 'every',
+  'around', 'to', 'please', 'pls', 'plz', 'thanks', 'thx', 'also', 'then', 'that', 'is', 'be', 'set', 'as',
+  'priority', 'urgent', 'p', '-', '–', '—', ':', ',', '.', 'asap',
+]);
+
+/** Joins the unclaimed words into a title, trimming filler words and punctuation off its edges. */
+export function titleFrom(scan: Scan): string | null {
+  const words = scan.rest().map((r) => r.token);
+  const filler = (t: Token) => EDGE_FILLER.has(t.norm) || (t.norm === '' && /^[\p{P}\s]*$/u.test(t.raw));
+  while (words.length && filler(words[0]!)) words.shift();
+  while (words.length && filler(words[words.length - 1]!)) words.pop();
+  const title = words
+    .map((t) => t.raw)
+    .join(' ')
+    .replace(/^[\s,.;:!?\-–—]+/, '')
+    .replace(/[\s,;:\-–—]+$/, '')
+    .replace(/(?<![.!?])[.]$/, '')
+    .replace(/\s+([,;:])/g, '$1')
+    .trim();
+  return /[\p{L}\p{N}\p{Extended_Pictographic}]/u.test(title) ? title : null;
+}

@@ -1,0 +1,62 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Clock } from '@todo/core';
+import Koa from 'koa';
+import type { Logger } from 'pino';
+import { authEndpoints } from './auth/routes.ts';
+import { requireAuth, type TokenIssuer } from './auth/tokens.ts';
+import { mount, openApiDocument } from './http/api.ts';
+import { docsRoutes } from './http/docs.ts';
+import { errorHandler } from './http/errors.ts';
+import { requestLogger } from './http/logging.ts';
+import { recurrenceEndpoints } from './recurrence/routes.ts';
+import type { Store } from './store/store.ts';
+import { taskEndpoints } from './tasks/routes.ts';
+import { createTaskService } from './tasks/service.ts';
+
+export interface AppDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  tokens: TokenIssuer;
+  previewPerMinute?: number;
+}
+
+/** Builds the task service's Koa app; server.ts (or the embedded profile) listens. */
+export function createApp({ store, clock, logger, tokens, previewPerMinute = 120 }: AppDeps): Koa {
+  const tasks = createTaskService({ store, clock });
+  const endpoints = [
+    ...authEndpoints({ store, tokens, clock }),
+    ...taskEndpoints(tasks),
+    ...recurrenceEndpoints({ perMinute: previewPerMinute }),
+  ];
+  const openapi = openApiDocument(endpoints, { title: 'todo-chatbot tasks API', version: '0.1.0' });
+
+  const router = new Router();
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    try {
+      await store.ping();
+      ctx.body = { status: 'ready' };
+    } catch (err) {
+      logger.warn({ err }, 'store not ready');
+      ctx.status = 503;
+      ctx.body = { status: 'unavailable', reason: 'the task store does not answer' };
+    }
+  });
+  router.get('/api/openapi.json', (ctx) => {
+    ctx.body = openapi;
+  });
+  docsRoutes(router);
+  mount(router, endpoints, requireAuth(tokens));
+
+  const app = new Koa();
+  app.use(requestLogger(logger));
+  app.use(errorHandler(logger));
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '256kb', encoding: 'utf-8' }));
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  return app;
+}

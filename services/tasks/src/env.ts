@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Where the embedded profile keeps its SQLite database (and, later, its timers). */
+  DATA_DIR: z.string().default('./.data'),
+  /** The stack's store; without it the service uses SQLite in DATA_DIR. */
+  MONGO_URL: z.string().url().optional(),
+  MONGO_DB: z.string().default('todo'),
+  /** HS256 key for bearer tokens; the embedded profile makes and keeps one in DATA_DIR when unset. */
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+  PREVIEW_PER_MINUTE: z.coerce.number().int().positive().default(120),
+});
+export type Env = z.infer<typeof Env>;
+
+/** Reads the process environment once, at boot; nothing else reads process.env. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = Env.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

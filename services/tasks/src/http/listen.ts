@@ -1,0 +1,31 @@
+import type { Server } from 'node:http';
+import type Koa from 'koa';
+import type { Logger } from 'pino';
+
+/** Listens, and on SIGINT/SIGTERM stops taking requests, lets open ones finish, then runs `close`. */
+export async function listen(
+  app: Koa,
+  { port, host, logger, close }: { port: number; host: string; logger: Logger; close: () => Promise<void> },
+): Promise<Server> {
+  const server = app.listen(port, host);
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    server.close(() => {
+      close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'error while stopping');
+          process.exit(1);
+        },
+      );
+    });
+    server.closeIdleConnections();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  return server;
+}

@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { parseQuery, type Task, type TaskEvent, type TaskEventType } from '@todo/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareTasks, DuplicateEmailError, sortValue, SORT_KEYS, type Position, type Sort, type Store } from './store.ts';
+
+const ZONE = 'Europe/Berlin';
+const ctx = { now: new Date('2026-11-24T10:00:00Z'), zone: ZONE };
+
+function task(title: string, fields: Partial<Task> = {}, minute = 0): Task {
+  const at = `2026-11-20T08:${String(minute).padStart(2, '0')}:00.000Z`;
+  return {
+    id: randomUUID(),
+    title,
+    status: 'open',
+    priority: 'none',
+    tags: [],
+    reminders: [],
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+    ...fields,
+  };
+}
+
+function event(type: TaskEventType, owner: string, t: Task): TaskEvent {
+  return { id: randomUUID(), type, time: t.updatedAt, subject: t.id, version: t.version, data: { owner, task: t } };
+}
+
+/**
+ * The contract every Store adapter keeps; run against SQLite (unit tier) and a real MongoDB-wire server
+ * (integration tier), so the Mongo filter and the in-process predicate must agree.
+ */
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  describe(`${name} store contract`, () => {
+    let store: Store;
+    // Owners are fresh per run, so a shared server needs no cleaning.
+    const alice = `alice-${randomUUID()}`;
+    const bob = `bob-${randomUUID()}`;
+    const fixtures = {
+      rent: task(
+        'Pay rent',
+        {
+          priority: 'high',
+          tags: ['bills'],
+          due: { date: '2026-12-01', time: '09:00' },
+          reminders: [{ id: 'r1', offset: '-PT1H' }],
+          recurrence: { rrule: 'FREQ=MONTHLY;BYMONTHDAY=1', mode: 'schedule' },
+        },
+        1,
+      ),
+      milk: task('Buy milk', { priority: 'low', tags: ['shopping'], due: { date: '2026-11-24' } }, 2),
+      mom: task(
+        'Call mom',
+        { priority: 'medium', notes: 'about Christmas', due: { date: '2026-11-23', time: '18:00' } },
+        3,
+      ),
+      dentist: task('dentist', { tags: ['health'], status: 'done', completedAt: '2026-11-21T10:00:00.000Z' }, 4),
+      report: task(
+        'Write report',
+        { priority: 'high', tags: ['work', 'q4'], due: { date: '2026-11-25', time: '08:00', tz: 'America/New_York' } },
+        5,
+      ),
+    };
+    const all = Object.values(fixtures);
+    const titles = (ts: Task[]) => ts.map((t) => t.title).sort();
+
+    beforeAll(async () => {
+      store = await open();
+      for (const t of all) await store.insertTask(alice, ZONE, t, event('task.created', alice, t));
+      const bobs = task('Pay rent');
+      await store.insertTask(bob, ZONE, bobs, event('task.created', bob, bobs));
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    it('keeps users and refuses a second account for an email', async () => {
+      const email = `${randomUUID()}@example.com`;
+      const user = { id: randomUUID(), email, passwordHash: 'h', tz: ZONE, createdAt: ctx.now.toISOString() };
+      await store.createUser(user);
+      expect(await store.findUserByEmail(email)).toEqual(user);
+      expect(await store.findUserByEmail(`nobody-${email}`)).toBeNull();
+      await expect(store.createUser({ ...user, id: randomUUID() })).rejects.toBeInstanceOf(DuplicateEmailError);
+    });
+
+    it('reads a task back as written, and only for its owner', async () => {
+      expect(await store.getTask(alice, fixtures.rent.id)).toEqual(fixtures.rent);
+      expect(await store.getTask(bob, fixtures.rent.id)).toBeNull();
+    });
+
+    it.each([
+      ['', ['Buy milk', 'Call mom', 'Pay rent', 'Write report', 'dentist']],
+      ['status:open', ['Buy milk', 'Call mom', 'Pay rent', 'Write report']],
+      ['priority:high', ['Pay rent', 'Write report']],
+      ['priority>=medium', ['Call mom', 'Pay rent', 'Write report']],
+      ['#bills', ['Pay rent']],
+      ['rent', ['Pay rent']],
+      ['christmas', ['Call mom']],
+      ['"buy MILK"', ['Buy milk']],
+      ['due:today', ['Buy milk']],
+      ['is:overdue', ['Call mom']],
+      ['due:none', ['dentist']],
+      ['due<=2026-11-30', ['Buy milk', 'Call mom', 'Write report']],
+      ['due:2026-11-24..2026-11-25', ['Buy milk', 'Write report']],
+      ['has:reminder', ['Pay rent']],
+      ['is:recurring', ['Pay rent']],
+      ['-#bills status:open', ['Buy milk', 'Call mom', 'Write report']],
+      ['-christmas', ['Buy milk', 'Pay rent', 'Write report', 'dentist']],
+      ['priority:high OR #shopping', ['Buy milk', 'Pay rent', 'Write report']],
+      ['(#work OR #health) -status:done', ['Write report']],
+    ])('lists the query %j', async (q, expected) => {
+      const found = await store.listTasks(alice, {
+        filter: parseQuery(q),
+        ctx,
+        sort: { key: 'created', dir: 1 },
+        limit: 100,
+      });
+      expect(titles(found)).toEqual(expected);
+    });
+
+    it.each(SORT_KEYS.flatMap((key) => [1, -1].map((dir) => ({ key, dir }) as Sort)))(
+      'pages through every task in the order of %j',
+      async (sort) => {
+        const seen: Task[] = [];
+        let after: Position | undefined;
+        for (let page = 0; page < 10; page++) {
+          const got = await store.listTasks(alice, { filter: null, ctx, sort, after, limit: 2 });
+          seen.push(...got);
+          const last = got.at(-1);
+          if (got.length < 2 || !last) break;
+          after = { v: sortValue(last, sort.key, ZONE), id: last.id };
+        }
+        expect(seen.map((t) => t.id)).toEqual([...all].sort(compareTasks(sort, ZONE)).map((t) => t.id));
+      },
+    );
+
+    it('counts tags, most used first', async () => {
+      expect(await store.tagCounts(alice)).toEqual([
+        { tag: 'bills', count: 1 },
+        { tag: 'health', count: 1 },
+        { tag: 'q4', count: 1 },
+        { tag: 'shopping', count: 1 },
+        { tag: 'work', count: 1 },
+      ]);
+    });
+
+    it('replaces only the expected version, clears removed fields, and refuses other owners', async () => {
+      const owner = `carol-${randomUUID()}`;
+      const t = task('Draft', { notes: 'old notes', tags: ['x'] });
+      await store.insertTask(owner, ZONE, t, event('task.created', owner, t));
+      const { notes: _gone, ...rest } = t;
+      const v2: Task = { ...rest, title: 'Final', version: 2, updatedAt: '2026-11-24T10:00:00.000Z' };
+      expect(await store.replaceTask(bob, ZONE, v2, 1, event('task.updated', bob, v2))).toBe(false);
+      expect(await store.replaceTask(owner, ZONE, v2, 1, event('task.updated', owner, v2))).toBe(true);
+      expect(await store.getTask(owner, t.id)).toEqual(v2);
+      const stale = { ...v2, title: 'Lost', version: 2 };
+      expect(await store.replaceTask(owner, ZONE, stale, 1, event('task.updated', owner, stale))).toBe(false);
+      expect((await store.getTask(owner, t.id))?.title).toBe('Final');
+    });
+
+    it('keeps each change in the outbox until it is marked sent, then purges a deleted task', async () => {
+      const owner = `dave-${randomUUID()}`;
+      const t = task('Outboxed');
+      const v2 = { ...t, title: 'Outboxed 2', version: 2 };
+      const created = event('task.created', owner, t);
+      const updated = event('task.updated', owner, v2);
+      await store.insertTask(owner, ZONE, t, created);
+      await store.replaceTask(owner, ZONE, v2, 1, updated);
+      const mine = async () => (await store.pendingEvents(10_000)).find((b) => b.taskId === t.id);
+      expect(await mine()).toEqual({ taskId: t.id, version: 2, events: [created, updated] });
+
+      // A change that lands after the relay read its batch stays pending after markSent.
+      const deleted = event('task.deleted', owner, { ...v2, version: 3 });
+      expect(await store.deleteTask(owner, t.id, 2, deleted)).toBe(true);
+      await store.markSent(t.id, 2);
+      expect(await mine()).toEqual({ taskId: t.id, version: 3, events: [deleted] });
+      expect(await store.getTask(owner, t.id)).toBeNull();
+      expect(await store.listTasks(owner, { filter: null, ctx, sort: { key: 'due', dir: 1 }, limit: 10 })).toEqual([]);
+
+      await store.markSent(t.id, 3);
+      expect(await mine()).toBeUndefined();
+      // Purged: a late delete of the same version finds nothing.
+      expect(await store.deleteTask(owner, t.id, 2, deleted)).toBe(false);
+    });
+
+    it('answers ping', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}

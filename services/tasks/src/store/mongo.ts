@@ -1,0 +1,189 @@
+import { dueInstant, PRIORITY_RANK, Task, toMongoFilter, type TaskEvent } from '@todo/core';
+import { MongoClient, MongoServerError, type Collection, type Filter } from 'mongodb';
+import {
+  DuplicateEmailError,
+  sortValue,
+  type ListOptions,
+  type SortKey,
+  type Store,
+  type User,
+} from './store.ts';
+
+/**
+ * A stored task: the task's own fields at the top level (the query language compiles to them), fields
+ * derived for filters and sorts, and the outbox. Every write is one updateOne/insertOne on this one
+ * document, so it works on a standalone server and on FerretDB (no transactions there).
+ */
+interface TaskDoc extends Omit<Task, 'id'> {
+  _id: string;
+  owner: string;
+  deleted: boolean;
+  dueAt: Date | null;
+  dueSort: string;
+  priorityRank: number;
+  titleSort: string;
+  hasReminders: boolean;
+  /** Events not yet known to be published; pruned by markSent. */
+  outbox: TaskEvent[];
+  /** The version of the newest published event. */
+  outboxSent: number;
+  pending: boolean;
+  changedAt: Date;
+}
+
+interface UserDoc extends Omit<User, 'id'> {
+  _id: string;
+}
+
+const TASK_KEYS = Object.keys(Task.shape) as (keyof Task)[];
+const OPTIONAL_KEYS = TASK_KEYS.filter((k) => Task.shape[k].safeParse(undefined).success);
+const SORT_FIELD: Record<SortKey, string> = {
+  due: 'dueSort',
+  priority: 'priorityRank',
+  created: 'createdAt',
+  updated: 'updatedAt',
+  title: 'titleSort',
+};
+
+function derived(task: Task, zone: string) {
+  return {
+    dueAt: task.due ? dueInstant(task.due, zone).toJSDate() : null,
+    dueSort: sortValue(task, 'due', zone) as string,
+    priorityRank: PRIORITY_RANK[task.priority],
+    titleSort: task.title.toLowerCase(),
+    hasReminders: task.reminders.length > 0,
+  };
+}
+
+function toTask(doc: TaskDoc): Task {
+  const task: Record<string, unknown> = { id: doc._id };
+  for (const k of TASK_KEYS) if (k !== 'id' && doc[k] !== undefined && doc[k] !== null) task[k] = doc[k];
+  return task as Task;
+}
+
+/** The stack's store: MongoDB (FerretDB 1.x in tests), mongodb driver 7. */
+export async function createMongoStore(url: string, dbName = 'todo'): Promise<Store> {
+  const client = await MongoClient.connect(url, { ignoreUndefined: true });
+  const db = client.db(dbName);
+  const users: Collection<UserDoc> = db.collection('users');
+  const tasks: Collection<TaskDoc> = db.collection('tasks');
+  await users.createIndex({ email: 1 }, { unique: true });
+  await Promise.all(
+    Object.values(SORT_FIELD).map((f) => tasks.createIndex({ owner: 1, deleted: 1, [f]: 1, _id: 1 })),
+  );
+  await tasks.createIndex({ pending: 1, changedAt: 1 });
+
+  const live = (owner: string, id: string, version: number): Filter<TaskDoc> => ({
+    _id: id,
+    owner,
+    version,
+    deleted: false,
+  });
+
+  return {
+    async createUser({ id, ...u }) {
+      try {
+        await users.insertOne({ _id: id, ...u });
+      } catch (err) {
+        if (err instanceof MongoServerError && err.code === 11000) throw new DuplicateEmailError(u.email);
+        throw err;
+      }
+    },
+    async findUserByEmail(email) {
+      const doc = await users.findOne({ email });
+      if (!doc) return null;
+      const { _id, ...u } = doc;
+      return { id: _id, ...u };
+    },
+
+    async insertTask(owner, zone, task, event) {
+      const { id, ...fields } = task;
+      await tasks.insertOne({
+        _id: id,
+        ...fields,
+        owner,
+        deleted: false,
+        ...derived(task, zone),
+        outbox: [event],
+        outboxSent: 0,
+        pending: true,
+        changedAt: new Date(event.time),
+      });
+    },
+    async getTask(owner, id) {
+      const doc = await tasks.findOne({ _id: id, owner, deleted: false });
+      return doc ? toTask(doc) : null;
+    },
+    async listTasks(owner, { filter, ctx, sort, after, limit }: ListOptions) {
+      const field = SORT_FIELD[sort.key];
+      const cmp = sort.dir === 1 ? '$gt' : '$lt';
+      const clauses: Filter<TaskDoc>[] = [{ owner, deleted: false }, toMongoFilter(filter, ctx) as Filter<TaskDoc>];
+      if (after) {
+        clauses.push({ $or: [{ [field]: { [cmp]: after.v } }, { [field]: after.v, _id: { [cmp]: after.id } }] });
+      }
+      const docs = await tasks
+        .find({ $and: clauses })
+        .sort({ [field]: sort.dir, _id: sort.dir })
+        .limit(limit)
+        .toArray();
+      return docs.map(toTask);
+    },
+    async replaceTask(owner, zone, task, expectedVersion, event) {
+      const { id, ...fields } = task;
+      const set = { ...fields, ...derived(task, zone), pending: true, changedAt: new Date(event.time) };
+      const unset = Object.fromEntries(OPTIONAL_KEYS.filter((k) => task[k] === undefined).map((k) => [k, 1 as const]));
+      const res = await tasks.updateOne(live(owner, id, expectedVersion), {
+        $set: set,
+        ...(Object.keys(unset).length ? { $unset: unset } : {}),
+        $push: { outbox: event },
+      });
+      return res.matchedCount === 1;
+    },
+    async deleteTask(owner, id, expectedVersion, event) {
+      const res = await tasks.updateOne(live(owner, id, expectedVersion), {
+        $set: { deleted: true, version: event.version, pending: true, changedAt: new Date(event.time) },
+        $push: { outbox: event },
+      });
+      return res.matchedCount === 1;
+    },
+    async tagCounts(owner) {
+      const rows = await tasks
+        .aggregate<{ _id: string; count: number }>([
+          { $match: { owner, deleted: false } },
+          { $unwind: '$tags' },
+          { $group: { _id: '$tags', count: { $sum: 1 } } },
+          { $sort: { count: -1, _id: 1 } },
+        ])
+        .toArray();
+      return rows.map((r) => ({ tag: r._id, count: r.count }));
+    },
+
+    async pendingEvents(limit) {
+      const docs = await tasks
+        .find({ pending: true }, { projection: { outbox: 1, outboxSent: 1 } })
+        .sort({ changedAt: 1 })
+        .limit(limit)
+        .toArray();
+      return docs
+        .map((d) => ({ taskId: d._id, events: d.outbox.filter((e) => e.version > d.outboxSent) }))
+        .filter((b) => b.events.length > 0)
+        .map((b) => ({ ...b, version: Math.max(...b.events.map((e) => e.version)) }));
+    },
+    async markSent(taskId, version) {
+      // Unchanged since the read: everything is out, so empty the outbox (or drop a deleted task).
+      const unchanged = { _id: taskId, version };
+      const purged = await tasks.deleteOne({ ...unchanged, deleted: true });
+      if (purged.deletedCount === 1) return;
+      const done = await tasks.updateOne(unchanged, { $set: { outbox: [], outboxSent: version, pending: false } });
+      // A newer change arrived meanwhile: only raise the mark; the next round sends the rest and prunes.
+      if (done.matchedCount === 0) await tasks.updateOne({ _id: taskId }, { $max: { outboxSent: version } });
+    },
+
+    async ping() {
+      await db.command({ ping: 1 });
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}

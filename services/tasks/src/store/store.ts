@@ -1,0 +1,107 @@
+import { PRIORITY_RANK, dueInstant, type QueryContext, type QueryNode, type Task, type TaskEvent } from '@todo/core';
+
+export interface User {
+  id: string;
+  /** Lower-cased; unique. */
+  email: string;
+  passwordHash: string;
+  tz: string;
+  createdAt: string;
+}
+
+export const SORT_KEYS = ['due', 'priority', 'created', 'updated', 'title'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+/** A sort key and its direction; each key's natural direction is the useful one (soonest, highest, newest). */
+export interface Sort {
+  key: SortKey;
+  dir: 1 | -1;
+}
+export const NATURAL_DIR: Record<SortKey, 1 | -1> = { due: 1, priority: -1, created: -1, updated: -1, title: 1 };
+
+/** Where a page ends: the sort value and id of its last task (keyset pagination). */
+export interface Position {
+  v: string | number;
+  id: string;
+}
+
+export interface ListOptions {
+  filter: QueryNode | null;
+  ctx: QueryContext;
+  sort: Sort;
+  after?: Position;
+  limit: number;
+}
+
+/**
+ * The unsent events of one task. Each change writes exactly one event whose `version` is the task's
+ * version after the change, so a version number doubles as the outbox sequence number.
+ */
+export interface PendingBatch {
+  taskId: string;
+  /** The version of the newest event in `events`: pass it back to markSent. */
+  version: number;
+  events: TaskEvent[];
+}
+
+/**
+ * The task store seam (design.md): MongoDB in the stack, SQLite in the embedded profile. Every write is
+ * one atomic document write that carries the change and its events (the outbox), so no multi-document
+ * transactions are needed. Every task operation is scoped to its owner.
+ */
+export interface Store {
+  createUser(user: User): Promise<void>;
+  findUserByEmail(email: string): Promise<User | null>;
+
+  insertTask(owner: string, zone: string, task: Task, event: TaskEvent): Promise<void>;
+  getTask(owner: string, id: string): Promise<Task | null>;
+  listTasks(owner: string, opts: ListOptions): Promise<Task[]>;
+  /** Replaces the task if its stored version is still `expectedVersion`; false when it is not (or gone). */
+  replaceTask(owner: string, zone: string, task: Task, expectedVersion: number, event: TaskEvent): Promise<boolean>;
+  /** Marks the task deleted (its event still waits in the outbox); false when the version moved on. */
+  deleteTask(owner: string, id: string, expectedVersion: number, event: TaskEvent): Promise<boolean>;
+  /** Tags of the owner's live tasks with how many tasks carry each, most used first. */
+  tagCounts(owner: string): Promise<{ tag: string; count: number }[]>;
+
+  /** Tasks whose outbox holds unsent events, oldest change first. */
+  pendingEvents(limit: number): Promise<PendingBatch[]>;
+  /** Records that a task's events up to `version` were published (purges a deleted task once all are). */
+  markSent(taskId: string, version: number): Promise<void>;
+
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class DuplicateEmailError extends Error {}
+
+/** The value a task sorts by under `key`; tasks with no due sort after all others. */
+export function sortValue(task: Task, key: SortKey, zone: string): string | number {
+  switch (key) {
+    case 'due':
+      return task.due ? dueInstant(task.due, zone).toUTC().toISO()! : '~';
+    case 'priority':
+      return PRIORITY_RANK[task.priority];
+    case 'created':
+      return task.createdAt;
+    case 'updated':
+      return task.updatedAt;
+    case 'title':
+      return task.title.toLowerCase();
+  }
+}
+
+/** Orders by (sort value, id) in the sort's direction: the same order both stores give. */
+export function compareTasks(sort: Sort, zone: string): (a: Task, b: Task) => number {
+  return (a, b) => {
+    const va = sortValue(a, sort.key, zone);
+    const vb = sortValue(b, sort.key, zone);
+    const c = va < vb ? -1 : va > vb ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    return c * sort.dir;
+  };
+}
+
+/** Whether `task` comes after the page end `pos` under `sort`. */
+export function isAfter(task: Task, pos: Position, sort: Sort, zone: string): boolean {
+  const v = sortValue(task, sort.key, zone);
+  const c = v < pos.v ? -1 : v > pos.v ? 1 : task.id < pos.id ? -1 : task.id > pos.id ? 1 : 0;
+  return c * sort.dir > 0;
+}

@@ -1,0 +1,281 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  AppError,
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+  formatQuery,
+  parseQuery,
+  parseRule,
+  ruleFrequency,
+  type Clock,
+  type ErrorDetail,
+  type ReminderInput,
+  type Reminder,
+  type Task,
+  type TaskCreate,
+  type TaskEvent,
+  type TaskEventType,
+  type TaskPatch,
+} from '@todo/core';
+import type { Principal } from '../auth/tokens.ts';
+import { NATURAL_DIR, sortValue, type Position, type Sort, type SortKey, type Store } from '../store/store.ts';
+
+export interface ListParams {
+  q?: string;
+  sort?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+const ALLOWED_FREQUENCIES = new Set(['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY', 'HOURLY']);
+const MAX_RETRIES = 5;
+
+/** The task use cases: validation across fields, versions, events. Storage is the store's. */
+export function createTaskService({ store, clock }: { store: Store; clock: Clock }) {
+  const now = () => clock.now().toISOString();
+
+  function event(type: TaskEventType, owner: string, task: Task, changed?: string[]): TaskEvent {
+    return {
+      id: randomUUID(),
+      type,
+      time: task.updatedAt,
+      subject: task.id,
+      version: task.version,
+      data: { owner, task, ...(changed ? { changed } : {}) },
+    };
+  }
+
+  async function load(user: Principal, id: string): Promise<Task> {
+    const task = await store.getTask(user.id, id);
+    if (!task) throw new NotFoundError('task', 'TASK_NOT_FOUND');
+    return task;
+  }
+
+  /**
+   * Applies `change` to the current task and writes it if nobody wrote in between. With `ifMatch` the
+   * client's version must be current (else 412); without it a lost race is retried on the fresh task.
+   * `change` returns null when there is nothing to do.
+   */
+  async function mutate(
+    user: Principal,
+    id: string,
+    ifMatch: number | undefined,
+    change: (t: Task) => { task: Task; type: TaskEventType; changed?: string[] } | null,
+  ): Promise<Task> {
+    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      const current = await load(user, id);
+      if (ifMatch !== undefined && current.version !== ifMatch) throw new PreconditionFailedError(current.version);
+      const next = change(current);
+      if (!next) return current;
+      const task = { ...next.task, version: current.version + 1, updatedAt: now() };
+      const ok = await store.replaceTask(
+        user.id,
+        user.tz,
+        task,
+        current.version,
+        event(next.type, user.id, task, next.changed),
+      );
+      if (ok) return task;
+    }
+    throw new ConflictError('WRITE_CONFLICT', 'the task is being changed by someone else: try again');
+  }
+
+  return {
+    async create(user: Principal, input: TaskCreate): Promise<Task> {
+      const at = now();
+      const id = randomUUID();
+      const task: Task = withSeries({
+        id,
+        title: input.title,
+        ...(input.notes !== undefined ? { notes: input.notes } : {}),
+        status: 'open',
+        priority: input.priority,
+        tags: input.tags,
+        ...(input.due ? { due: input.due } : {}),
+        reminders: withIds(input.reminders),
+        ...(input.recurrence ? { recurrence: input.recurrence } : {}),
+        createdAt: at,
+        updatedAt: at,
+        version: 1,
+      });
+      check(task);
+      await store.insertTask(user.id, user.tz, task, event('task.created', user.id, task));
+      return task;
+    },
+
+    get: load,
+
+    async list(user: Principal, params: ListParams) {
+      const filter = parseQuery(params.q ?? '');
+      const sort = parseSort(params.sort);
+      const limit = params.limit ?? 50;
+      const tasks = await store.listTasks(user.id, {
+        filter,
+        ctx: { now: clock.now(), zone: user.tz },
+        sort,
+        after: params.cursor ? decodeCursor(params.cursor, sort) : undefined,
+        limit: limit + 1,
+      });
+      const page = tasks.slice(0, limit);
+      const last = page.at(-1);
+      const more = tasks.length > limit && last;
+      return {
+        tasks: page,
+        query: formatQuery(filter),
+        ...(more ? { next: encodeCursor(sort, { v: sortValue(last, sort.key, user.tz), id: last.id }) } : {}),
+      };
+    },
+
+    update(user: Principal, id: string, patch: TaskPatch, ifMatch?: number): Promise<Task> {
+      return mutate(user, id, ifMatch, (current) => {
+        const task: Record<string, unknown> = { ...current };
+        const changed: string[] = [];
+        for (const [key, value] of Object.entries(patch)) {
+          if (value === undefined) continue;
+          const next = key === 'reminders' ? withIds(value as ReminderInput[]) : value;
+          if (JSON.stringify(next) === JSON.stringify(task[key] ?? null)) continue;
+          if (next === null) delete task[key];
+          else task[key] = next;
+          changed.push(key);
+        }
+        if (changed.length === 0) return null;
+        const result = withSeries(task as Task);
+        check(result);
+        return { task: result, type: 'task.updated', changed };
+      });
+    },
+
+    complete(user: Principal, id: string, ifMatch?: number): Promise<Task> {
+      return mutate(user, id, ifMatch, (t) =>
+        t.status === 'done' ? null : { task: { ...t, status: 'done', completedAt: now() }, type: 'task.completed' },
+      );
+    },
+
+    reopen(user: Principal, id: string, ifMatch?: number): Promise<Task> {
+      return mutate(user, id, ifMatch, ({ completedAt: _done, ...t }) =>
+        t.status === 'open' ? null : { task: { ...t, status: 'open' }, type: 'task.reopened' },
+      );
+    },
+
+    /** Skips this occurrence of a recurring task: it stays in history as skipped. */
+    skip(user: Principal, id: string, ifMatch?: number): Promise<Task> {
+      return mutate(user, id, ifMatch, (t) => {
+        if (!t.recurrence && !t.seriesId) {
+          throw new ConflictError('NOT_RECURRING', 'only an occurrence of a recurring task can be skipped');
+        }
+        return t.status === 'skipped' ? null : { task: { ...t, status: 'skipped' }, type: 'task.skipped' };
+      });
+    },
+
+    async remove(user: Principal, id: string, ifMatch?: number): Promise<void> {
+      for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+        const current = await load(user, id);
+        if (ifMatch !== undefined && current.version !== ifMatch) throw new PreconditionFailedError(current.version);
+        const gone = { ...current, version: current.version + 1, updatedAt: now() };
+        if (await store.deleteTask(user.id, id, current.version, event('task.deleted', user.id, gone))) return;
+      }
+      throw new ConflictError('WRITE_CONFLICT', 'the task is being changed by someone else: try again');
+    },
+
+    tags: (user: Principal) => store.tagCounts(user.id),
+
+    /** Renames tags `from` to `to` on every task of the owner (a merge when `to` exists). */
+    async retag(user: Principal, from: string[], to: string): Promise<{ updated: number }> {
+      const names = new Set(from.filter((t) => t !== to));
+      let updated = 0;
+      let after: Position | undefined;
+      const sort: Sort = { key: 'created', dir: -1 };
+      for (;;) {
+        const page = await store.listTasks(user.id, {
+          filter: null,
+          ctx: { now: clock.now(), zone: user.tz },
+          sort,
+          after,
+          limit: 500,
+        });
+        for (const t of page) {
+          if (!t.tags.some((tag) => names.has(tag))) continue;
+          const tags = [...new Set(t.tags.map((tag) => (names.has(tag) ? to : tag)))];
+          await this.update(user, t.id, { tags });
+          updated++;
+        }
+        const last = page.at(-1);
+        if (page.length < 500 || !last) return { updated };
+        after = { v: sortValue(last, sort.key, user.tz), id: last.id };
+      }
+    },
+  };
+}
+
+export type TaskService = ReturnType<typeof createTaskService>;
+
+function withIds(reminders: ReminderInput[]): Reminder[] {
+  return reminders.map((r) => ({ ...r, id: r.id ?? randomBytes(6).toString('base64url') }) as Reminder);
+}
+
+/** A task with a recurrence is its series' first occurrence until the workflows materialise more. */
+function withSeries(task: Task): Task {
+  if (!task.recurrence) {
+    if (task.seriesId !== task.id) return task;
+    const { seriesId: _s, occurrence: _o, ...rest } = task;
+    return rest;
+  }
+  const due = task.due;
+  if (task.seriesId || !due) return task;
+  return { ...task, seriesId: task.id, occurrence: due.time ? `${due.date}T${due.time}` : due.date };
+}
+
+/** Rules across fields that the schemas can not see alone. */
+function check(task: Task): void {
+  const details: ErrorDetail[] = [];
+  task.reminders.forEach((r, i) => {
+    if ('offset' in r && !task.due) details.push({ path: `reminders.${i}.offset`, issue: 'a relative reminder needs a due date' });
+  });
+  const ids = task.reminders.map((r) => r.id);
+  if (new Set(ids).size !== ids.length) details.push({ path: 'reminders', issue: 'reminder ids must be unique' });
+  if (task.recurrence) {
+    if (!task.due) details.push({ path: 'recurrence', issue: 'a recurring task needs a due date (its first occurrence)' });
+    try {
+      parseRule(task.recurrence.rrule);
+      const freq = ruleFrequency(task.recurrence.rrule);
+      if (!ALLOWED_FREQUENCIES.has(freq)) {
+        details.push({ path: 'recurrence.rrule', issue: `FREQ=${freq} is more frequent than hourly; tasks repeat at most hourly` });
+      }
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      details.push(...err.details.map((d) => ({ path: `recurrence.${d.path}`, issue: d.issue })));
+    }
+  }
+  if (details.length) throw new ValidationError('the task is not consistent', details);
+}
+
+function parseSort(raw = 'due'): Sort {
+  const desc = raw.startsWith('-');
+  const key = (desc ? raw.slice(1) : raw) as SortKey;
+  if (!(key in NATURAL_DIR)) {
+    throw new ValidationError('unknown sort', [
+      { path: 'sort', issue: `expected one of ${Object.keys(NATURAL_DIR).join(', ')}, optionally with a leading -` },
+    ]);
+  }
+  return { key, dir: (desc ? -NATURAL_DIR[key] : NATURAL_DIR[key]) as 1 | -1 };
+}
+
+function encodeCursor(sort: Sort, pos: Position): string {
+  return Buffer.from(JSON.stringify({ k: sort.key, d: sort.dir, ...pos })).toString('base64url');
+}
+
+function decodeCursor(cursor: string, sort: Sort): Position {
+  try {
+    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as Record<string, unknown>;
+    if (c.k === sort.key && c.d === sort.dir && typeof c.id === 'string' && ['string', 'number'].includes(typeof c.v)) {
+      return { v: c.v as string | number, id: c.id };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new ValidationError('invalid cursor', [
+    { path: 'cursor', issue: 'not a cursor from this list with this sort: start again without it' },
+  ]);
+}

@@ -1,0 +1,65 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fixedClock } from '@todo/core';
+import { pino } from 'pino';
+import { afterAll } from 'vitest';
+import { createApp } from './app.ts';
+import { createTokens } from './auth/tokens.ts';
+import { createSqliteStore } from './store/sqlite.ts';
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+/** Serves the app (SQLite in memory, a fixed clock) on a free port for API tests; closed after the file. */
+export async function testApi(opts: { previewPerMinute?: number } = {}) {
+  const store = createSqliteStore(':memory:');
+  const clock = fixedClock('2026-11-24T10:00:00Z');
+  const app = createApp({
+    store,
+    clock,
+    logger: pino({ level: 'silent' }),
+    tokens: createTokens('test-secret-test-secret-test-secret!'),
+    previewPerMinute: opts.previewPerMinute ?? 1000,
+  });
+  const server = createServer(app.callback());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+    await store.close();
+  });
+
+  async function call(
+    method: string,
+    path: string,
+    { body, token, headers = {} }: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+  ): Promise<Reply> {
+    const res = await fetch(base + path, {
+      method,
+      headers: {
+        ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const isJson = res.headers.get('content-type')?.includes('json');
+    return { status: res.status, headers: res.headers, body: isJson && text ? JSON.parse(text) : text };
+  }
+
+  let n = 0;
+  /** Signs up a fresh account and answers its token. */
+  async function signup(tz = 'Europe/Berlin'): Promise<string> {
+    const r = await call('POST', '/api/auth/signup', {
+      body: { email: `user${++n}-${Date.now()}@example.com`, password: 'correct horse', tz },
+    });
+    if (r.status !== 201) throw new Error(`signup failed: ${JSON.stringify(r.body)}`);
+    return r.body.token as string;
+  }
+
+  return { call, signup, store, clock, base };
+}
