@@ -78,7 +78,7 @@ function mixed(base: string, accounts: Account[], connections: number): autocann
 }
 
 const row = (name: string, c: number, r: LoadResult) =>
-  `| ${name} | ${c} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.requests} | ${r.errors} |`;
+  `| ${name} | ${c} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.requests} | ${r.errors ? JSON.stringify(r.failures) : 0} |`;
 
 /** The embedded task API against a bare Koa hello-world, in the same run, at 50 and 500 clients. */
 export async function apiBench(): Promise<string> {

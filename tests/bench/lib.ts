@@ -44,28 +44,32 @@ export interface LoadResult {
   p95: number;
   p99: number;
   errors: number;
+  /** Non-2xx answers by status, and transport errors/timeouts. */
+  failures: Record<string, number>;
 }
 
 /** Runs autocannon and computes percentiles from every response time (autocannon reports no p95). */
 export async function load(opts: autocannon.Options): Promise<LoadResult> {
   const times: number[] = [];
-  let errors = 0;
+  const failures: Record<string, number> = {};
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(opts, (err, res) => (err ? reject(err) : resolve(res)));
     instance.on('response', (_client, status, _bytes, ms) => {
       times.push(ms);
-      if (status >= 400) errors++;
+      if (status >= 400) failures[status] = (failures[status] ?? 0) + 1;
     });
   });
   times.sort((a, b) => a - b);
-  const pct = (p: number) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))] ?? NaN;
+  const pct = (p: number) =>
+    Math.round((times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))] ?? NaN) * 10) / 10;
   return {
     requests: times.length,
     rps: Math.round(times.length / (result.duration || 1)),
     p50: pct(50),
     p95: pct(95),
     p99: pct(99),
-    errors: errors + result.errors + result.timeouts,
+    errors: Object.values(failures).reduce((a, b) => a + b, 0) + result.errors + result.timeouts,
+    failures: { ...failures, ...(result.errors ? { transport: result.errors } : {}), ...(result.timeouts ? { timeouts: result.timeouts } : {}) },
   };
 }
 

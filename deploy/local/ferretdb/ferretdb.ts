@@ -26,20 +26,29 @@ export interface FerretDb {
 
 /** Builds the FerretDB binary once per version and source hash into the user cache; returns its path. */
 export async function ensureFerretDbBinary(): Promise<string> {
-  const sources = await Promise.all(['go.mod', 'go.sum', 'main.go'].map((f) => readFile(path.join(moduleDir, f))));
+  const sources = await Promise.all(
+    ['go.mod', 'go.sum', 'main.go'].map((f) => readFile(path.join(moduleDir, f))),
+  );
   const version = /github\.com\/FerretDB\/FerretDB v(\S+)/.exec(sources[0]!.toString())?.[1];
   if (!version) throw new Error(`${moduleDir}/go.mod does not require github.com/FerretDB/FerretDB`);
   const hash = createHash('sha256');
   for (const s of sources) hash.update(s);
   const cacheRoot = process.env['XDG_CACHE_HOME'] || path.join(homedir(), '.cache');
-  const bin = path.join(cacheRoot, 'todo-chatbot', `ferretdb-${version}-${hash.digest('hex').slice(0, 12)}`, 'ferretdb');
+  const bin = path.join(
+    cacheRoot,
+    'todo-chatbot',
+    `ferretdb-${version}-${hash.digest('hex').slice(0, 12)}`,
+    'ferretdb',
+  );
   if (await isExecutable(bin)) return bin;
 
   const go = await findGo();
   await mkdir(path.dirname(bin), { recursive: true });
   // Build beside the target and rename: a concurrent run never sees a half-written binary.
   const tmp = `${bin}.tmp-${process.pid}`;
-  process.stderr.write(`ferretdb: building FerretDB ${version} into ${bin} (first run only; can take minutes)\n`);
+  process.stderr.write(
+    `ferretdb: building FerretDB ${version} into ${bin} (first run only; can take minutes)\n`,
+  );
   try {
     await run(go, ['build', '-trimpath', '-buildvcs=false', '-o', tmp, '.'], {
       cwd: moduleDir,
@@ -77,19 +86,28 @@ class AddressInUseError extends Error {}
 
 async function startOnce(bin: string, port: number, dataDir: string): Promise<FerretDb> {
   const url = `mongodb://127.0.0.1:${port}/`;
-  const child = spawn(bin, ['-listen-addr', `127.0.0.1:${port}`, '-data-dir', dataDir, '-exit-on-stdin-eof'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    bin,
+    ['-listen-addr', `127.0.0.1:${port}`, '-data-dir', dataDir, '-exit-on-stdin-eof'],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   const log = tailLines(child, LOG_TAIL_LINES);
   const exited = new Promise<string>((resolve) => {
     child.on('error', (err) => resolve(`could not be started (${err.message})`));
-    child.on('exit', (code, signal) => resolve(signal ? `was killed by ${signal}` : `exited with code ${code}`));
+    child.on('exit', (code, signal) =>
+      resolve(signal ? `was killed by ${signal}` : `exited with code ${code}`),
+    );
   });
   const describe = (what: string) =>
     `FerretDB (${bin}, ${url}) ${what}. Last lines of its log:\n${log.text() || '(empty)'}`;
 
   const giveUp = new AbortController();
-  const ready = await Promise.race([waitForPing(url, giveUp.signal), exited.then((how) => ({ exited: how }))]);
+  const ready = await Promise.race([
+    waitForPing(url, giveUp.signal),
+    exited.then((how) => ({ exited: how })),
+  ]);
   giveUp.abort();
   if (ready !== true) {
     if ('exited' in ready) {
@@ -191,7 +209,9 @@ function run(
     const log = tailLines(child, LOG_TAIL_LINES);
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
     const fail = (why: string) =>
-      reject(new Error(`\`${cmd} ${args.join(' ')}\` in ${opts.cwd} ${why}:\n${log.text() || '(no output)'}`));
+      reject(
+        new Error(`\`${cmd} ${args.join(' ')}\` in ${opts.cwd} ${why}:\n${log.text() || '(no output)'}`),
+      );
     child.on('error', (err) => {
       clearTimeout(timer);
       fail(`could not be started (${err.message})`);
@@ -199,7 +219,12 @@ function run(
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve();
-      else fail(signal ? `was killed by ${signal} (timeout ${opts.timeoutMs / 60_000} min?)` : `exited with code ${code}`);
+      else
+        fail(
+          signal
+            ? `was killed by ${signal} (timeout ${opts.timeoutMs / 60_000} min?)`
+            : `exited with code ${code}`,
+        );
     });
   });
 }

@@ -1,5 +1,6 @@
 import { DateTime, Duration, IANAZone } from 'luxon';
 import { z } from 'zod';
+import { wallOf, wallToInstant } from './recurrence/wall.ts';
 
 export const PRIORITIES = ['none', 'low', 'medium', 'high'] as const;
 export const STATUSES = ['open', 'done', 'skipped'] as const;
@@ -23,7 +24,8 @@ export const LIMITS = {
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine((s) => DateTime.fromISO(s).isValid, 'not a calendar date');
+  .refine((s) => DateTime.fromISO(s).isValid, 'not a calendar date')
+  .refine((s) => s >= '1900', 'must be in the years 1900 to 9999');
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time as HH:mm (00:00 to 23:59)');
 export const zoneName = z
   .string()
@@ -152,11 +154,14 @@ export function dueInstant(due: Due, ownerZone: string): DateTime {
   const key = `${due.date}|${due.time ?? ''}|${zone}`;
   let at = instants.get(key);
   if (!at) {
-    // Zone arithmetic in luxon costs ~50-150 µs; lists compute this for every task, so keep recent answers.
-    const [year, month, day] = due.date.split('-').map(Number);
-    const [hour, minute] = due.time ? due.time.split(':').map(Number) : [23, 59];
-    const endOfDay = due.time ? {} : { second: 59, millisecond: 999 };
-    at = DateTime.fromObject({ year, month, day, hour, minute, ...endOfDay }, { zone });
+    // The same reading of local times as recurrences (a time in a DST gap moves forward by the gap, an
+    // ambiguous one takes the earlier instant). Zone arithmetic costs ~50-150 µs, and lists compute this
+    // for every task, so recent answers are kept.
+    const [year, month, day] = due.date.split('-').map(Number) as [number, number, number];
+    const [hour, minute] = due.time ? (due.time.split(':').map(Number) as [number, number]) : [23, 59];
+    const endOfDay = due.time ? 0 : 59_999;
+    const ms = wallToInstant(wallOf(year, month, day, hour, minute)!, IANAZone.create(zone)) + endOfDay;
+    at = DateTime.fromMillis(ms, { zone });
     if (instants.size >= 10_000) instants.clear();
     instants.set(key, at);
   }

@@ -11,8 +11,29 @@ const DAY_NAMES: Record<Weekday, string> = {
   SA: 'Saturday',
   SU: 'Sunday',
 };
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const UNITS = { YEARLY: 'year', MONTHLY: 'month', WEEKLY: 'week', DAILY: 'day', HOURLY: 'hour', MINUTELY: 'minute', SECONDLY: 'second' };
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+const UNITS = {
+  YEARLY: 'year',
+  MONTHLY: 'month',
+  WEEKLY: 'week',
+  DAILY: 'day',
+  HOURLY: 'hour',
+  MINUTELY: 'minute',
+  SECONDLY: 'second',
+};
 const WORDS = ['first', 'second', 'third', 'fourth', 'fifth'];
 /** Beyond this many times of day we give the count and the range instead of the list. */
 const MAX_TIMES = 6;
@@ -21,15 +42,22 @@ const MAX_TIMES = 6;
 export function describeRule(input: RuleInput): string {
   const { wall, allDay } = parseLocal(input.dtstart, 'dtstart');
   const rule = withDefaults(parseRule(input.rrule), wall);
-  const setOfDays = Boolean(rule.bysetpos && rule.byday?.every((d) => !d.n) && !rule.bymonthday && !rule.byyearday);
-  let text = `${every(rule)}${days(rule, setOfDays)}${allDay ? '' : times(rule)}`;
-  if (rule.bysetpos && !(setOfDays && rule.freq === 'MONTHLY')) {
+  const monthly = rule.freq === 'MONTHLY';
+  // A monthly BYSETPOS over plain weekdays reads as one phrase: "the last weekday".
+  const setOfDays = Boolean(monthly && rule.bysetpos && rule.byday?.every((d) => !d.n) && !rule.bymonthday);
+  const days = monthly || rule.freq === 'YEARLY' ? daysOfPeriod(rule, setOfDays) : daysKept(rule);
+  let text = `${every(rule)}${days}${allDay ? '' : times(rule)}`;
+  if (rule.bysetpos && !setOfDays)
     text += `, only the ${list(rule.bysetpos.map(word))} of each ${UNITS[rule.freq]}`;
-  }
   if (rule.count) text += rule.count === 1 ? ', once' : `, ${rule.count} times`;
-  if (rule.until) text += ` until ${rule.until.replace('T', ' ').replace(/:00(Z?)$/, '$1').replace('Z', ' UTC')}`;
-  const ex = input.exdate ?? [];
-  if (ex.length) text += ex.length > 3 ? `, except on ${ex.length} dates` : `, except ${list(ex.map((x) => x.replace('T', ' ')))}`;
+  // 2027-03-31, 2027-03-31 17:00, 2027-03-31 17:00 UTC
+  const until = rule.until
+    ?.replace('T', ' ')
+    .replace(/:00(Z?)$/, '$1')
+    .replace('Z', ' UTC');
+  if (until) text += ` until ${until}`;
+  const ex = (input.exdate ?? []).map((x) => x.replace('T', ' '));
+  if (ex.length) text += ex.length > 3 ? `, except on ${ex.length} dates` : `, except ${list(ex)}`;
   return text;
 }
 
@@ -42,28 +70,46 @@ function every(rule: ParsedRule): string {
   return `${head} on ${isWorkweek(rule.byday) ? 'weekdays' : dayNames(rule.byday)}`;
 }
 
-function days(rule: ParsedRule, setOfDays: boolean): string {
-  const { freq, byday, bymonthday, bymonth, byyearday, byweekno } = rule;
-  const months = bymonth && list(bymonth.map((m) => MONTHS[m - 1]!));
-  if (freq === 'MONTHLY' || freq === 'YEARLY') {
-    const of = freq === 'YEARLY' && months ? ` of ${months}` : '';
-    const inMonths = freq === 'MONTHLY' && months ? ` in ${months}` : '';
-    if (byyearday) return ` on the ${monthDays(byyearday)} day of the year${inMonths}`;
-    if (byweekno) return `${byday ? ` on ${list(byday.map((d) => DAY_NAMES[d.day]))}` : ''} in week ${list(byweekno.map(String))}`;
-    if (setOfDays && freq === 'MONTHLY') return ` on the ${list(rule.bysetpos!.map(word))} ${daySet(byday!)}${inMonths}`;
-    if (byday && bymonthday) return ` on ${list(byday.map((d) => DAY_NAMES[d.day]), 'or')} the ${monthDays(bymonthday, 'or')}${of}${inMonths}`;
-    if (byday?.some((d) => d.n)) return ` on ${list(byday.map(dayWithOrdinal))}${of || (freq === 'YEARLY' ? ' of the year' : '')}${inMonths}`;
-    if (byday) return ` on every ${dayNames(byday)}${months ? ` in ${months}` : ''}`;
-    if (bymonthday && freq === 'YEARLY' && bymonth?.length === 1 && bymonthday.every((n) => n > 0)) {
-      return ` on ${months} ${list(bymonthday.map(String))}`;
-    }
-    if (bymonthday) return ` on the ${monthDays(bymonthday)}${of || (freq === 'YEARLY' ? ' of every month' : '')}${inMonths}`;
-    return inMonths;
+/** The days of the month or year a monthly or yearly rule takes. */
+function daysOfPeriod(rule: ParsedRule, setOfDays: boolean): string {
+  const { byday, bymonthday, byyearday, byweekno } = rule;
+  const yearly = rule.freq === 'YEARLY';
+  const months = rule.bymonth && list(rule.bymonth.map((m) => MONTHS[m - 1]!));
+  // The months of a yearly rule say where its days are; in a monthly rule they only limit.
+  const of = yearly && months ? ` of ${months}` : '';
+  const limit = !yearly && months ? ` in ${months}` : '';
+  const names = (conj: string) =>
+    list(
+      byday!.map((d) => DAY_NAMES[d.day]),
+      conj,
+    );
+  let text: string;
+  if (byyearday) text = `the ${monthDays(byyearday, 'and', 'day of the year')}`;
+  else if (byweekno) text = `${byday ? names('and') : 'every day'} in week ${list(byweekno.map(String))}`;
+  else if (setOfDays) text = `the ${list(rule.bysetpos!.map(word))} ${daySet(byday!)}`;
+  else if (byday && bymonthday) text = `${names('or')} the ${monthDays(bymonthday, 'or')}${of}`;
+  else if (byday?.some((d) => d.n)) {
+    const ordinals = fromTheEnd(byday, (d) => d.n ?? 0).map(dayWithOrdinal);
+    text = `${list(ordinals)}${of || (yearly ? ' of the year' : '')}`;
+  } else if (byday) text = `every ${dayNames(byday)}${yearly && months ? ` in ${months}` : ''}`;
+  else if (yearly && rule.bymonth?.length === 1 && bymonthday!.every((n) => n > 0)) {
+    text = `${months} ${list(bymonthday!.map(String))}`;
+  } else text = `the ${monthDays(bymonthday!)}${of || (yearly ? ' of every month' : '')}`;
+  return ` on ${text}${limit}`;
+}
+
+/** The days a weekly or finer rule keeps: there the day parts only limit. */
+function daysKept(rule: ParsedRule): string {
+  let text = rule.bymonthday ? ` on the ${monthDays(rule.bymonthday, 'or')}` : '';
+  if (rule.byyearday) text += ` on the ${monthDays(rule.byyearday, 'or', 'day of the year')}`;
+  // A weekly or daily rule names its days up front (see every).
+  if (rule.byday && FREQUENCIES.indexOf(rule.freq) > 3) {
+    text += ` on ${list(
+      rule.byday.map((d) => DAY_NAMES[d.day]),
+      'or',
+    )}`;
   }
-  // In a weekly or finer rule the day parts only limit.
-  let text = bymonthday ? ` on the ${monthDays(bymonthday, 'or')}` : '';
-  if (byday && FREQUENCIES.indexOf(freq) > 3) text += ` on ${list(byday.map((d) => DAY_NAMES[d.day]), 'or')}`;
-  return text + (months ? ` in ${months}` : '');
+  return text + (rule.bymonth ? ` in ${list(rule.bymonth.map((m) => MONTHS[m - 1]!))}` : '');
 }
 
 /** " at 09:00 and 17:30" for daily and coarser rules; the time-of-day limits of a sub-daily one. */
@@ -77,7 +123,9 @@ function times(rule: ParsedRule): string {
     ].filter(Boolean);
     return parts.length ? ` when ${list(parts as string[])}` : '';
   }
-  const all = rule.byhour!.flatMap((h) => rule.byminute!.flatMap((m) => rule.bysecond!.map((s) => clock(h, m, s))));
+  const all = rule.byhour!.flatMap((h) =>
+    rule.byminute!.flatMap((m) => rule.bysecond!.map((s) => clock(h, m, s))),
+  );
   if (all.length <= MAX_TIMES) return ` at ${list(all)}`;
   return `, ${all.length} times a day from ${all[0]} to ${all.at(-1)}`;
 }
@@ -100,17 +148,29 @@ function dayNames(byday: ByDay[]): string {
 /** The days a monthly BYSETPOS picks from: "weekday", "Tuesday, Wednesday or Thursday". */
 function daySet(byday: ByDay[]): string {
   if (byday.map((d) => d.day).join() === 'SA,SU') return 'weekend day';
-  return byday.length === 7 || isWorkweek(byday) ? dayNames(byday) : list(byday.map((d) => DAY_NAMES[d.day]), 'or');
+  return byday.length === 7 || isWorkweek(byday)
+    ? dayNames(byday)
+    : list(
+        byday.map((d) => DAY_NAMES[d.day]),
+        'or',
+      );
 }
 
 function dayWithOrdinal(d: ByDay): string {
   return d.n ? `the ${word(d.n)} ${DAY_NAMES[d.day]}` : `every ${DAY_NAMES[d.day]}`;
 }
 
-/** "1st, 15th and last day": positive days first, then those counted from the end. */
-function monthDays(days: number[], conj = 'and'): string {
-  const ordered = [...days.filter((n) => n > 0), ...days.filter((n) => n < 0)];
-  return list(ordered.map(nth), conj) + (ordered.at(-1)! < 0 ? ' day' : '');
+/** "1st, 15th and last day"; `noun` replaces the " day" that follows a count from the end. */
+function monthDays(days: number[], conj = 'and', noun?: string): string {
+  const ordered = fromTheEnd(days, (n) => n);
+  const tail = noun ?? (ordered.at(-1)! < 0 ? 'day' : '');
+  return list(ordered.map(nth), conj) + (tail && ` ${tail}`);
+}
+
+/** Counted from the start first, then from the end: 1, 15, -2, -1. */
+function fromTheEnd<T>(items: T[], n: (item: T) => number): T[] {
+  const key = (item: T) => (n(item) < 0 ? 1000 + n(item) : n(item));
+  return [...items].sort((a, b) => key(a) - key(b));
 }
 
 /** "first" ... "fifth", "last", "second to last"; beyond five, "20th". */

@@ -54,18 +54,8 @@ const MAX_CANDIDATES = 50_000;
 /** Periods (years, months, ...) in a row without an occurrence after which we take the rule to be over. */
 const MAX_IDLE_PERIODS = 5_000;
 /** Periods in 400 years: the Gregorian calendar then repeats, so a simple rule that found nothing never will. */
-const CYCLE: Record<Frequency, number> = {
-  YEARLY: 400,
-  MONTHLY: 4800,
-  WEEKLY: 20871,
-  DAILY: 146097,
-  HOURLY: Infinity,
-  MINUTELY: Infinity,
-  SECONDLY: Infinity,
-};
-const UNIT: Record<Frequency, number> = {
-  YEARLY: NaN,
-  MONTHLY: NaN,
+const CYCLE: Partial<Record<Frequency, number>> = { YEARLY: 400, MONTHLY: 4800 };
+const UNIT: Partial<Record<Frequency, number>> = {
   WEEKLY: 7 * DAY,
   DAILY: DAY,
   HOURLY: HOUR,
@@ -87,9 +77,16 @@ export function occurrences(input: RuleInput, opts: OccurrenceOptions = {}): Occ
   const want = countOf(opts.count);
   const parsed = parseRule(input.rrule);
   const { wall: start, allDay } = parseLocal(input.dtstart, 'dtstart');
-  if (allDay && (FREQUENCIES.indexOf(parsed.freq) > 3 || parsed.byhour || parsed.byminute || parsed.bysecond)) {
+  if (
+    allDay &&
+    (FREQUENCIES.indexOf(parsed.freq) > 3 || parsed.byhour || parsed.byminute || parsed.bysecond)
+  ) {
     throw new ValidationError('invalid recurrence rule', [
-      { path: 'rrule', issue: 'an all-day series (dtstart without a time) repeats at most daily and has no BYHOUR, BYMINUTE or BYSECOND' },
+      {
+        path: 'rrule',
+        issue:
+          'an all-day series (dtstart without a time) repeats at most daily and has no BYHOUR, BYMINUTE or BYSECOND',
+      },
     ]);
   }
   const rule = withDefaults(parsed, start);
@@ -144,13 +141,14 @@ export function occurrences(input: RuleInput, opts: OccurrenceOptions = {}): Occ
 
   // RFC 5545 3.8.5.3: DTSTART is always the first occurrence, even when the rule would not yield it
   // (rrule leaves it out then).
-  if (take(start) && meetsGrid(rule, start)) {
+  if (take(start)) {
     const first = periodStart(rule, start);
     // COUNT counts from DTSTART; without it we may start on the INTERVAL grid just before `after`.
     const from = rule.count ? first : gridStart(rule, first, skipBelow);
     const limit = timeLimit(rule);
     // Two reads of options.interval per period (see run): give up after so many periods with no occurrence.
-    const idle = () => ++idleReads > 2 * idlePeriods(rule);
+    const maxIdleReads = 2 * idlePeriods(rule);
+    const idle = () => ++idleReads > maxIdleReads;
     const whole = run(toRRule(rule, from), idle, (wall) => (limit && !limit(wall)) || picked.push(wall));
     if (whole) picked.flush();
   }
@@ -159,7 +157,11 @@ export function occurrences(input: RuleInput, opts: OccurrenceOptions = {}): Occ
 }
 
 /** The first occurrence after `afterLocal` (exclusive), or null when there is none. */
-export function nextOccurrence(rule: RuleInput, afterLocal: string, floatingZone?: string): Occurrence | null {
+export function nextOccurrence(
+  rule: RuleInput,
+  afterLocal: string,
+  floatingZone?: string,
+): Occurrence | null {
   return occurrences(rule, { count: 1, after: afterLocal, floatingZone })[0] ?? null;
 }
 
@@ -199,7 +201,11 @@ function placer(allDay: boolean, zone: IANAZone | undefined): (wall: Wall) => Pl
     // `local` is the wall time the instant really shows (02:30 in a spring-forward gap becomes 03:30), so
     // local and utc always agree. An all-day occurrence keeps its date; its utc is when that day begins.
     const local = allDay ? wall : instantToWall(t, zone);
-    return { key: t, shifted: local !== wall, occ: { local: formatWall(local, allDay), utc: formatInstant(t) } };
+    return {
+      key: t,
+      shifted: local !== wall,
+      occ: { local: formatWall(local, allDay), utc: formatInstant(t) },
+    };
   };
 }
 
@@ -239,20 +245,6 @@ function timeLimit(rule: ParsedRule): ((wall: Wall) => boolean) | undefined {
   const limits = TIME_PARTS.filter(([key, level]) => f >= level && rule[key]);
   if (!limits.length) return undefined;
   return (wall) => limits.every(([key, , get]) => rule[key]!.includes(get(new Date(wall))));
-}
-
-/**
- * Whether a sub-daily rule's INTERVAL grid ever meets its time-of-day limits (FREQ=HOURLY;INTERVAL=2;
- * BYHOUR=1 from 00:00 never does). The grid's times of day repeat modulo gcd(INTERVAL, steps per day).
- */
-function meetsGrid(rule: ParsedRule, start: Wall): boolean {
-  const limit = timeLimit(rule);
-  if (!limit) return true;
-  const unit = UNIT[rule.freq];
-  const perDay = DAY / unit;
-  const step = gcd(rule.interval, perDay);
-  for (let t = mod(Math.floor(start / unit), step); t < perDay; t += step) if (limit(t * unit)) return true;
-  return false;
 }
 
 /**
@@ -311,7 +303,7 @@ function run(r: RRule, idle: () => boolean, visit: (wall: Wall) => boolean): boo
 }
 
 function idlePeriods(rule: ParsedRule): number {
-  return Math.min(MAX_IDLE_PERIODS, Math.ceil(CYCLE[rule.freq] / rule.interval));
+  return Math.min(MAX_IDLE_PERIODS, Math.ceil((CYCLE[rule.freq] ?? Infinity) / rule.interval));
 }
 
 /** The start of the period (year, month, week from WKST, day, ...) that holds `wall`. */
@@ -323,7 +315,7 @@ function periodStart(rule: ParsedRule, wall: Wall): Wall {
     const day = wall - mod(wall, DAY);
     return day - mod(WEEKDAYS.indexOf(weekdayOf(day)) - WEEKDAYS.indexOf(rule.wkst), 7) * DAY;
   }
-  return wall - mod(wall, UNIT[rule.freq]);
+  return wall - mod(wall, UNIT[rule.freq]!);
 }
 
 /** The last period start on the rule's INTERVAL grid (from `first`) at or before `target`. */
@@ -337,7 +329,7 @@ function gridStart(rule: ParsedRule, first: Wall, target: Wall): Wall {
     const k = Math.floor(months / per / rule.interval) * rule.interval;
     return Date.UTC(a.getUTCFullYear(), a.getUTCMonth() + k * per, 1);
   }
-  const step = UNIT[rule.freq] * rule.interval;
+  const step = UNIT[rule.freq]! * rule.interval;
   return first + Math.floor((b.getTime() - first) / step) * step;
 }
 
@@ -351,7 +343,9 @@ function countOf(count = DEFAULT_COUNT): number {
 function zoneOf(name: string | undefined, path: string): IANAZone | undefined {
   if (name === undefined) return undefined;
   if (!IANAZone.isValidZone(name)) {
-    throw new ValidationError('unknown time zone', [{ path, issue: `not an IANA time zone (e.g. Europe/Berlin)` }]);
+    throw new ValidationError('unknown time zone', [
+      { path, issue: 'not an IANA time zone (e.g. Europe/Berlin)' },
+    ]);
   }
   return IANAZone.create(name);
 }
@@ -359,14 +353,12 @@ function zoneOf(name: string | undefined, path: string): IANAZone | undefined {
 function exdateWall(text: string, path: string, allDay: boolean): Wall {
   const { wall, allDay: isDate } = parseLocal(text, path);
   if (isDate && !allDay) {
-    throw new ValidationError('invalid exdate', [{ path, issue: 'expected a local date-time YYYY-MM-DDTHH:mm[:ss], like dtstart' }]);
+    throw new ValidationError('invalid exdate', [
+      { path, issue: 'expected a local date-time YYYY-MM-DDTHH:mm[:ss], like dtstart' },
+    ]);
   }
   // Tasks store exdates as date-times, so for an all-day series only the date counts.
   return allDay ? wall - mod(wall, DAY) : wall;
-}
-
-function gcd(a: number, b: number): number {
-  return b ? gcd(b, a % b) : a;
 }
 
 function mod(a: number, n: number): number {

@@ -1,7 +1,15 @@
 import { ValidationError } from '../errors.ts';
 import { formatWall, wallOf } from './wall.ts';
 
-export const FREQUENCIES = ['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY', 'HOURLY', 'MINUTELY', 'SECONDLY'] as const;
+export const FREQUENCIES = [
+  'YEARLY',
+  'MONTHLY',
+  'WEEKLY',
+  'DAILY',
+  'HOURLY',
+  'MINUTELY',
+  'SECONDLY',
+] as const;
 export type Frequency = (typeof FREQUENCIES)[number];
 /** In rrule's order: 0 is Monday. */
 export const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
@@ -31,7 +39,8 @@ export interface ParsedRule {
   bysetpos?: number[];
 }
 
-type NumberList = 'bysecond' | 'byminute' | 'byhour' | 'bymonthday' | 'byyearday' | 'byweekno' | 'bymonth' | 'bysetpos';
+type NumberList =
+  'bysecond' | 'byminute' | 'byhour' | 'bymonthday' | 'byyearday' | 'byweekno' | 'bymonth' | 'bysetpos';
 /** Ranges from RFC 5545 3.3.10; `signed` lists count from the end with negative values and have no 0. */
 const LISTS: Record<string, { key: NumberList; min: number; max: number; signed?: boolean }> = {
   BYSECOND: { key: 'bysecond', min: 0, max: 59 },
@@ -58,9 +67,9 @@ export function parseRule(text: string): ParsedRule {
   if (!issues.length) {
     // A trailing or doubled ';' is harmless, so empty parts are skipped.
     for (const part of body.split(';').filter((p) => p.trim())) {
-      const eq = part.indexOf('=');
-      const name = part.slice(0, eq < 0 ? undefined : eq).trim().toUpperCase();
-      const value = eq < 0 ? undefined : part.slice(eq + 1).trim().toUpperCase();
+      const [rawName = '', ...rest] = part.split('=');
+      const name = rawName.trim().toUpperCase();
+      const value = rest.length ? rest.join('=').trim().toUpperCase() : undefined;
       if (!PARTS.includes(name)) issues.push(`unknown part '${clip(name)}': expected ${PARTS.join(', ')}`);
       else if (value === undefined) issues.push(`${name} needs a value: ${name}=...`);
       else if (parts.has(name)) issues.push(`${name} is given more than once`);
@@ -71,7 +80,9 @@ export function parseRule(text: string): ParsedRule {
   if (issues.length) fail(issues);
 
   const freq = parts.get('FREQ') as Frequency;
-  if (!FREQUENCIES.includes(freq)) issues.push(`FREQ must be one of ${FREQUENCIES.join(', ')}, not '${clip(freq)}'`);
+  if (!FREQUENCIES.includes(freq)) {
+    issues.push(`FREQ must be one of ${FREQUENCIES.join(', ')}, not '${clip(freq)}'`);
+  }
   const rule: ParsedRule = { freq, interval: 1, wkst: 'MO' };
   for (const [name, value] of parts) {
     if (name === 'FREQ') continue;
@@ -82,14 +93,15 @@ export function parseRule(text: string): ParsedRule {
     } else if (name === 'UNTIL') {
       const until = parseUntil(value);
       if (until) rule.until = until;
-      else issues.push(`UNTIL must be a date YYYYMMDD or a date-time YYYYMMDDTHHMMSS[Z], not '${clip(value)}'`);
+      else issues.push(`UNTIL must be YYYYMMDD or YYYYMMDDTHHMMSS[Z], not '${clip(value)}'`);
     } else if (name === 'WKST') {
       if (WEEKDAYS.includes(value as Weekday)) rule.wkst = value as Weekday;
       else issues.push(`WKST must be one of ${WEEKDAYS.join(', ')}, not '${clip(value)}'`);
     } else if (name === 'BYDAY') {
       const days = value.split(',').map(parseDay);
       const bad = value.split(',').filter((_, i) => !days[i]);
-      if (bad.length) issues.push(`BYDAY takes days like MO, 1MO or -1FR (ordinals 1 to 53), not '${clip(bad.join(','))}'`);
+      const example = 'days like MO, 1MO or -1FR (ordinals 1 to 53)';
+      if (bad.length) issues.push(`BYDAY takes ${example}, not '${clip(bad.join(','))}'`);
       else rule.byday = sortDays(days as ByDay[]);
     } else {
       const { key, min, max, signed } = LISTS[name]!;
@@ -124,8 +136,10 @@ function conflicts(rule: ParsedRule, parts: Map<string, string>): string[] {
   if (rule.byweekno && freq !== 'YEARLY') out.push('BYWEEKNO needs FREQ=YEARLY');
   const ordinals = rule.byday?.filter((d) => d.n !== undefined) ?? [];
   if (ordinals.length) {
-    if (freq !== 'MONTHLY' && freq !== 'YEARLY') out.push('BYDAY ordinals such as 1MO need FREQ=MONTHLY or FREQ=YEARLY');
-    else if (freq === 'YEARLY' && rule.byweekno) out.push('BYDAY ordinals such as 1MO can not be used with BYWEEKNO');
+    if (freq !== 'MONTHLY' && freq !== 'YEARLY')
+      out.push('BYDAY ordinals such as 1MO need FREQ=MONTHLY or FREQ=YEARLY');
+    else if (freq === 'YEARLY' && rule.byweekno)
+      out.push('BYDAY ordinals such as 1MO can not be used with BYWEEKNO');
     else if (freq === 'MONTHLY' && ordinals.some((d) => Math.abs(d.n!) > 5)) {
       out.push('in a monthly rule a BYDAY ordinal is at most 5 (a month has no 6th Monday)');
     }
@@ -153,7 +167,9 @@ function parseDay(v: string): ByDay | undefined {
 function sortDays(days: ByDay[]): ByDay[] {
   const key = (d: ByDay) => `${d.n ?? 0}:${WEEKDAYS.indexOf(d.day)}`;
   const unique = new Map(days.map((d) => [key(d), d]));
-  return [...unique.values()].sort((a, b) => (a.n ?? 0) - (b.n ?? 0) || WEEKDAYS.indexOf(a.day) - WEEKDAYS.indexOf(b.day));
+  return [...unique.values()].sort(
+    (a, b) => (a.n ?? 0) - (b.n ?? 0) || WEEKDAYS.indexOf(a.day) - WEEKDAYS.indexOf(b.day),
+  );
 }
 
 function clip(s: string): string {

@@ -18,10 +18,15 @@ const MIN_YEAR = 1000;
 /** The wall time of the given fields, or undefined when they name no such time (2025-02-30, 24:00). */
 export function wallOf(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): Wall | undefined {
   const wall = Date.UTC(y, mo - 1, d, h, mi, s);
+  // Date.UTC rolls 2025-02-30 over into March: fields that do not come back named no real time.
   const t = new Date(wall);
   const same =
-    t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && t.getUTCHours() === h &&
-    t.getUTCMinutes() === mi && t.getUTCSeconds() === s;
+    t.getUTCFullYear() === y &&
+    t.getUTCMonth() === mo - 1 &&
+    t.getUTCDate() === d &&
+    t.getUTCHours() === h &&
+    t.getUTCMinutes() === mi &&
+    t.getUTCSeconds() === s;
   return same && y >= MIN_YEAR ? wall : undefined;
 }
 
@@ -32,7 +37,10 @@ export function parseLocal(text: string, path: string): { wall: Wall; allDay: bo
   const wall = m ? wallOf(y, mo, d, h, mi, s) : undefined;
   if (wall === undefined) {
     throw new ValidationError(`invalid ${path}`, [
-      { path, issue: `expected a local date YYYY-MM-DD or date-time YYYY-MM-DDTHH:mm[:ss] from year ${MIN_YEAR}` },
+      {
+        path,
+        issue: `expected a local date YYYY-MM-DD or date-time YYYY-MM-DDTHH:mm[:ss] from year ${MIN_YEAR}`,
+      },
     ]);
   }
   return { wall, allDay: m![4] === undefined };
@@ -56,7 +64,9 @@ export function formatInstant(t: number): string {
 export function wallToInstant(wall: Wall, zone: IANAZone): number {
   const before = zone.offset(wall - DAY);
   const after = zone.offset(wall + DAY);
-  const fits = [before, after].map((o) => wall - o * MINUTE).filter((t) => zone.offset(t) * MINUTE === wall - t);
+  const fits = [before, after]
+    .map((o) => wall - o * MINUTE)
+    .filter((t) => zone.offset(t) * MINUTE === wall - t);
   return fits.length ? Math.min(...fits) : wall - before * MINUTE;
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseQuery, type Task, type TaskEvent, type TaskEventType } from '@todo/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareTasks, DuplicateEmailError, sortValue, SORT_KEYS, type Position, type Sort, type Store } from './store.ts';
+import { DuplicateEmailError, sortTasks, sortValue, SORT_KEYS, type Position, type Sort, type Store } from './store.ts';
 
 const ZONE = 'Europe/Berlin';
 const ctx = { now: new Date('2026-11-24T10:00:00Z'), zone: ZONE };
@@ -130,7 +130,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           if (got.length < 2 || !last) break;
           after = { v: sortValue(last, sort.key, ZONE), id: last.id };
         }
-        expect(seen.map((t) => t.id)).toEqual([...all].sort(compareTasks(sort, ZONE)).map((t) => t.id));
+        expect(seen.map((t) => t.id)).toEqual(sortTasks(all, sort, ZONE).map((t) => t.id));
       },
     );
 
@@ -181,6 +181,21 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await mine()).toBeUndefined();
       // Purged: a late delete of the same version finds nothing.
       expect(await store.deleteTask(owner, t.id, 2, deleted)).toBe(false);
+    });
+
+    it('keeps concurrent writes apart: one that fails undoes none of the others', async () => {
+      const owner = `erin-${randomUUID()}`;
+      const email = `${randomUUID()}@example.com`;
+      const user = { id: randomUUID(), email, passwordHash: 'h', tz: ZONE, createdAt: ctx.now.toISOString() };
+      await store.createUser(user);
+      const ts = Array.from({ length: 20 }, (_, i) => task(`Concurrent ${i}`));
+      const results = await Promise.allSettled([
+        ...ts.map((t) => store.insertTask(owner, ZONE, t, event('task.created', owner, t))),
+        store.createUser({ ...user, id: randomUUID() }),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([...ts.map(() => 'fulfilled'), 'rejected']);
+      const listed = await store.listTasks(owner, { filter: null, ctx, sort: { key: 'title', dir: 1 }, limit: 100 });
+      expect(listed).toHaveLength(20);
     });
 
     it('answers ping', async () => {

@@ -19,7 +19,8 @@ interface TaskDoc extends Omit<Task, 'id'> {
   owner: string;
   deleted: boolean;
   dueAt: Date | null;
-  dueSort: string;
+  /** The due's instant in ms, NO_DUE without one, so tasks with no due sort last. */
+  dueSort: number;
   priorityRank: number;
   titleSort: string;
   hasReminders: boolean;
@@ -48,7 +49,7 @@ const SORT_FIELD: Record<SortKey, string> = {
 function derived(task: Task, zone: string) {
   return {
     dueAt: task.due ? dueInstant(task.due, zone).toJSDate() : null,
-    dueSort: sortValue(task, 'due', zone) as string,
+    dueSort: sortValue(task, 'due', zone) as number,
     priorityRank: PRIORITY_RANK[task.priority],
     titleSort: task.title.toLowerCase(),
     hasReminders: task.reminders.length > 0,

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { toPredicate, type Task, type TaskEvent } from '@todo/core';
-import { compareTasks, DuplicateEmailError, isAfter, type ListOptions, type Store, type User } from './store.ts';
+import { DuplicateEmailError, sortTasks, type ListOptions, type Store, type User } from './store.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
@@ -19,8 +19,11 @@ CREATE TABLE IF NOT EXISTS outbox (
 
 /**
  * The embedded profile's store: node:sqlite in WAL mode with synchronous=FULL, so a write that was
- * acknowledged survives kill -9 and power loss. A task and its outbox row are written in one transaction.
- * Lists filter in process with the query language's predicate: an owner's tasks fit in memory.
+ * acknowledged survives kill -9 and power loss. A task and its outbox row are written in one transaction
+ * (group-committed with the other writes of the same moment).
+ * This process is the database's only writer, so each owner's live tasks are also kept in memory once
+ * read (updated after each commit): reads and lists never touch the disk, and lists filter in process
+ * with the query language's predicate.
  */
 export function createSqliteStore(file: string): Store {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -32,7 +35,6 @@ export function createSqliteStore(file: string): Store {
     insertUser: db.prepare('INSERT INTO users (id, email, password_hash, tz, created_at) VALUES (?, ?, ?, ?, ?)'),
     userByEmail: db.prepare('SELECT * FROM users WHERE email = ?'),
     insertTask: db.prepare('INSERT INTO tasks (id, owner, version, doc) VALUES (?, ?, ?, ?)'),
-    getTask: db.prepare('SELECT doc FROM tasks WHERE id = ? AND owner = ? AND deleted = 0'),
     ownerTasks: db.prepare('SELECT doc FROM tasks WHERE owner = ? AND deleted = 0'),
     replaceTask: db.prepare(
       'UPDATE tasks SET doc = ?, version = ? WHERE id = ? AND owner = ? AND version = ? AND deleted = 0',
@@ -48,26 +50,60 @@ export function createSqliteStore(file: string): Store {
     ),
   };
 
-  /** Runs `fn` in one write transaction; false from fn rolls back. */
-  function tx(fn: () => boolean): boolean {
-    db.exec('BEGIN IMMEDIATE');
+  // Group commit: the writes that arrive in one turn of the event loop share one transaction and so one
+  // fsync (~8 ms here), and each is acknowledged only after that commit. Each write has a savepoint of
+  // its own, so one that fails does not undo the others.
+  let queue: { fn: () => unknown; resolve: (v: never) => void; reject: (e: unknown) => void }[] = [];
+  function flush() {
+    const batch = queue;
+    queue = [];
+    const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
-      const ok = fn();
-      db.exec(ok ? 'COMMIT' : 'ROLLBACK');
-      return ok;
-    } catch (err) {
-      db.exec('ROLLBACK');
-      throw err;
+      db.exec('BEGIN IMMEDIATE');
+      for (const { fn } of batch) {
+        db.exec('SAVEPOINT w');
+        try {
+          results.push({ ok: true, value: fn() });
+          db.exec('RELEASE w');
+        } catch (error) {
+          db.exec('ROLLBACK TO w; RELEASE w');
+          results.push({ ok: false, error });
+        }
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      batch.forEach((w) => w.reject(error));
+      return;
     }
+    batch.forEach((w, i) => {
+      const r = results[i]!;
+      if (r.ok) w.resolve(r.value as never);
+      else w.reject(r.error);
+    });
+  }
+  function write<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (queue.length === 0) setImmediate(flush);
+      queue.push({ fn, resolve: resolve as (v: never) => void, reject });
+    });
   }
   const addEvent = (e: TaskEvent) => q.addEvent.run(e.subject, e.version, JSON.stringify(e));
-  const rows = (stmt: { all(...a: string[]): unknown[] }, ...args: string[]) =>
-    (stmt.all(...args) as { doc: string }[]).map((r) => JSON.parse(r.doc) as Task);
+  const owners = new Map<string, Map<string, Task>>();
+  function live(owner: string): Map<string, Task> {
+    let tasks = owners.get(owner);
+    if (!tasks) {
+      const rows = q.ownerTasks.all(owner) as { doc: string }[];
+      tasks = new Map(rows.map((r) => JSON.parse(r.doc) as Task).map((t) => [t.id, t]));
+      owners.set(owner, tasks);
+    }
+    return tasks;
+  }
 
   return {
     async createUser(u: User) {
       try {
-        q.insertUser.run(u.id, u.email, u.passwordHash, u.tz, u.createdAt);
+        await write(() => q.insertUser.run(u.id, u.email, u.passwordHash, u.tz, u.createdAt));
       } catch (err) {
         if ((err as { errcode?: number }).errcode === 2067) throw new DuplicateEmailError(u.email);
         throw err;
@@ -79,42 +115,42 @@ export function createSqliteStore(file: string): Store {
     },
 
     async insertTask(owner, _zone, task, event) {
-      tx(() => {
+      await write(() => {
         q.insertTask.run(task.id, owner, task.version, JSON.stringify(task));
         addEvent(event);
-        return true;
       });
+      live(owner).set(task.id, task);
     },
     async getTask(owner, id) {
-      const r = q.getTask.get(id, owner) as { doc: string } | undefined;
-      return r ? (JSON.parse(r.doc) as Task) : null;
+      return live(owner).get(id) ?? null;
     },
     async listTasks(owner, { filter, ctx, sort, after, limit }: ListOptions) {
       const matches = toPredicate(filter, ctx);
-      return rows(q.ownerTasks, owner)
-        .filter((t) => matches(t) && (!after || isAfter(t, after, sort, ctx.zone)))
-        .sort(compareTasks(sort, ctx.zone))
-        .slice(0, limit);
+      return sortTasks([...live(owner).values()].filter(matches), sort, ctx.zone, after).slice(0, limit);
     },
     async replaceTask(owner, _zone, task, expectedVersion, event) {
-      return tx(() => {
+      const ok = await write(() => {
         const { changes } = q.replaceTask.run(JSON.stringify(task), task.version, task.id, owner, expectedVersion);
         if (changes === 0) return false;
         addEvent(event);
         return true;
       });
+      if (ok) live(owner).set(task.id, task);
+      return ok;
     },
     async deleteTask(owner, id, expectedVersion, event) {
-      return tx(() => {
+      const ok = await write(() => {
         const { changes } = q.deleteTask.run(event.version, id, owner, expectedVersion);
         if (changes === 0) return false;
         addEvent(event);
         return true;
       });
+      if (ok) live(owner).delete(id);
+      return ok;
     },
     async tagCounts(owner) {
       const counts = new Map<string, number>();
-      for (const t of rows(q.ownerTasks, owner)) for (const tag of t.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+      for (const t of live(owner).values()) for (const tag of t.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
       return [...counts]
         .map(([tag, count]) => ({ tag, count }))
         .sort((a, b) => b.count - a.count || (a.tag < b.tag ? -1 : 1));
@@ -131,10 +167,9 @@ export function createSqliteStore(file: string): Store {
       return [...batches.values()];
     },
     async markSent(taskId, version) {
-      tx(() => {
+      await write(() => {
         q.markSent.run(taskId, version);
         q.purge.run(taskId, taskId);
-        return true;
       });
     },
 
@@ -142,6 +177,7 @@ export function createSqliteStore(file: string): Store {
       db.prepare('SELECT 1').get();
     },
     async close() {
+      if (queue.length) flush();
       db.close();
     },
   };

@@ -73,11 +73,14 @@ export interface Store {
 
 export class DuplicateEmailError extends Error {}
 
+/** Sorts after every real due: the largest time a JS Date holds. */
+export const NO_DUE = 8.64e15;
+
 /** The value a task sorts by under `key`; tasks with no due sort after all others. */
 export function sortValue(task: Task, key: SortKey, zone: string): string | number {
   switch (key) {
     case 'due':
-      return task.due ? dueInstant(task.due, zone).toUTC().toISO()! : '~';
+      return task.due ? dueInstant(task.due, zone).toMillis() : NO_DUE;
     case 'priority':
       return PRIORITY_RANK[task.priority];
     case 'created':
@@ -89,19 +92,18 @@ export function sortValue(task: Task, key: SortKey, zone: string): string | numb
   }
 }
 
-/** Orders by (sort value, id) in the sort's direction: the same order both stores give. */
-export function compareTasks(sort: Sort, zone: string): (a: Task, b: Task) => number {
-  return (a, b) => {
-    const va = sortValue(a, sort.key, zone);
-    const vb = sortValue(b, sort.key, zone);
-    const c = va < vb ? -1 : va > vb ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-    return c * sort.dir;
-  };
+function compare(a: Position, b: Position): number {
+  return a.v < b.v ? -1 : a.v > b.v ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Whether `task` comes after the page end `pos` under `sort`. */
-export function isAfter(task: Task, pos: Position, sort: Sort, zone: string): boolean {
-  const v = sortValue(task, sort.key, zone);
-  const c = v < pos.v ? -1 : v > pos.v ? 1 : task.id < pos.id ? -1 : task.id > pos.id ? 1 : 0;
-  return c * sort.dir > 0;
+/**
+ * Sorts tasks by (sort value, id) in the sort's direction, the order both stores give, keeping those
+ * after `after` (the end of the previous page). Each task's sort value is computed once.
+ */
+export function sortTasks(tasks: Task[], sort: Sort, zone: string, after?: Position): Task[] {
+  return tasks
+    .map((task) => ({ task, pos: { v: sortValue(task, sort.key, zone), id: task.id } }))
+    .filter((e) => !after || compare(e.pos, after) * sort.dir > 0)
+    .sort((a, b) => compare(a.pos, b.pos) * sort.dir)
+    .map((e) => e.task);
 }

@@ -212,7 +212,7 @@ export function createTaskService({ store, clock }: { store: Store; clock: Clock
 export type TaskService = ReturnType<typeof createTaskService>;
 
 function withIds(reminders: ReminderInput[]): Reminder[] {
-  return reminders.map((r) => ({ ...r, id: r.id ?? randomBytes(6).toString('base64url') }) as Reminder);
+  return reminders.map((r) => ({ id: r.id ?? randomBytes(6).toString('base64url'), ...r }) as Reminder);
 }
 
 /** A task with a recurrence is its series' first occurrence until the workflows materialise more. */

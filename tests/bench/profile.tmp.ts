@@ -1,0 +1,17 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import autocannon from 'autocannon';
+const dir = mkdtempSync(join(tmpdir(), 'prof-'));
+const out = openSync(join(dir, 'log'), 'w');
+const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', '/tmp/prof', 'services/embedded/src/main.ts'], { env: { ...process.env, PORT: '3222', DATA_DIR: dir }, stdio: ['ignore', out, out] });
+await new Promise((r) => setTimeout(r, 2500));
+const j = async (p: string, b: unknown, t?: string) => (await fetch('http://127.0.0.1:3222' + p, { method: 'POST', headers: { 'content-type': 'application/json', ...(t ? { authorization: 'Bearer ' + t } : {}) }, body: JSON.stringify(b) })).json() as any;
+const { token } = await j('/api/auth/signup', { email: 'p@example.com', password: 'password123' });
+await Promise.all(Array.from({ length: 150 }, (_, i) => j('/api/tasks', { title: 'T' + i, priority: ['low', 'high'][i % 2], due: { date: '2026-12-0' + (1 + (i % 9)) } }, token)));
+const headers = { 'content-type': 'application/json', authorization: 'Bearer ' + token };
+const mode = process.argv[2];
+await autocannon({ url: 'http://127.0.0.1:3222', connections: 50, duration: 8, requests: [{ setupRequest: (req: any) => mode === 'list' ? { ...req, method: 'GET', path: '/api/tasks?q=status:open%20priority%3E%3Dmedium&sort=due&limit=20', headers } : { ...req, method: 'POST', path: '/api/tasks', headers, body: JSON.stringify({ title: 'x', due: { date: '2026-12-01' } }) } }] }).then((r: any) => console.log(mode, 'rps', r.requests.average, 'p50', r.latency.p50));
+child.kill('SIGINT');
+await new Promise((r) => setTimeout(r, 1500));
