@@ -17,7 +17,10 @@ interface Account {
 async function json(url: string, init: RequestInit & { token?: string; body?: string }) {
   const res = await fetch(url, {
     ...init,
-    headers: { 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+    },
   });
   if (!res.ok) throw new Error(`${init.method} ${url}: ${res.status} ${await res.text()}`);
   return res.json() as Promise<Record<string, unknown>>;
@@ -63,8 +66,16 @@ function mixed(base: string, accounts: Account[], connections: number): autocann
           const a = pick(accounts);
           const headers = { 'content-type': 'application/json', authorization: `Bearer ${a.token}` };
           const r = Math.random();
-          if (r < 0.4) return { ...req, method: 'GET', path: `/api/tasks?q=${QUERY}&sort=due&limit=20`, headers };
-          if (r < 0.7) return { ...req, method: 'POST', path: '/api/tasks', headers, body: taskBody(Math.floor(r * 1000)) };
+          if (r < 0.4)
+            return { ...req, method: 'GET', path: `/api/tasks?q=${QUERY}&sort=due&limit=20`, headers };
+          if (r < 0.7)
+            return {
+              ...req,
+              method: 'POST',
+              path: '/api/tasks',
+              headers,
+              body: taskBody(Math.floor(r * 1000)),
+            };
           const id = pick(a.ids);
           if (r < 0.9) {
             const body = JSON.stringify({ priority: pick(['low', 'medium', 'high']) });
@@ -90,7 +101,12 @@ export async function apiBench(): Promise<string> {
     `http://127.0.0.1:${apiPort}/healthz`,
     join(dir, 'api.log'),
   );
-  const hello = await startNode('tests/bench/hello.ts', { PORT: String(helloPort) }, `http://127.0.0.1:${helloPort}/`, join(dir, 'hello.log'));
+  const hello = await startNode(
+    'tests/bench/hello.ts',
+    { PORT: String(helloPort) },
+    `http://127.0.0.1:${helloPort}/`,
+    join(dir, 'hello.log'),
+  );
   try {
     const base = `http://127.0.0.1:${apiPort}`;
     const seedStart = performance.now();
@@ -101,8 +117,13 @@ export async function apiBench(): Promise<string> {
     for (const connections of [50, 500]) {
       const ceiling = await load({ url: `http://127.0.0.1:${helloPort}/`, connections, duration: SECONDS });
       const mix = await load(mixed(base, accounts, connections));
-      rows.push(row('bare Koa hello-world', connections, ceiling), row('embedded task API, mixed', connections, mix));
-      ratios.push(`${connections} clients: ${((mix.rps / ceiling.rps) * 100).toFixed(1)}% of the ceiling's throughput`);
+      rows.push(
+        row('bare Koa hello-world', connections, ceiling),
+        row('embedded task API, mixed', connections, mix),
+      );
+      ratios.push(
+        `${connections} clients: ${((mix.rps / ceiling.rps) * 100).toFixed(1)}% of the ceiling's throughput`,
+      );
     }
     return [
       '## Embedded task API under load',

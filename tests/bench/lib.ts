@@ -23,9 +23,13 @@ export async function startNode(
   logFile: string,
 ): Promise<ChildProcess> {
   const out = openSync(logFile, 'w');
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', out, out] });
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', out, out],
+  });
   for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`${script} exited: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`${script} exited: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
     try {
       if ((await fetch(probe)).ok) return child;
     } catch {
@@ -69,7 +73,11 @@ export async function load(opts: autocannon.Options): Promise<LoadResult> {
     p95: pct(95),
     p99: pct(99),
     errors: Object.values(failures).reduce((a, b) => a + b, 0) + result.errors + result.timeouts,
-    failures: { ...failures, ...(result.errors ? { transport: result.errors } : {}), ...(result.timeouts ? { timeouts: result.timeouts } : {}) },
+    failures: {
+      ...failures,
+      ...(result.errors ? { transport: result.errors } : {}),
+      ...(result.timeouts ? { timeouts: result.timeouts } : {}),
+    },
   };
 }
 
@@ -82,7 +90,8 @@ export function machine(): string {
 export function writeSection(file: string, name: string, body: string): void {
   const begin = `<!-- bench:${name} -->`;
   const end = `<!-- /bench:${name} -->`;
-  let doc = '# Benchmarks\n\nWritten by `npm run bench`; each section is replaced when its benchmark runs again.\n';
+  let doc =
+    '# Benchmarks\n\nWritten by `npm run bench`; each section is replaced when its benchmark runs again.\n';
   try {
     doc = readFileSync(file, 'utf8');
   } catch {
@@ -90,6 +99,9 @@ export function writeSection(file: string, name: string, body: string): void {
   }
   const section = `${begin}\n${body.trim()}\n${end}`;
   const at = doc.indexOf(begin);
-  const next = at >= 0 ? doc.slice(0, at) + section + doc.slice(doc.indexOf(end) + end.length) : `${doc.trimEnd()}\n\n${section}\n`;
+  const next =
+    at >= 0
+      ? doc.slice(0, at) + section + doc.slice(doc.indexOf(end) + end.length)
+      : `${doc.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, next);
 }

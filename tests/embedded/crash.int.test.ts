@@ -74,7 +74,9 @@ describe('embedded profile', () => {
     const ids = new Set<string>();
     let cursor = '';
     for (;;) {
-      const page = (await (await fetch(`${base}/api/tasks?sort=created&limit=200${cursor}`, { headers })).json()) as {
+      const page = (await (
+        await fetch(`${base}/api/tasks?sort=created&limit=200${cursor}`, { headers })
+      ).json()) as {
         tasks: { id: string }[];
         next?: string;
       };

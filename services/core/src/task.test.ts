@@ -6,7 +6,9 @@ const utc = (due: Due, zone = 'Europe/Berlin') => dueInstant(due, zone).toUTC().
 describe('dueInstant', () => {
   it('reads a floating due in the owner zone and a zoned due in its own zone', () => {
     expect(utc({ date: '2026-12-01', time: '09:00' })).toBe('2026-12-01T08:00:00.000Z');
-    expect(utc({ date: '2026-12-01', time: '09:00', tz: 'America/New_York' })).toBe('2026-12-01T14:00:00.000Z');
+    expect(utc({ date: '2026-12-01', time: '09:00', tz: 'America/New_York' })).toBe(
+      '2026-12-01T14:00:00.000Z',
+    );
   });
 
   it('puts a date without a time at the end of that day', () => {
@@ -16,7 +18,9 @@ describe('dueInstant', () => {
   it('moves a time in the spring-forward gap forward by the gap and takes the first of an ambiguous time', () => {
     expect(utc({ date: '2026-03-29', time: '02:30' })).toBe('2026-03-29T01:30:00.000Z'); // 03:30 CEST
     expect(utc({ date: '2026-10-25', time: '02:30' })).toBe('2026-10-25T00:30:00.000Z'); // 02:30 CEST, not CET
-    expect(utc({ date: '2026-10-04', time: '02:15' }, 'Australia/Lord_Howe')).toBe('2026-10-03T15:45:00.000Z'); // 02:45 +11
+    expect(utc({ date: '2026-10-04', time: '02:15' }, 'Australia/Lord_Howe')).toBe(
+      '2026-10-03T15:45:00.000Z',
+    ); // 02:45 +11
   });
 });
 

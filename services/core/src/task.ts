@@ -48,9 +48,7 @@ const offset = z
     (s) => Math.abs(Duration.fromISO(s).as('days')) <= LIMITS.reminderOffsetDays,
     `at most ${LIMITS.reminderOffsetDays} days from the due time`,
   );
-const reminderId = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,40}$/, 'expected 1 to 40 letters, digits, _ or -');
+const reminderId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'expected 1 to 40 letters, digits, _ or -');
 const utcInstant = z.iso.datetime({ offset: true });
 
 /** A reminder relative to the due time (`offset`, negative = before) or at an absolute instant (`at`). */
@@ -77,6 +75,7 @@ const title = z
   .trim()
   .min(1, 'must not be empty')
   .max(LIMITS.title)
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
 const notes = z.string().max(LIMITS.notes);
 /** Tags are case-insensitive words: stored lower-case, a leading # dropped. */

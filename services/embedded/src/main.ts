@@ -22,10 +22,13 @@ const app = createApp({
 const server = await listen(app, { port: env.PORT, host: env.HOST, logger, close: () => store.close() });
 const { port } = server.address() as { port: number };
 logger.info({ dataDir }, 'embedded profile ready');
-console.log(`todo-chatbot is running at http://${env.HOST}:${port}/api (docs: http://${env.HOST}:${port}/api/docs)`);
+console.log(
+  `todo-chatbot is running at http://${env.HOST}:${port}/api (docs: http://${env.HOST}:${port}/api/docs)`,
+);
 
 /** A signing key made on first start and kept beside the data, so tokens outlive restarts. */
 function localSecret(file: string): string {
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  if (!existsSync(file))
+    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
   return readFileSync(file, 'utf8').trim();
 }

@@ -13,7 +13,12 @@ describe('service endpoints', () => {
     const doc = (await api.call('GET', '/api/openapi.json')).body;
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/tasks', '/api/tasks/{id}', '/api/auth/signup', '/api/recurrence/preview']),
+      expect.arrayContaining([
+        '/api/tasks',
+        '/api/tasks/{id}',
+        '/api/auth/signup',
+        '/api/recurrence/preview',
+      ]),
     );
     const create = doc.paths['/api/tasks'].post;
     expect(create.requestBody.content['application/json'].schema.required).toEqual(['title']);

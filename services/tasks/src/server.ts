@@ -10,7 +10,9 @@ import { createMongoStore } from './store/mongo.ts';
 const env = loadEnv();
 const logger = pino({ level: env.LOG_LEVEL, base: { service: 'tasks' } });
 if (!env.MONGO_URL || !env.JWT_SECRET) {
-  logger.fatal('the tasks service needs MONGO_URL and JWT_SECRET (npm start runs the embedded profile without them)');
+  logger.fatal(
+    'the tasks service needs MONGO_URL and JWT_SECRET (npm start runs the embedded profile without them)',
+  );
   process.exit(1);
 }
 const store = await createMongoStore(env.MONGO_URL, env.MONGO_DB);

@@ -27,7 +27,9 @@ function main(argv: string[]): number {
   const now = values.now ?? DateTime.now().setZone(tz).toFormat("yyyy-MM-dd'T'HH:mm");
   const ctx = ParseContext.safeParse({ now, tz });
   if (!ctx.success) {
-    process.stderr.write(`chat:parse: ${ctx.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}\n`);
+    process.stderr.write(
+      `chat:parse: ${ctx.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}\n`,
+    );
     return 2;
   }
   process.stdout.write(`${JSON.stringify(parse(positionals.join(' '), ctx.data))}\n`);

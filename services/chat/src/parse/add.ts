@@ -22,7 +22,11 @@ export function findOffsets(scan: Scan): Reminder[] {
   const lead = String.raw`(?:(?:and\s+|,\s*)?(?:remind(?:\s+me)?|ping\s+me|alert\s+me|notify\s+me|nudge\s+me|(?:with\s+|set\s+|add\s+)?(?:a\s+)?reminder|reminders?)\s+)?`;
   const out: Reminder[] = [];
   for (;;) {
-    const span = findSpan(scan, lead, String.raw`\s+(?:before|early|ahead|prior|in\s+advance)(?:\s+(?:it|that|the\s+due\s+time|its\s+due|it\s+is\s+due))?\b`);
+    const span = findSpan(
+      scan,
+      lead,
+      String.raw`\s+(?:before|early|ahead|prior|in\s+advance)(?:\s+(?:it|that|the\s+due\s+time|its\s+due|it\s+is\s+due))?\b`,
+    );
     if (span) {
       out.push({ offset: isoSpan(span, true) });
       continue;
@@ -31,7 +35,13 @@ export function findOffsets(scan: Scan): Reminder[] {
       out.push({ offset: '-P1D' });
       continue;
     }
-    if (scan.find(new RegExp(String.raw`${lead}(?:when\s+(?:it\s+is|its|it's)\s+due|at\s+the\s+due\s+time|on\s+time)\b`))) {
+    if (
+      scan.find(
+        new RegExp(
+          String.raw`${lead}(?:when\s+(?:it\s+is|its|it's)\s+due|at\s+the\s+due\s+time|on\s+time)\b`,
+        ),
+      )
+    ) {
       out.push({ offset: 'PT0S' });
       continue;
     }
@@ -64,7 +74,13 @@ export function findSchedule(scan: Scan, clock: Clock, remind: boolean): TaskPar
 
   let due = when?.due;
   if (repeat) {
-    const series = schedule(repeat, when?.dateSaid ? when.due : when ? { date: isoDay(clock.now), time: when.due.time } : undefined, clock, remind);
+    const said = when
+      ? {
+          date: when.dateSaid ? when.due.date : isoDay(clock.now),
+          ...(when.saidTime && { time: when.saidTime }),
+        }
+      : undefined;
+    const series = schedule(repeat, said, clock, remind);
     if ('clarify' in series) return series;
     Object.assign(parts, series);
     due = parts.due;
@@ -84,10 +100,13 @@ export function findSchedule(scan: Scan, clock: Clock, remind: boolean): TaskPar
 /** A repeat rule anchored at its start, as the core engine expands it. */
 function schedule(r: Repeat, said: Due | undefined, clock: Clock, remind: boolean): TaskParts | Clarify {
   // An hourly series needs a time to count from: now, unless one was said.
-  const time = r.time ?? said?.time ?? (remind ? DEFAULT_REMINDER_TIME : r.freq === 'HOURLY' ? clock.now.toFormat('HH:mm') : undefined);
+  const time =
+    r.time ??
+    said?.time ??
+    (remind ? DEFAULT_REMINDER_TIME : r.freq === 'HOURLY' ? clock.now.toFormat('HH:mm') : undefined);
   const startDay = r.start ?? said?.date ?? isoDay(clock.now);
   const dtstart = time ? `${startDay}T${time}` : startDay;
-  const rrule = toRRule(r, !!time);
+  const rrule = toRRule(r);
   const recurrence: NonNullable<TaskParts['recurrence']> = { rrule, mode: r.mode };
   if (r.until) recurrence.until = r.until;
   if (r.exdate) recurrence.exdate = time ? r.exdate.map((d) => `${d}T${time}`) : r.exdate;
@@ -105,12 +124,13 @@ function schedule(r: Repeat, said: Due | undefined, clock: Clock, remind: boolea
 /** The whole of an "add": title and everything said about the task. */
 export function buildAdd(scan: Scan, clock: Clock, remind: boolean): ParseResult {
   const quoted = scan.quoted()[0];
-  if (quoted) scan.used[quoted.index] = true;
   const tags = findTags(scan);
   const priority = findPriority(scan);
   const sched = findSchedule(scan, clock, remind);
   if ('clarify' in sched) return { intent: 'clarify', reason: sched.clarify };
-  const title = quoted?.text ?? titleFrom(scan);
+  // A quoted title stands alone ("\"notes for monday\" tomorrow"); quotes inside a title stay ("Read 'Dune'").
+  const words = titleFrom(scan);
+  const title = quoted && !words ? quoted.text : titleFrom(scan, true);
   if (!title) return { intent: 'clarify', reason: 'missing-title' };
   return {
     intent: 'add',

@@ -3,10 +3,25 @@ import type { Priority } from './contract.ts';
 import type { Scan } from './text.ts';
 
 const LEVEL: Record<string, Priority> = {
-  high: 'high', highest: 'high', hi: 'high', top: 'high', urgent: 'high', important: 'high', critical: 'high',
-  medium: 'medium', med: 'medium', mid: 'medium', normal: 'medium', moderate: 'medium',
-  low: 'low', lowest: 'low', lo: 'low', minor: 'low',
-  no: 'none', none: 'none', zero: 'none',
+  high: 'high',
+  highest: 'high',
+  hi: 'high',
+  top: 'high',
+  urgent: 'high',
+  important: 'high',
+  critical: 'high',
+  medium: 'medium',
+  med: 'medium',
+  mid: 'medium',
+  normal: 'medium',
+  moderate: 'medium',
+  low: 'low',
+  lowest: 'low',
+  lo: 'low',
+  minor: 'low',
+  no: 'none',
+  none: 'none',
+  zero: 'none',
 };
 /** p1 is the highest, as in Todoist and Jira; p4 means no priority. */
 const P: Record<string, Priority> = { p1: 'high', p2: 'medium', p3: 'low', p4: 'none', p0: 'high' };
@@ -18,8 +33,17 @@ const P: Record<string, Priority> = { p1: 'high', p2: 'medium', p3: 'low', p4: '
 export function findPriority(scan: Scan): Priority | null {
   const levels = Object.keys(LEVEL).join('|');
   let h;
-  if ((h = scan.find(new RegExp(`\\b(?:with\\s+)?(?:a\\s+)?(${levels})[\\s-]+(?:prio(?:rity)?|pri|importance)\\b`)))) return LEVEL[h.match[1]!]!;
-  if ((h = scan.find(new RegExp(`\\b(?:prio(?:rity)?|pri)\\s*(?:is\\s+|to\\s+|of\\s+|=\\s*|:\\s*)?(${levels}|p[0-4])\\b`)))) {
+  if (
+    (h = scan.find(
+      new RegExp(`\\b(?:with\\s+)?(?:a\\s+)?(${levels})[\\s-]+(?:prio(?:rity)?|pri|importance)\\b`),
+    ))
+  )
+    return LEVEL[h.match[1]!]!;
+  if (
+    (h = scan.find(
+      new RegExp(`\\b(?:prio(?:rity)?|pri)\\s*(?:is\\s+|to\\s+|of\\s+|=\\s*|:\\s*)?(${levels}|p[0-4])\\b`),
+    ))
+  ) {
     return LEVEL[h.match[1]!] ?? P[h.match[1]!]!;
   }
   if ((h = scan.find(/(?:^|\s)!(high|hi|urgent|medium|med|low|lo|none|[0-4])\b/))) {
@@ -39,9 +63,12 @@ export function findPriority(scan: Scan): Priority | null {
  */
 export function findTags(scan: Scan, words = false): string[] {
   const tags: string[] = [];
-  for (const h of scan.findAll(/(?:^|\s)#([\p{L}\p{N}_\-/.]+)/u)) tags.push(h.match[1]!.replace(/[.\-/]+$/, ''));
+  for (const h of scan.findAll(/(?:^|\s)#([\p{L}\p{N}_\-/.]+)/u))
+    tags.push(h.match[1]!.replace(/[.\-/]+$/, ''));
   if (words) {
-    for (const h of scan.findAll(/\b(?:tagged|labell?ed|with\s+(?:the\s+)?(?:tag|label))\s+(?:with\s+|as\s+)?([\p{L}\p{N}_\-/.]+)\b/u)) {
+    for (const h of scan.findAll(
+      /\b(?:tagged|labell?ed|with\s+(?:the\s+)?(?:tag|label))\s+(?:with\s+|as\s+)?([\p{L}\p{N}_\-/.]+)\b/u,
+    )) {
       tags.push(h.match[1]!);
     }
   }

@@ -88,11 +88,17 @@ export const Recurrence = z.strictObject({
   mode: z.enum(['schedule', 'after-completion']),
   until: isoDate.optional(),
   /** Dates left out of the series ("except dec 25"): an addition to the contract, as core's EXDATE. */
-  exdate: z.array(z.union([isoDate, localDateTime])).min(1).optional(),
+  exdate: z
+    .array(z.union([isoDate, localDateTime]))
+    .min(1)
+    .optional(),
 });
 export type Recurrence = z.infer<typeof Recurrence>;
 
-export const Reminder = z.union([z.strictObject({ offset: isoDuration }), z.strictObject({ at: localDateTime })]);
+export const Reminder = z.union([
+  z.strictObject({ offset: isoDuration }),
+  z.strictObject({ at: localDateTime }),
+]);
 export type Reminder = z.infer<typeof Reminder>;
 
 export const Filter = z.strictObject({
@@ -134,9 +140,7 @@ export type ParseResult = z.infer<typeof ParseResult>;
 
 /** When and where a message was written: the owner's local wall time and IANA zone. */
 export const ParseContext = z.strictObject({
-  now: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'expected a local date-time as YYYY-MM-DDTHH:mm'),
+  now: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'expected a local date-time as YYYY-MM-DDTHH:mm'),
   tz: z.string().refine((s) => IANAZone.isValidZone(s), 'not an IANA time zone (e.g. Europe/Berlin)'),
 });
 export type ParseContext = z.infer<typeof ParseContext>;

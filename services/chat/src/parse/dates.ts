@@ -61,13 +61,25 @@ export function realDue(clock: Clock, date: string, time?: string): Due {
 }
 
 /** A due found in the words; `dateSaid` is false when only a time was said ("at 9"). */
-export type When = { due: Due; dateSaid: boolean } | { clarify: ClarifyReason };
+export type When = { due: Due; dateSaid: boolean; saidTime?: string } | { clarify: ClarifyReason };
 
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 export const MONTHS = [
-  'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
 ];
-const MONTH_RE = '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
+const MONTH_RE =
+  '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
 /** 1-based month of a month name or its abbreviation. */
 export function monthNumber(word: string): number {
   return MONTHS.findIndex((m) => m.startsWith(word.slice(0, 3))) + 1;
@@ -83,9 +95,30 @@ const DAY_PARTS: [RegExp, number][] = [
 ];
 
 const NUMBER_WORDS: Record<string, number> = {
-  a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  eleven: 11, twelve: 12, fifteen: 15, twenty: 20, thirty: 30, forty: 40, 'forty-five': 45, fortyfive: 45,
-  sixty: 60, ninety: 90, couple: 2, few: 3,
+  a: 1,
+  an: 1,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  fifteen: 15,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  'forty-five': 45,
+  fortyfive: 45,
+  sixty: 60,
+  ninety: 90,
+  couple: 2,
+  few: 3,
 };
 export const NUMBER = `(\\d+(?:\\.\\d+)?|${Object.keys(NUMBER_WORDS).join('|')}|a couple of|half an?)`;
 export function toNumber(word: string): number {
@@ -125,13 +158,13 @@ export function isoSpan(span: Span, negative = false): string {
  * Claims it and returns it; `pattern` wraps the phrase (e.g. to require "before" after it).
  */
 export function findSpan(scan: Scan, before = '', after = ''): Span | null {
-  const compact = scan.find(new RegExp(`${before}\\b(\\d+)h(?:ours?)?\\s?(\\d+)m?(?:in(?:utes?)?)?\\b${after}`));
+  const compact = scan.find(
+    new RegExp(`${before}\\b(\\d+)h(?:ours?)?\\s?(\\d+)m?(?:in(?:utes?)?)?\\b${after}`),
+  );
   if (compact) return { minutes: Number(compact.match[1]) * 60 + Number(compact.match[2]) };
   const glued = scan.find(new RegExp(`${before}\\b(\\d+(?:\\.\\d+)?)(m|min|mins|h|hr|hrs|d|w)\\b${after}`));
   if (glued) return toSpan(Number(glued.match[1]), glued.match[2]!);
-  const hit = scan.find(
-    new RegExp(`${before}\\b${NUMBER}\\s+${UNIT}\\b(\\s+and\\s+a\\s+half)?${after}`),
-  );
+  const hit = scan.find(new RegExp(`${before}\\b${NUMBER}\\s+${UNIT}\\b(\\s+and\\s+a\\s+half)?${after}`));
   if (!hit) {
     const half = scan.find(new RegExp(`${before}\\bhalf\\s+an?\\s+hour\\b${after}`));
     return half ? { minutes: 30 } : null;
@@ -147,7 +180,8 @@ export function addSpan(t: DateTime, span: Span): DateTime {
 // chrono with one addition: "the 15th", "on the 1st" (a day of the month, the next one to come).
 const parser = chrono.casual.clone();
 parser.parsers.push({
-  pattern: () => /\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|every|each))/i,
+  pattern: () =>
+    /\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|every|each))/i,
   extract: (context, match) => {
     const dayOfMonth = Number(match[1]);
     if (dayOfMonth < 1 || dayOfMonth > 31) return null;
@@ -177,11 +211,23 @@ export function findWhen(scan: Scan, clock: Clock, opts: { anchored?: boolean } 
   const own = ownDates(scan, clock);
   if (own) return own;
   const results = parser.parse(view, chronoReference(clock), { forwardDate: true });
+  // A part of the day alone ("night" in "night feed ... at 2:30am") yields to a real date or time.
+  const vague = (r: chrono.ParsedResult) =>
+    !(['day', 'weekday', 'hour', 'month'] as const).some((c) => r.start.isCertain(c));
+  results.sort((a, b) => Number(vague(a)) - Number(vague(b)));
   for (const r of results) {
     const s = r.start;
+    // A length of time is not a date ("call it a day"), nor is a time before something ("2 days before").
+    if (
+      /^(?:a|an|one|\d+)\s+(?:day|week|month|year|hour|minute)s?$/.test(r.text) ||
+      /\b(?:before|ago|earlier|prior)$/.test(r.text)
+    )
+      continue;
     // A month alone ("may", "in march") or a year alone is too vague for a due date, and is more often
     // a word of the title ("may I ...").
-    const known = (['day', 'weekday', 'hour'] as const).some((c) => s.isCertain(c)) || r.tags().has('result/relativeDate');
+    const known =
+      (['day', 'weekday', 'hour'] as const).some((c) => s.isCertain(c)) ||
+      r.tags().has('result/relativeDate');
     const partOfDay = DAY_PARTS.find(([re]) => re.test(r.text));
     if (!known && !partOfDay) continue;
     const { from, to } = scan.tokensAt(r.index, r.index + r.text.length);
@@ -219,7 +265,8 @@ export function findWhen(scan: Scan, clock: Clock, opts: { anchored?: boolean } 
         }
         if (!explicitDate) {
           date = clock.now.startOf('day');
-          if (clock.now.set({ hour, minute, second: 0, millisecond: 0 }) <= clock.now) date = date.plus({ days: 1 });
+          if (clock.now.set({ hour, minute, second: 0, millisecond: 0 }) <= clock.now)
+            date = date.plus({ days: 1 });
         }
       }
       time = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
@@ -232,7 +279,8 @@ export function findWhen(scan: Scan, clock: Clock, opts: { anchored?: boolean } 
     }
     if (!date.isValid) return { clarify: 'invalid-date' };
     scan.claim(from, to);
-    return { due: realDue(clock, isoDay(date), time), dateSaid };
+    // The due is when it really happens; a series keeps the time as said (its engine shifts each day).
+    return { due: realDue(clock, isoDay(date), time), dateSaid, ...(time && { saidTime: time }) };
   }
   return null;
 }
@@ -241,12 +289,14 @@ export function findWhen(scan: Scan, clock: Clock, opts: { anchored?: boolean } 
  * "next friday" said on a Tuesday could be this week's Friday or next week's; said on a Saturday, the
  * coming Friday is already in next week, so it is clear.
  */
-function nextWeekdayAmbiguity(text: string, clock: Clock): boolean {
+export function nextWeekdayAmbiguity(text: string, clock: Clock): boolean {
   const m = /^next\s+(\w+)/.exec(text);
   if (!m) return false;
   const wd = WEEKDAYS.findIndex((w) => w.startsWith(m[1]!.slice(0, 3))) + 1;
   if (wd === 0) return false;
-  return wd > clock.now.weekday;
+  // Ambiguous when the coming one falls in the current week (weeks start by the zone's habit).
+  const coming = nextWeekday(clock.now.startOf('day').plus({ days: 1 }), wd);
+  return coming < weekStart(clock).plus({ weeks: 1 });
 }
 
 /**
@@ -256,7 +306,9 @@ function nextWeekdayAmbiguity(text: string, clock: Clock): boolean {
 function ownDates(scan: Scan, clock: Clock): When | null {
   const done = (due: Due, dateSaid = true): When => ({ due, dateSaid });
 
-  const later = scan.find(new RegExp(`\\bin\\s+${NUMBER}\\s+(m|mins?|minutes?|h|hrs?|hours?)\\b(\\s+and\\s+a\\s+half)?`));
+  const later = scan.find(
+    new RegExp(`\\bin\\s+${NUMBER}\\s+(m|mins?|minutes?|h|hrs?|hours?)\\b(\\s+and\\s+a\\s+half)?`),
+  );
   if (later) {
     const n = toNumber(later.match[1]!) + (later.match[3] ? 0.5 : 0);
     const t = addSpan(clock.now, toSpan(n, later.match[2]!));
@@ -277,7 +329,9 @@ function ownDates(scan: Scan, clock: Clock): When | null {
     return done(realDue(clock, isoDay(slash.date), time));
   }
 
-  const impossible = new RegExp(`\\b${MONTH_RE}\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b|\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH_RE}\\b`).exec(scan.view());
+  const impossible = new RegExp(
+    `\\b${MONTH_RE}\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b|\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH_RE}\\b`,
+  ).exec(scan.view());
   if (impossible) {
     const month = monthNumber(impossible[1] ?? impossible[4]!);
     const d = Number(impossible[2] ?? impossible[3]);
@@ -300,7 +354,9 @@ function ownDates(scan: Scan, clock: Clock): When | null {
 
 /** A time of day said on its own next to a date we read ourselves. */
 function timeAlone(scan: Scan): string | undefined {
-  const t = scan.find(/\b(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b|\bat\s+(\d{1,2})(?::(\d{2}))?\b|\b(\d{1,2}):(\d{2})\b/);
+  const t = scan.find(
+    /\b(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b|\bat\s+(\d{1,2})(?::(\d{2}))?\b|\b(\d{1,2}):(\d{2})\b/,
+  );
   if (!t) return undefined;
   const m = t.match;
   let hour = Number(m[1] ?? m[4] ?? m[6]);
@@ -323,7 +379,10 @@ const SLASH = /\b(\d{1,2})\/(\d{1,2})(?:\/(\d{2}|\d{4}))?\b|\b(\d{1,2})\.(\d{1,2
  * A numeric date, day or month first by the zone's habit; the next one to come when the year is left
  * out. `date` is null for an impossible date ("31/2").
  */
-export function slashDate(text: string, clock: Clock): { date: DateTime | null; index: number; length: number } | null {
+export function slashDate(
+  text: string,
+  clock: Clock,
+): { date: DateTime | null; index: number; length: number } | null {
   const m = SLASH.exec(text);
   if (!m) return null;
   const a = Number(m[1] ?? m[4]);
@@ -332,7 +391,10 @@ export function slashDate(text: string, clock: Clock): { date: DateTime | null; 
   // The zone's habit decides, unless only the other order is a date ("13/1" anywhere is 13 January).
   let [d, mo] = clock.dayFirst || m[4] ? [a, b] : [b, a];
   if (mo > 12 && d <= 12 && !m[4]) [d, mo] = [mo, d];
-  let date = DateTime.fromObject({ year: y ? Number(y.length === 2 ? `20${y}` : y) : clock.now.year, month: mo, day: d }, { zone: clock.tz });
+  let date = DateTime.fromObject(
+    { year: y ? Number(y.length === 2 ? `20${y}` : y) : clock.now.year, month: mo, day: d },
+    { zone: clock.tz },
+  );
   if (date.isValid && !y && date < clock.now.startOf('day')) date = date.plus({ years: 1 });
   return { date: date.isValid ? date : null, index: m.index, length: m[0].length };
 }
@@ -350,10 +412,15 @@ export function dateAt(text: string, clock: Clock): { date: DateTime; length: nu
   const t = text.replace(/^\s+/, '');
   const lead = text.length - t.length;
   const slash = slashDate(t, clock);
-  if (slash && slash.index === 0) return slash.date ? { date: slash.date, length: lead + slash.length } : null;
+  if (slash && slash.index === 0)
+    return slash.date ? { date: slash.date, length: lead + slash.length } : null;
   const r = parser.parse(t, chronoReference(clock), { forwardDate: true })[0];
   if (!r || r.index > 0) return null;
-  if (!(['day', 'weekday'] as const).some((c) => r.start.isCertain(c)) && !r.tags().has('result/relativeDate')) return null;
+  if (
+    !(['day', 'weekday'] as const).some((c) => r.start.isCertain(c)) &&
+    !r.tags().has('result/relativeDate')
+  )
+    return null;
   let d: DateTime = DateTime.fromObject(
     { year: r.start.get('year')!, month: r.start.get('month')!, day: r.start.get('day')! },
     { zone: clock.tz },

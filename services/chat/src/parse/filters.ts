@@ -5,8 +5,17 @@
  */
 import type { DateTime } from 'luxon';
 import type { ClarifyReason, Filter, Priority, Sort } from './contract.ts';
-import { formatQuery, type QueryNode } from './core.ts';
-import { dateAt, weekStart, isoDay, monthNumber, NUMBER, toNumber, type Clock } from './dates.ts';
+import { formatQuery, type QueryNode } from '@todo/core';
+import {
+  dateAt,
+  nextWeekdayAmbiguity,
+  weekStart,
+  isoDay,
+  monthNumber,
+  NUMBER,
+  toNumber,
+  type Clock,
+} from './dates.ts';
 import { findPriority, findTags } from './attributes.ts';
 import type { Scan } from './text.ts';
 
@@ -32,12 +41,18 @@ export function findRange(scan: Scan, clock: Clock): Range | { clarify: ClarifyR
   const week = weekStart(clock);
   let h;
   if (f(/\b(overdue|late|past\s+due|missed|behind(\s+on)?)\b/)) return 'overdue';
-  if (f(/\b(no\s+(due\s+)?date|without\s+(a\s+)?(due\s+)?date|undated|unscheduled|no\s+deadline|someday)\b/)) return 'none';
-  if ((h = f(new RegExp(`\\b(?:in\\s+)?(?:the\\s+)?(?:next|coming|upcoming)\\s+${NUMBER}\\s+(days?|weeks?)\\b`)))) {
+  if (f(/\b(no\s+(due\s+)?date|without\s+(a\s+)?(due\s+)?date|undated|unscheduled|no\s+deadline|someday)\b/))
+    return 'none';
+  if (
+    (h = f(
+      new RegExp(`\\b(?:in\\s+)?(?:the\\s+)?(?:next|coming|upcoming)\\s+${NUMBER}\\s+(days?|weeks?)\\b`),
+    ))
+  ) {
     const n = toNumber(h.match[1]!) * (h.match[2]!.startsWith('week') ? 7 : 1);
     return span(today, today.plus({ days: Math.max(1, Math.round(n)) - 1 }));
   }
-  if (f(/\b(?:the\s+)?(?:week\s+ahead|coming\s+week|next\s+seven\s+days)\b/)) return span(today, today.plus({ days: 6 }));
+  if (f(/\b(?:the\s+)?(?:week\s+ahead|coming\s+week|next\s+seven\s+days)\b/))
+    return span(today, today.plus({ days: 6 }));
   if ((h = f(/\b(this|next|last|the)\s+(week(?!end)|month|year)\b/))) {
     const unit = h.match[2] as 'week' | 'month' | 'year';
     const shift = { this: 0, the: 0, next: 1, last: -1 }[h.match[1] as 'this'];
@@ -47,11 +62,13 @@ export function findRange(scan: Scan, clock: Clock): Range | { clarify: ClarifyR
   }
   if ((h = f(/\b(?:(this|next|the)\s+)?weekend\b/))) {
     // The weekend to come, or the one we are in.
-    const sat = today.plus({ days: today.weekday === 7 ? -1 : 6 - today.weekday + (h.match[1] === 'next' ? 7 : 0) });
+    const sat = today.plus({
+      days: today.weekday === 7 ? -1 : 6 - today.weekday + (h.match[1] === 'next' ? 7 : 0),
+    });
     return span(sat, sat.plus({ days: 1 }));
   }
-  if (f(/\b(today|tonight)\b/)) return single(today);
-  if (f(/\btomorrow\b/)) return single(today.plus({ days: 1 }));
+  if (f(/\b(today|tonight)(_s)?\b/)) return single(today);
+  if (f(/\btomorrow(_s)?\b/)) return single(today.plus({ days: 1 }));
   if (f(/\byesterday\b/)) return single(today.minus({ days: 1 }));
   if (f(/\b(upcoming|coming\s+up|future|ahead)\b/)) return { from: isoDay(today) };
 
@@ -79,15 +96,16 @@ export function findRange(scan: Scan, clock: Clock): Range | { clarify: ClarifyR
   if ((d = bound('after'))) return { from: isoDay(d.plus({ days: 1 })) };
   if ((d = bound('since|from|starting'))) return { from: isoDay(d) };
 
-  const month = f(/\bin\s+(january|february|march|april|may|june|july|august|september|october|november|december)\b(?!\s+\d)/);
+  const month = f(
+    /\bin\s+(january|february|march|april|may|june|july|august|september|october|november|december)\b(?!\s+\d)/,
+  );
   if (month) {
     const start = monthStart(month.match[1]!, clock)!;
     return span(start, start.endOf('month'));
   }
   const next = /\bnext\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/.exec(scan.view());
   if (next) {
-    const wd = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].indexOf(next[1]!) + 1;
-    if (wd > clock.now.weekday) {
+    if (nextWeekdayAmbiguity(next[0], clock)) {
       scan.find(/\bnext\s+\w+day\b/);
       return { clarify: 'ambiguous-date' };
     }
@@ -117,12 +135,34 @@ function monthStart(words: string, clock: Clock): DateTime | null {
   return d;
 }
 
+const SORT_WORDS = String.raw`(?:(?:sort(?:ed)?|order(?:ed)?|list(?:ed)?)\s+)?`;
 const SORTS: [RegExp, Sort][] = [
-  [/\b(?:sort(?:ed)?|order(?:ed)?)?\s*by\s+(?:due(?:\s+date)?|date|deadline)\b|\bsoonest\s+first\b/, 'due'],
-  [/\b(?:sort(?:ed)?|order(?:ed)?)?\s*by\s+(?:priority|importance)\b|\bmost\s+important\s+first\b/, 'priority'],
-  [/\b(?:sort(?:ed)?|order(?:ed)?)?\s*by\s+(?:created|creation(?:\s+date)?|date\s+added)\b|\b(?:newest|oldest|recently\s+added|latest)(?:\s+first)?\b/, 'created'],
-  [/\b(?:sort(?:ed)?|order(?:ed)?)?\s*by\s+(?:updated|last\s+updated|modified)\b|\brecently\s+(?:updated|changed|modified)\b/, 'updated'],
-  [/\b(?:sort(?:ed)?|order(?:ed)?)?\s*by\s+(?:title|name)\b|\b(?:alphabetical(?:ly)?|a\s*-?\s*z|a\s+to\s+z)\b/, 'title'],
+  [
+    new RegExp(String.raw`\b${SORT_WORDS}(?:by\s+(?:due(?:\s+date)?|date|deadline)|soonest\s+first)\b`),
+    'due',
+  ],
+  [
+    new RegExp(String.raw`\b${SORT_WORDS}(?:by\s+(?:priority|importance)|most\s+important\s+first)\b`),
+    'priority',
+  ],
+  [
+    new RegExp(
+      String.raw`\b${SORT_WORDS}(?:by\s+(?:created|creation(?:\s+date)?|date\s+added)|(?:newest|oldest|recently\s+added|latest)(?:\s+first)?)\b`,
+    ),
+    'created',
+  ],
+  [
+    new RegExp(
+      String.raw`\b${SORT_WORDS}(?:by\s+(?:updated|last\s+updated|modified)|recently\s+(?:updated|changed|modified))\b`,
+    ),
+    'updated',
+  ],
+  [
+    new RegExp(
+      String.raw`\b${SORT_WORDS}(?:by\s+(?:title|name)|alphabetical(?:ly)?|a\s*-?\s*z|a\s+to\s+z)\b`,
+    ),
+    'title',
+  ],
 ];
 
 /** Reads a selection: everything list, search and the bulk commands filter on. Claims what it reads. */
@@ -138,11 +178,23 @@ export function findSelection(scan: Scan, clock: Clock): Selection | { clarify: 
   if (tags.length) sel.filter.tags = tags;
   const priority: Priority | null = findPriority(scan);
   if (priority) sel.filter.priority = priority;
-  if (scan.find(/\b(?:including|incl|with|and)\s+(?:the\s+)?(?:done|completed|finished|closed)(?:\s+ones)?\b|\b(?:done|completed)\s+(?:and|or)\s+(?:open|not\s+done)\b|\b(?:open|not\s+done)\s+(?:and|or)\s+(?:done|completed)\b|\beverything\b/)) {
+  if (
+    scan.find(
+      /\b(?:including|incl|with|and)\s+(?:the\s+)?(?:done|completed|finished|closed)(?:\s+ones)?\b|\b(?:done|completed)\s+(?:and|or)\s+(?:open|not\s+done)\b|\b(?:open|not\s+done)\s+(?:and|or)\s+(?:done|completed)\b|\beverything\b/,
+    )
+  ) {
     sel.anyStatus = true;
-  } else if (scan.find(/\b(done|completed|finished|closed|checked\s+off|ticked\s+off|did\s+i\s+(?:do|finish|complete))\b/)) {
+  } else if (
+    scan.find(
+      /\b(done|completed|finished|closed|checked\s+off|ticked\s+off|did\s+i\s+(?:do|finish|complete))\b/,
+    )
+  ) {
     sel.filter.status = 'done';
-  } else if (scan.find(/\b(open|pending|remaining|incomplete|unfinished|not\s+done|outstanding|active|left\s+to\s+do|still\s+to\s+do|left)\b/)) {
+  } else if (
+    scan.find(
+      /\b(open|pending|remaining|incomplete|unfinished|not\s+done|outstanding|active|left\s+to\s+do|still\s+to\s+do|left)\b/,
+    )
+  ) {
     sel.filter.status = 'open';
   }
   if (scan.find(/\b(recurring|repeating|repeats|series)\b/)) sel.recurring = true;

@@ -3,8 +3,8 @@
  * The next occurrences come from the product's recurrence engine (@todo/core), never from here, so what
  * the chat says back is what the workflows will do.
  */
-import { occurrences as expand } from './core.ts';
-import type { DateTime } from 'luxon';
+import { occurrences as expand } from '@todo/core';
+import { DateTime } from 'luxon';
 import type { ClarifyReason } from './contract.ts';
 import { dateAt, isoDay, monthNumber, type Clock } from './dates.ts';
 import type { Scan } from './text.ts';
@@ -34,8 +34,18 @@ const WEEKDAY_CODES = CODES.slice(0, 5);
 const DAY = String.raw`(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)s?`;
 const DAYLIST = String.raw`${DAY}(?:\s+(?:and\s+|&\s+|or\s+)?${DAY})*`;
 const ORD_WORDS: Record<string, number> = {
-  first: 1, '1st': 1, second: 2, '2nd': 2, third: 3, '3rd': 3, fourth: 4, '4th': 4, fifth: 5, '5th': 5,
-  last: -1, final: -1,
+  first: 1,
+  '1st': 1,
+  second: 2,
+  '2nd': 2,
+  third: 3,
+  '3rd': 3,
+  fourth: 4,
+  '4th': 4,
+  fifth: 5,
+  '5th': 5,
+  last: -1,
+  final: -1,
 };
 const ORD = String.raw`(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|final)`;
 const MONTHDAY = String.raw`(?:[12]?\d|3[01])(?:st|nd|rd|th)`;
@@ -46,7 +56,11 @@ const EVERY = String.raw`(?:every|each)`;
 const INTERVAL = String.raw`(?:(other|\d+|two|three|four|five|six)(?:st|nd|rd|th)?\s+)?`;
 
 const num = (s: string | undefined): number =>
-  s === undefined ? 1 : s === 'other' ? 2 : ({ two: 2, three: 3, four: 4, five: 5, six: 6 } as Record<string, number>)[s] ?? Number(s);
+  s === undefined
+    ? 1
+    : s === 'other'
+      ? 2
+      : (({ two: 2, three: 3, four: 4, five: 5, six: 6 } as Record<string, number>)[s] ?? Number(s));
 
 /** Weekday codes in a list of day names, Monday first, without repeats. */
 export function dayCodes(list: string): string[] {
@@ -65,28 +79,37 @@ const monthDays = (list: string): number[] =>
 function monthly(ordWord: string, what: string | undefined): Partial<Repeat> {
   const n = ORD_WORDS[ordWord] ?? Number.parseInt(ordWord, 10);
   if (what && new RegExp(`^${DAY}$`).test(what)) return { byDay: dayCodes(what).map((c) => `${n}${c}`) };
-  if (what && /^(weekday|business day|working day|workday)$/.test(what)) return { byDay: WEEKDAY_CODES, bySetPos: n };
+  if (what && /^(weekday|business day|working day|workday)$/.test(what))
+    return { byDay: WEEKDAY_CODES, bySetPos: n };
   return { byMonthDay: [n] };
 }
 
-type Found = Partial<Repeat> & { freq: Freq } | { clarify: ClarifyReason };
+type Found = (Partial<Repeat> & { freq: Freq }) | { clarify: ClarifyReason };
 
 /** The core of a repeat phrase: how often, on which days. Claims it. */
 function findCore(scan: Scan): Found | null {
   const f = (re: string) => scan.find(new RegExp(re));
   let h;
 
-  if ((h = f(String.raw`\b${EVERY}\s+(?:\d+\s+)?(?:minutes?|mins?)\b|\b(?:minutely|every\s+minute)\b`))) {
+  if (f(String.raw`\b${EVERY}\s+(?:\d+\s+)?(?:minutes?|mins?)\b|\b(?:minutely|every\s+minute)\b`)) {
     return { clarify: 'too-frequent' };
   }
-  if ((h = f(String.raw`\b(?:twice|thrice|\d+\s+times|two\s+times|three\s+times|several\s+times)\s+(?:a|per|each|every)\s+(?:day|week|month|year)\b`))) {
+  if (
+    f(
+      String.raw`\b(?:twice|thrice|\d+\s+times|two\s+times|three\s+times|several\s+times)\s+(?:a|per|each|every)\s+(?:day|week|month|year)\b`,
+    )
+  ) {
     return { clarify: 'ambiguous-frequency' };
   }
 
   // A day in each month: "the 2nd tuesday of every month", "every last friday", "monthly on the 15th".
-  const pos = String.raw`(${ORD}|${MONTHDAYLIST})(?:\s+(${DAY}|weekday|business day|working day|workday|day))?`;
+  const pos = String.raw`(${MONTHDAYLIST}|${ORD})(?:\s+(${DAY}|weekday|business day|working day|workday|day))?`;
   const monthClause = String.raw`(?:of|in)\s+(?:the\s+|${EVERY}\s+|a\s+)?${INTERVAL}months?`;
-  if ((h = f(String.raw`\b(?:on\s+)?(?:the\s+)?${pos}\s+(?:${monthClause}|${EVERY}\s+${INTERVAL}months?|monthly)\b`))) {
+  if (
+    (h = f(
+      String.raw`\b(?:on\s+)?(?:the\s+)?${pos}\s+(?:${monthClause}|${EVERY}\s+${INTERVAL}months?|monthly)\b`,
+    ))
+  ) {
     return { freq: 'MONTHLY', interval: num(h.match[3]), ...positions(h.match[1]!, h.match[2]) };
   }
   if ((h = f(String.raw`\b(?:${EVERY}\s+${INTERVAL}months?|monthly)\s+on\s+(?:the\s+)?${pos}\b`))) {
@@ -96,16 +119,24 @@ function findCore(scan: Scan): Found | null {
     return { freq: 'MONTHLY', interval: num(h.match[1]), byMonthDay: [-1] };
   }
   // "every 2nd tuesday": the second Tuesday of the month, or every other Tuesday? Both are common.
-  if (f(String.raw`\b${EVERY}\s+(?:second|2nd|third|3rd|fourth|4th)\s+${DAY}\b`)) return { clarify: 'ambiguous-frequency' };
-  if ((h = f(String.raw`\b${EVERY}\s+(${ORD}|${MONTHDAYLIST})(?:\s+(${DAY}|weekday|business day|working day|workday|day))?(?:\s+of\s+the\s+month)?\b(?!\s+(?:weeks?|months?|years?|days?)\b)`))) {
-    if (!h.match[2] && /^(second|2nd|third|3rd|fourth|4th|fifth|5th)$/.test(h.match[1]!) ) return { clarify: 'ambiguous-frequency' };
+  if (f(String.raw`\b${EVERY}\s+(?:second|2nd|third|3rd|fourth|4th)\s+${DAY}\b`))
+    return { clarify: 'ambiguous-frequency' };
+  if (
+    (h = f(
+      String.raw`\b${EVERY}\s+(${MONTHDAYLIST}|${ORD})(?:\s+(${DAY}|weekday|business day|working day|workday|day))?(?:\s+of\s+the\s+month)?\b(?!\s+(?:weeks?|months?|years?|days?)\b)`,
+    ))
+  ) {
+    if (!h.match[2] && /^(second|2nd|third|3rd|fourth|4th|fifth|5th)$/.test(h.match[1]!))
+      return { clarify: 'ambiguous-frequency' };
     return { freq: 'MONTHLY', interval: 1, ...positions(h.match[1]!, h.match[2]) };
   }
 
   // A day in each year: "every march 3rd", "every year on 3 march", "annually on dec 1".
   const date = String.raw`(?:(${MONTH})\s+(\d{1,2})(?:st|nd|rd|th)?|(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(${MONTH}))`;
   if (
-    (h = f(String.raw`\b(?:${EVERY}\s+year\s+on|yearly\s+on|annually\s+on|${EVERY})\s+(?:the\s+)?${date}\b`)) ||
+    (h = f(
+      String.raw`\b(?:${EVERY}\s+year\s+on|yearly\s+on|annually\s+on|${EVERY})\s+(?:the\s+)?${date}\b`,
+    )) ||
     (h = f(String.raw`\b(?:on\s+)?(?:the\s+)?${date}\s+(?:${EVERY}\s+year|yearly|annually)\b`))
   ) {
     const month = monthNumber(h.match[1] ?? h.match[4]!);
@@ -114,17 +145,29 @@ function findCore(scan: Scan): Found | null {
   }
 
   // Weekdays and named days.
-  if ((h = f(String.raw`\b(?:${EVERY}\s+(?:weekday|business\s+day|working\s+day|workday|work\s+day)|(?:on\s+)?weekdays|(?:on\s+)?workdays)\b`))) {
+  if (
+    f(
+      String.raw`\b(?:${EVERY}\s+(?:weekday|business\s+day|working\s+day|workday|work\s+day)|(?:on\s+)?weekdays|(?:on\s+)?workdays)\b`,
+    )
+  ) {
     return { freq: 'WEEKLY', interval: 1, byDay: WEEKDAY_CODES };
   }
-  if ((h = f(String.raw`\b(?:${EVERY}\s+weekend|(?:on\s+)?weekends)\b`))) {
+  if (f(String.raw`\b(?:${EVERY}\s+weekend|(?:on\s+)?weekends)\b`)) {
     return { freq: 'WEEKLY', interval: 1, byDay: ['SA', 'SU'] };
   }
-  if ((h = f(String.raw`\b(?:${EVERY}\s+${INTERVAL}weeks?|weekly|biweekly|fortnightly|${EVERY}\s+fortnight)\s+on\s+(${DAYLIST})\b`))) {
+  if (
+    (h = f(
+      String.raw`\b(?:${EVERY}\s+${INTERVAL}weeks?|weekly|biweekly|fortnightly|${EVERY}\s+fortnight)\s+on\s+(${DAYLIST})\b`,
+    ))
+  ) {
     const interval = /biweekly|fortnight/.test(h.match[0]) ? 2 : num(h.match[1]);
     return { freq: 'WEEKLY', interval, byDay: dayCodes(h.match[2]!) };
   }
-  if ((h = f(String.raw`\b(?:on\s+)?(${DAYLIST})\s+(?:${EVERY}\s+${INTERVAL}weeks?|weekly|biweekly|fortnightly)\b`))) {
+  if (
+    (h = f(
+      String.raw`\b(?:on\s+)?(${DAYLIST})\s+(?:${EVERY}\s+${INTERVAL}weeks?|weekly|biweekly|fortnightly)\b`,
+    ))
+  ) {
     const interval = /biweekly|fortnight/.test(h.match[0]) ? 2 : num(h.match[2]);
     return { freq: 'WEEKLY', interval, byDay: dayCodes(h.match[1]!) };
   }
@@ -143,14 +186,22 @@ function findCore(scan: Scan): Found | null {
 
   // Plain intervals.
   if ((h = f(String.raw`\b${EVERY}\s+(morning|afternoon|evening|night)\b|\bnightly\b`))) {
-    const time = { morning: '09:00', afternoon: '15:00', evening: '19:00', night: '19:00' }[h.match[1] ?? 'night']!;
+    const time = { morning: '09:00', afternoon: '15:00', evening: '19:00', night: '19:00' }[
+      h.match[1] ?? 'night'
+    ]!;
     return { freq: 'DAILY', interval: 1, time };
   }
   if ((h = f(String.raw`\b${EVERY}\s+${INTERVAL}(hour|day|week|month|year)s?\b`))) {
-    const freq = ({ hour: 'HOURLY', day: 'DAILY', week: 'WEEKLY', month: 'MONTHLY', year: 'YEARLY' } as const)[h.match[2] as 'day'];
+    const freq = (
+      { hour: 'HOURLY', day: 'DAILY', week: 'WEEKLY', month: 'MONTHLY', year: 'YEARLY' } as const
+    )[h.match[2] as 'day'];
     return { freq, interval: num(h.match[1]) };
   }
-  if ((h = f(String.raw`\b(hourly|daily|everyday|weekly|biweekly|fortnightly|monthly|quarterly|yearly|annually)\b|\b${EVERY}\s+(fortnight|quarter)\b`))) {
+  if (
+    (h = f(
+      String.raw`\b(hourly|daily|everyday|weekly|biweekly|fortnightly|monthly|quarterly|yearly|annually)\b|\b${EVERY}\s+(fortnight|quarter)\b`,
+    ))
+  ) {
     const w = h.match[1] ?? h.match[2]!;
     if (w === 'hourly') return { freq: 'HOURLY', interval: 1 };
     if (w === 'daily' || w === 'everyday') return { freq: 'DAILY', interval: 1 };
@@ -208,7 +259,8 @@ export function findRepeat(scan: Scan, clock: Clock): Repeat | { clarify: Clarif
   const core = findCore(scan);
   if (!core) {
     // "every" left over before something date-like is a repeat we could not read: ask, do not drop it.
-    if (scan.find(new RegExp(String.raw`\b${EVERY}\s+(?:\d|other|${DAY}|${MONTH}|${ORD})`), false)) return { clarify: 'not-understood' };
+    if (scan.find(new RegExp(String.raw`\b${EVERY}\s+(?:\d|other|${DAY}|${MONTH}|${ORD})`), false))
+      return { clarify: 'not-understood' };
     return null;
   }
   if ('clarify' in core) return core;
@@ -218,11 +270,19 @@ export function findRepeat(scan: Scan, clock: Clock): Repeat | { clarify: Clarif
   if (r.freq === 'MONTHLY' && r.byMonthDay?.some((d) => d > 28)) return { clarify: 'ambiguous-month-day' };
   if (r.byMonthDay?.some((d) => d > 31 || d === 0)) return { clarify: 'invalid-date' };
 
-  if (scan.find(/\b(?:after|once|when)\s+(?:i\s+(?:have\s+|ve\s+)?)?(?:finish(?:ed|ing)?|complet(?:e|ed|ing)|do(?:ne)?|check(?:ed)?\s+(?:it\s+)?off|mark(?:ed)?\s+(?:it\s+)?(?:as\s+)?done)(?:\s+(?:it|them|this|that))?\b|\b(?:after|from)\s+(?:the\s+)?(?:last\s+)?completion\b|\b(?:after|once)\s+(?:it\s+is|its)\s+done\b/)) {
+  if (
+    scan.find(
+      /\b(?:after|once|when)\s+(?:i\s+(?:have\s+|ve\s+)?)?(?:finish(?:ed|ing)?|complet(?:e|ed|ing)|do(?:ne)?|check(?:ed)?\s+(?:it\s+)?off|mark(?:ed)?\s+(?:it\s+)?(?:as\s+)?done)(?:\s+(?:it|them|this|that))?\b|\b(?:after|from)\s+(?:the\s+)?(?:last\s+)?completion\b|\b(?:after|once)\s+(?:it\s+is|its)\s+done\b/,
+    )
+  ) {
     r.mode = 'after-completion';
   }
 
-  const except = scan.find(new RegExp(String.raw`\b(?:except|but\s+not|not\s+on|excluding|skipping)\s+(?:on\s+|in\s+)?(weekends?|${DAYLIST}|${MONTH}(?:\s+(?:and\s+)?${MONTH})*(?!\s+\d)|(?:${MONTH}\s+\d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?${MONTH}))\b`));
+  const except = scan.find(
+    new RegExp(
+      String.raw`\b(?:except|but\s+not|not\s+on|excluding|skipping)\s+(?:on\s+|in\s+)?(weekends?|${DAYLIST}|${MONTH}(?:\s+(?:and\s+)?${MONTH})*(?!\s+\d)|(?:${MONTH}\s+\d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?${MONTH}))\b`,
+    ),
+  );
   if (except) exclude(r, except.match[1]!, clock);
 
   const until = phraseDate(scan, 'until|till|til|through|thru|ending|ends', clock, true);
@@ -252,40 +312,70 @@ function exclude(r: Repeat, what: string, clock: Clock): void {
 }
 
 /** The rule as RRULE text, parts in a fixed order (FREQ, INTERVAL, BYMONTH, BYMONTHDAY, BYDAY, BYSETPOS, UNTIL). */
-export function toRRule(r: Repeat, timed: boolean): string {
+export function toRRule(r: Repeat): string {
   const parts = [`FREQ=${r.freq}`];
   if (r.interval > 1) parts.push(`INTERVAL=${r.interval}`);
   if (r.byMonth?.length) parts.push(`BYMONTH=${r.byMonth.join(',')}`);
   if (r.byMonthDay?.length) parts.push(`BYMONTHDAY=${r.byMonthDay.join(',')}`);
   if (r.byDay?.length) parts.push(`BYDAY=${r.byDay.join(',')}`);
   if (r.bySetPos !== undefined) parts.push(`BYSETPOS=${r.bySetPos}`);
-  // UNTIL is inclusive of the whole local day: for a timed series, its last second (a floating local time,
-  // as RFC 5545 asks for a floating DTSTART).
-  if (r.until) parts.push(`UNTIL=${r.until.replaceAll('-', '')}${timed ? 'T235959' : ''}`);
+  // A date UNTIL takes in its whole local day in the core engine, timed series included.
+  if (r.until) parts.push(`UNTIL=${r.until.replaceAll('-', '')}`);
   return parts.join(';');
 }
 
 /**
- * The next occurrences at or after now, from the core engine. `dtstart` is where the series is anchored
- * (a local date or date-time); the engine decides which days match.
+ * The next `count` occurrences at or after now, from the core engine, for a series meant to start on
+ * `start` (a local date, or date-time for a timed series). The engine follows RFC 5545 in counting
+ * DTSTART itself as the first occurrence even when the rule would not give it, so `start` is only kept
+ * when the rule gives it; the task is then created with its first occurrence as DTSTART.
  */
 export function nextOccurrences(
   rrule: string,
-  dtstart: string,
+  start: string,
   clock: Clock,
   exdate: string[] | undefined,
   count = 3,
 ): string[] {
-  const timed = dtstart.includes('T');
+  const timed = start.includes('T');
+  const trim = (local: string) => (timed ? local.slice(0, 16) : local.slice(0, 10));
   const nowKey = timed ? clock.now.toFormat("yyyy-MM-dd'T'HH:mm") : isoDay(clock.now);
-  const out: string[] = [];
-  for (const o of expand(
-    { rrule, dtstart, tz: clock.tz, ...(exdate && { exdate }) },
-    { after: dtstart, count: count + 2 },
-  )) {
-    const local = timed ? o.local.slice(0, 16) : o.local.slice(0, 10);
-    if (local >= nowKey && !out.includes(local)) out.push(local);
-    if (out.length === count) break;
-  }
-  return out;
+  const rule = { rrule, dtstart: start, tz: clock.tz, ...(exdate && { exdate }) };
+  // Enough to pass the ones before now on the start day (an hourly series started this morning).
+  const want = count + (rrule.startsWith('FREQ=HOURLY') ? 24 : 2);
+  const after = expand(rule, { after: start, count: want }).map((o) => trim(o.local));
+  const all = startMatches(rrule, start, clock, exdate) ? [realStart(rule), ...after] : after;
+  return [...new Set(all)].filter((l) => l >= nowKey).slice(0, count);
+}
+
+/** `start` as it really happens (a wall time in a DST gap moves forward), as the engine places it. */
+function realStart(rule: { rrule: string; dtstart: string; tz: string }): string {
+  const first = expand(rule, { count: 1 })[0];
+  return first
+    ? rule.dtstart.includes('T')
+      ? first.local.slice(0, 16)
+      : first.local.slice(0, 10)
+    : rule.dtstart;
+}
+
+/**
+ * Whether the rule's days include `start`. Its INTERVAL does not matter here (the grid is anchored at
+ * `start`, so start's period is always on), and a rule whose days come from DTSTART always does.
+ */
+function startMatches(rrule: string, start: string, clock: Clock, exdate: string[] | undefined): boolean {
+  if (exdate?.includes(start)) return false;
+  if (!/BY(DAY|MONTHDAY|MONTH|SETPOS)=/.test(rrule)) return true;
+  const [date, time] = start.split('T') as [string, string | undefined];
+  // The probe starts a day early, so the days a rule would take from DTSTART are pinned to start's.
+  const d = DateTime.fromISO(date, { zone: 'utc' });
+  let probe = rrule.replace(/;(INTERVAL|UNTIL)=[^;]*/g, '');
+  const has = (part: string) => probe.includes(`;${part}=`);
+  if (/^FREQ=WEEKLY/.test(probe) && !has('BYDAY')) probe += `;BYDAY=${CODES[d.weekday - 1]}`;
+  if (/^FREQ=(MONTHLY|YEARLY)/.test(probe) && !has('BYDAY') && !has('BYMONTHDAY'))
+    probe += `;BYMONTHDAY=${d.day}`;
+  if (/^FREQ=YEARLY/.test(probe) && !has('BYMONTH')) probe += `;BYMONTH=${d.month}`;
+  const dayBefore = isoDay(d.minus({ days: 1 }));
+  const from = time ? `${dayBefore}T${time}` : dayBefore;
+  const first = expand({ rrule: probe, dtstart: from, tz: clock.tz }, { after: from, count: 1 })[0];
+  return !!first && first.local.slice(0, 10) === date;
 }

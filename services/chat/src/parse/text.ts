@@ -12,12 +12,14 @@ export interface Token {
   raw: string;
   /** Lower-case, punctuation trimmed, shorthands expanded and typos corrected; may be '' (emoji). */
   norm: string;
+  /** Lower-case with punctuation trimmed, nothing else changed: for names of tasks and search words. */
+  plain: string;
   /** The text between quotes, for a quoted token. */
   quoted?: string;
 }
 
 // Shorthand people type in chat boxes. Expanded before anything else reads the words.
-const SHORTHANDS: Record<string, string> = {
+const SHORTHAND_LIST: Record<string, string> = {
   tmrw: 'tomorrow',
   tmr: 'tomorrow',
   tmrrw: 'tomorrow',
@@ -89,6 +91,17 @@ const SHORTHANDS: Record<string, string> = {
   "i'd": 'i would',
   "i'll": 'i will',
   todo: 'todo',
+  evry: 'every',
+  evey: 'every',
+  eveyr: 'every',
+  hlep: 'help',
+  halp: 'help',
+  shwo: 'show',
+  lsit: 'list',
+  dnoe: 'done',
+  tmorrow: 'tomorrow',
+  tomorow: 'tomorrow',
+  tomrrow: 'tomorrow',
   'to-do': 'todo',
   'to-dos': 'todos',
 };
@@ -97,33 +110,198 @@ const SHORTHANDS: Record<string, string> = {
  * The words typos are corrected towards: the grammar's keywords, weekdays and months. Titles keep what
  * was typed; only the normalised form the grammar reads is corrected.
  */
+// A Map, not the object: a typed word such as "__proto__" or "constructor" must not find Object's members.
+const SHORTHANDS = new Map(Object.entries(SHORTHAND_LIST));
+
 const VOCABULARY = [
   // dates and times
-  'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday',
-  'mondays', 'tuesdays', 'wednesdays', 'thursdays', 'fridays', 'saturdays', 'sundays',
-  'january', 'february', 'march', 'april', 'august', 'september', 'october', 'november', 'december',
-  'tomorrow', 'today', 'tonight', 'weekday', 'weekdays', 'weekend', 'weekends', 'morning', 'afternoon',
-  'evening', 'midnight', 'minute', 'minutes', 'hours', 'weeks', 'month', 'months', 'years',
-  'daily', 'weekly', 'monthly', 'yearly', 'annually', 'fortnight', 'fortnightly', 'biweekly', 'quarterly',
-  'every', 'other', 'until', 'starting', 'except', 'after', 'before', 'finish', 'finished', 'completion',
-  'overdue', 'second', 'third', 'fourth',
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+  'sunday',
+  'mondays',
+  'tuesdays',
+  'wednesdays',
+  'thursdays',
+  'fridays',
+  'saturdays',
+  'sundays',
+  'january',
+  'february',
+  'march',
+  'april',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+  'tomorrow',
+  'today',
+  'tonight',
+  'weekday',
+  'weekdays',
+  'weekend',
+  'weekends',
+  'morning',
+  'afternoon',
+  'evening',
+  'midnight',
+  'minute',
+  'minutes',
+  'hours',
+  'weeks',
+  'month',
+  'months',
+  'years',
+  'daily',
+  'weekly',
+  'monthly',
+  'yearly',
+  'annually',
+  'fortnight',
+  'fortnightly',
+  'biweekly',
+  'quarterly',
+  'every',
+  'other',
+  'until',
+  'starting',
+  'except',
+  'after',
+  'before',
+  'finish',
+  'finished',
+  'completion',
+  'overdue',
+  'second',
+  'third',
+  'fourth',
   // intents
-  'remind', 'reminder', 'reminders', 'delete', 'deleted', 'remove', 'complete', 'completed', 'reopen',
-  'reschedule', 'postpone', 'rename', 'search', 'snooze', 'repeat', 'repeating', 'recurring', 'resume',
-  'pause', 'paused', 'priority', 'urgent', 'important', 'tasks', 'create', 'change', 'update', 'untag',
-  'label', 'please', 'schedule', 'series', 'upcoming',
+  'remind',
+  'reminder',
+  'reminders',
+  'delete',
+  'deleted',
+  'remove',
+  'complete',
+  'completed',
+  'reopen',
+  'reschedule',
+  'postpone',
+  'rename',
+  'search',
+  'snooze',
+  'repeat',
+  'repeating',
+  'recurring',
+  'resume',
+  'pause',
+  'paused',
+  'priority',
+  'urgent',
+  'important',
+  'tasks',
+  'create',
+  'change',
+  'update',
+  'untag',
+  'label',
+  'please',
+  'schedule',
+  'series',
+  'upcoming',
 ];
 const VOCAB_SET = new Set(VOCABULARY);
 
 /** Real words one edit away from a keyword; never "corrected". */
 const PROTECTED = new Set([
-  'sundae', 'remote', 'rewind', 'dairy', 'daisy', 'mouth', 'alter', 'starch', 'finnish', 'mother', 'either',
-  'later', 'water', 'cause', 'clause', 'usage', 'minuet', 'seconds', 'repent', 'compete', 'relate', 'related',
-  'lapel', 'event', 'events', 'reminds', 'reminded', 'remained', 'reach', 'chance', 'charge', 'crate',
-  'updated', 'serves', 'finishes', 'early', 'nearly', 'hourly', 'marsh', 'marches', 'mouths', 'forth', 'thirds',
-  'tough', 'afters', 'tasty', 'taste', 'paste', 'pasta', 'mondo', 'sunny', 'sundry', 'fryday', 'revise',
-  'unite', 'untie', 'hours', 'house', 'every', 'evert', 'other', 'others', 'otter', 'seconds', 'secondly',
-  'recur', 'recurs', 'labor', 'lobel', 'urgently', 'delegate', 'monkey', 'mommy', 'tommy', 'reopened',
+  'sundae',
+  'remote',
+  'rewind',
+  'dairy',
+  'daisy',
+  'mouth',
+  'alter',
+  'starch',
+  'finnish',
+  'mother',
+  'either',
+  'later',
+  'water',
+  'cause',
+  'clause',
+  'usage',
+  'minuet',
+  'seconds',
+  'repent',
+  'compete',
+  'relate',
+  'related',
+  'lapel',
+  'event',
+  'events',
+  'reminds',
+  'reminded',
+  'remained',
+  'reach',
+  'chance',
+  'charge',
+  'crate',
+  'updated',
+  'serves',
+  'finishes',
+  'early',
+  'nearly',
+  'hourly',
+  'marsh',
+  'marches',
+  'mouths',
+  'forth',
+  'thirds',
+  'tough',
+  'afters',
+  'tasty',
+  'taste',
+  'paste',
+  'pasta',
+  'mondo',
+  'sunny',
+  'sundry',
+  'fryday',
+  'revise',
+  'unite',
+  'untie',
+  'hours',
+  'house',
+  'every',
+  'evert',
+  'other',
+  'others',
+  'otter',
+  'seconds',
+  'secondly',
+  'recur',
+  'recurs',
+  'labor',
+  'lobel',
+  'urgently',
+  'delegate',
+  'monkey',
+  'mommy',
+  'tommy',
+  'reopened',
+  'actually',
+  'annual',
+  'annuals',
+  'complain',
+  'compete',
+  'complex',
+  'creature',
+  'payday',
+  'sunday_s',
 ]);
 
 /** Damerau-Levenshtein (optimal string alignment) distance, capped: returns max+1 once it is exceeded. */
@@ -137,7 +315,8 @@ export function editDistance(a: string, b: string, max = 2): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, prev2[j - 2]! + 1);
       cur.push(v);
       rowMin = Math.min(rowMin, v);
     }
@@ -155,7 +334,7 @@ export function editDistance(a: string, b: string, max = 2): number {
  */
 export function correctTypo(word: string): string {
   if (word.length < 5 || !/^[a-z]+$/.test(word) || VOCAB_SET.has(word) || PROTECTED.has(word)) return word;
-  const max = word.length >= 8 ? 2 : 1;
+  const max = word.length >= 9 ? 2 : 1;
   let best: string | null = null;
   let bestDistance = max + 1;
   let tie = false;
@@ -175,37 +354,48 @@ export function correctTypo(word: string): string {
 
 /** The normalised form of one typed word (without typo correction). */
 export function normalizeWord(raw: string): string {
-  let w = raw.normalize('NFKC').toLowerCase().replace(/[\u2018\u2019\u02bc`]/g, "'");
+  let w = raw
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\u2018\u2019\u02bc`]/g, "'");
   if (/^!{2,3}$/.test(w)) return w;
-  if (w in SHORTHANDS) return SHORTHANDS[w]!;
+  if (SHORTHANDS.has(w)) return SHORTHANDS.get(w)!;
   // Leading punctuation except the sigils the grammar reads (#tag, !high, @5pm), trailing punctuation all.
   w = w.replace(/^[^\p{L}\p{N}#!@$€£]+/u, '').replace(/[^\p{L}\p{N}%]+$/u, '');
   if (w.startsWith('@') && w.length > 1) return `at ${w.slice(1)}`;
-  if (w in SHORTHANDS) return SHORTHANDS[w]!;
+  if (SHORTHANDS.has(w)) return SHORTHANDS.get(w)!;
+  // A possessive is part of a name, not a date or a plural: "monday's meeting" is not "mondays".
+  if (/^[\p{L}\p{N}]+'s$/u.test(w)) return `${w.slice(0, -2)}_s`;
   // Apostrophes inside words ("mom's", "sept's") carry nothing the grammar needs.
-  if (!(w in SHORTHANDS)) w = w.replace(/'/g, '');
-  return SHORTHANDS[w] ?? w;
+  w = w.replace(/'/g, '');
+  return SHORTHANDS.get(w) ?? w;
 }
 
 const QUOTED = /"([^"]*)"|\u201c([^\u201d]*)\u201d|(?<=^|\s)'([^']+)'(?=$|[\s,.!?:;])|\S+/g;
 
 /** Splits a message into tokens, quoted runs kept whole. Control characters count as spaces. */
 export function tokenize(text: string): Token[] {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
   const clean = text.slice(0, MAX_INPUT).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
   const tokens: Token[] = [];
   for (const m of clean.matchAll(QUOTED)) {
     const quoted = m[1] ?? m[2] ?? m[3];
     if (quoted !== undefined) {
       const inner = quoted.trim();
-      if (inner) tokens.push({ raw: inner, norm: '', quoted: inner });
+      if (inner) tokens.push({ raw: m[0], norm: '', plain: inner.toLowerCase(), quoted: inner });
       continue;
     }
     const raw = m[0];
+    const plain = raw
+      .normalize('NFKC')
+      .toLowerCase()
+      .replace(/[\u2018\u2019\u02bc`]/g, "'")
+      .replace(/^[^\p{L}\p{N}#]+|[^\p{L}\p{N}]+$/gu, '');
     const norm = normalizeWord(raw)
       .split(' ')
       .map((w) => correctTypo(w))
       .join(' ');
-    tokens.push({ raw, norm });
+    tokens.push({ raw, norm, plain });
   }
   return tokens;
 }
@@ -314,32 +504,87 @@ export class Scan {
 
   /** Quoted runs not yet claimed. */
   quoted(): { index: number; text: string }[] {
-    return this.tokens.flatMap((t, index) => (t.quoted !== undefined && !this.used[index] ? [{ index, text: t.quoted }] : []));
+    return this.tokens.flatMap((t, index) =>
+      t.quoted !== undefined && !this.used[index] ? [{ index, text: t.quoted }] : [],
+    );
   }
 
   /** The typed words no step claimed, in order (quoted runs excluded). */
   rest(): { index: number; token: Token }[] {
-    return this.tokens.flatMap((token, index) => (!this.used[index] && token.quoted === undefined ? [{ index, token }] : []));
+    return this.tokens.flatMap((token, index) =>
+      !this.used[index] && token.quoted === undefined ? [{ index, token }] : [],
+    );
   }
 }
 
 /** Words that only join a phrase to the sentence; they go with the phrase they introduce. */
 const CONNECTORS = new Set([
-  'on', 'at', 'by', 'due', 'for', 'in', 'from', 'starting', 'until', 'till', 'and', 'before', 'after',
-  'around', 'to', ',', '-',
+  'on',
+  'at',
+  'by',
+  'due',
+  'for',
+  'in',
+  'from',
+  'starting',
+  'until',
+  'till',
+  'and',
+  'before',
+  'after',
+  'around',
+  'to',
+  ',',
+  '-',
 ]);
 
 /** Words the title should not start or end with once the grammar has taken what it understood. */
 const EDGE_FILLER = new Set([
-  'on', 'at', 'by', 'due', 'for', 'in', 'from', 'starting', 'until', 'till', 'and', 'with', 'of', 'every',
-  'around', 'to', 'please', 'pls', 'plz', 'thanks', 'thx', 'also', 'then', 'that', 'is', 'be', 'set', 'as',
-  'priority', 'urgent', 'p', '-', '–', '—', ':', ',', '.', 'asap',
+  'on',
+  'at',
+  'by',
+  'due',
+  'for',
+  'in',
+  'from',
+  'starting',
+  'until',
+  'till',
+  'and',
+  'with',
+  'of',
+  'every',
+  'around',
+  'to',
+  'please',
+  'pls',
+  'plz',
+  'thanks',
+  'thx',
+  'also',
+  'then',
+  'that',
+  'is',
+  'be',
+  'set',
+  'as',
+  'priority',
+  'urgent',
+  'p',
+  '-',
+  '–',
+  '—',
+  ':',
+  ',',
+  '.',
+  'asap',
 ]);
 
 /** Joins the unclaimed words into a title, trimming filler words and punctuation off its edges. */
-export function titleFrom(scan: Scan): string | null {
-  const words = scan.rest().map((r) => r.token);
-  const filler = (t: Token) => EDGE_FILLER.has(t.norm) || (t.norm === '' && /^[\p{P}\s]*$/u.test(t.raw));
+export function titleFrom(scan: Scan, withQuoted = false): string | null {
+  const words = withQuoted ? scan.tokens.filter((_, i) => !scan.used[i]) : scan.rest().map((r) => r.token);
+  const filler = (t: Token) =>
+    t.quoted === undefined && (EDGE_FILLER.has(t.norm) || (t.norm === '' && /^[\p{P}\s]*$/u.test(t.raw)));
   while (words.length && filler(words[0]!)) words.shift();
   while (words.length && filler(words[words.length - 1]!)) words.pop();
   const title = words

@@ -12,15 +12,23 @@ describe('accounts', () => {
     const twice = await api.call('POST', '/api/auth/signup', { body: { ...body, email: 'ada@example.com' } });
     expect(twice.status).toBe(409);
     expect(twice.body.error.code).toBe('EMAIL_TAKEN');
-    const inn = await api.call('POST', '/api/auth/signin', { body: { email: 'ADA@example.com', password: body.password } });
+    const inn = await api.call('POST', '/api/auth/signin', {
+      body: { email: 'ADA@example.com', password: body.password },
+    });
     expect(inn.status).toBe(200);
     expect((await api.call('GET', '/api/tasks', { token: inn.body.token })).status).toBe(200);
   });
 
   it('refuses a wrong password and an unknown email alike', async () => {
-    await api.call('POST', '/api/auth/signup', { body: { email: 'bob@example.com', password: 'hunter2hunter2' } });
-    const wrong = await api.call('POST', '/api/auth/signin', { body: { email: 'bob@example.com', password: 'hunter3hunter3' } });
-    const unknown = await api.call('POST', '/api/auth/signin', { body: { email: 'eve@example.com', password: 'hunter2hunter2' } });
+    await api.call('POST', '/api/auth/signup', {
+      body: { email: 'bob@example.com', password: 'hunter2hunter2' },
+    });
+    const wrong = await api.call('POST', '/api/auth/signin', {
+      body: { email: 'bob@example.com', password: 'hunter3hunter3' },
+    });
+    const unknown = await api.call('POST', '/api/auth/signin', {
+      body: { email: 'eve@example.com', password: 'hunter2hunter2' },
+    });
     expect([wrong.status, unknown.status]).toEqual([401, 401]);
     expect(wrong.body.error.message).toBe(unknown.body.error.message);
   });

@@ -15,7 +15,15 @@ const Token = z.object({ token: z.string() });
 // Spent on an unknown email too, so response time does not tell which emails have accounts.
 const DUMMY_HASH = hashPassword('not-a-real-password');
 
-export function authEndpoints({ store, tokens, clock }: { store: Store; tokens: TokenIssuer; clock: Clock }): Endpoint[] {
+export function authEndpoints({
+  store,
+  tokens,
+  clock,
+}: {
+  store: Store;
+  tokens: TokenIssuer;
+  clock: Clock;
+}): Endpoint[] {
   return [
     endpoint({
       method: 'post',
@@ -40,7 +48,8 @@ export function authEndpoints({ store, tokens, clock }: { store: Store; tokens: 
         try {
           await store.createUser(user);
         } catch (err) {
-          if (err instanceof DuplicateEmailError) throw new ConflictError('EMAIL_TAKEN', 'that email already has an account');
+          if (err instanceof DuplicateEmailError)
+            throw new ConflictError('EMAIL_TAKEN', 'that email already has an account');
           throw err;
         }
         ctx.status = 201;

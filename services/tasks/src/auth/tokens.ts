@@ -32,7 +32,11 @@ export function createTokens(secret: string, ttl = '30d'): TokenIssuer {
         .sign(key),
     verify: async (token) => {
       try {
-        const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+        const { payload } = await jwtVerify(token, key, {
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          algorithms: ['HS256'],
+        });
         if (typeof payload.sub !== 'string' || typeof payload.tz !== 'string') throw new Error('claims');
         return { id: payload.sub, tz: payload.tz };
       } catch {

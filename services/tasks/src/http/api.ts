@@ -75,7 +75,12 @@ export function openApiDocument(endpoints: Endpoint[], info: { title: string; ve
       ...(e.auth ? { security: [{ bearer: [] }] } : {}),
       parameters: [...params, ...queryParams],
       ...(e.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: schema(e.body, 'input') } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: schema(e.body, 'input') } },
+            },
+          }
         : {}),
       responses: Object.fromEntries(
         Object.entries(e.responses).map(([status, r]) => [

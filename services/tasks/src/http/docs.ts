@@ -9,7 +9,10 @@ const PAGE = `<!doctype html>
 <body><div id="ui"></div><script src="/api/docs/swagger-ui-bundle.js"></script>
 <script src="/api/docs/init.js"></script></body></html>`;
 const INIT = `SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#ui' });`;
-const ASSETS: Record<string, string> = { 'swagger-ui.css': 'text/css', 'swagger-ui-bundle.js': 'text/javascript' };
+const ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css',
+  'swagger-ui-bundle.js': 'text/javascript',
+};
 
 /** The API's docs page: Swagger UI served from the swagger-ui-dist package, no CDN needed. */
 export function docsRoutes(router: Router): void {

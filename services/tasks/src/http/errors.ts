@@ -16,7 +16,12 @@ function issueDetails(issue: z.core.$ZodIssue, prefix: PropertyKey[]): ErrorDeta
     if (fitting) return fitting.flatMap((i) => issueDetails(i, path));
     const keys = new Set(issue.errors.flat().flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys : [])));
     if (keys.size) {
-      return [{ path: formatPath(path), issue: `fields that do not go together or are unknown: ${[...keys].join(', ')}` }];
+      return [
+        {
+          path: formatPath(path),
+          issue: `fields that do not go together or are unknown: ${[...keys].join(', ')}`,
+        },
+      ];
     }
   }
   if (issue.code === 'unrecognized_keys') {
@@ -67,7 +72,9 @@ export function errorHandler(logger: Logger): Middleware {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
         ctx.status = 404;
-        ctx.body = { error: { code: 'ROUTE_NOT_FOUND', message: `no route ${ctx.method} ${ctx.path}`, details: [] } };
+        ctx.body = {
+          error: { code: 'ROUTE_NOT_FOUND', message: `no route ${ctx.method} ${ctx.path}`, details: [] },
+        };
       }
     } catch (err) {
       if (err instanceof AppError) {

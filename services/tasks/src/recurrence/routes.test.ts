@@ -6,7 +6,12 @@ const api = await testApi({ previewPerMinute: 6 });
 describe('recurrence preview', () => {
   it('previews an RFC 5545 rule in a zone without an account', async () => {
     const r = await api.call('POST', '/api/recurrence/preview', {
-      body: { rrule: 'FREQ=DAILY;COUNT=10', dtstart: '1997-09-02T09:00:00', tz: 'America/New_York', count: 3 },
+      body: {
+        rrule: 'FREQ=DAILY;COUNT=10',
+        dtstart: '1997-09-02T09:00:00',
+        tz: 'America/New_York',
+        count: 3,
+      },
     });
     expect(r.status).toBe(200);
     expect(r.body.occurrences).toEqual([

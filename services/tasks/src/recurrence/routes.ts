@@ -5,7 +5,10 @@ import { endpoint, ErrorBody, type Endpoint } from '../http/api.ts';
 
 const Preview = z.strictObject({
   rrule: z.string().min(1).max(1000),
-  dtstart: z.union([localDateTime, z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD or YYYY-MM-DDTHH:mm[:ss]')]),
+  dtstart: z.union([
+    localDateTime,
+    z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD or YYYY-MM-DDTHH:mm[:ss]'),
+  ]),
   tz: zoneName.optional(),
   exdate: z.array(localDateTime).max(500).optional(),
   count: z.number().int().min(1).max(500).default(20),

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { parseQuery, type Task, type TaskEvent, type TaskEventType } from '@todo/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuplicateEmailError, sortTasks, sortValue, SORT_KEYS, type Position, type Sort, type Store } from './store.ts';
+import {
+  DuplicateEmailError,
+  sortTasks,
+  sortValue,
+  SORT_KEYS,
+  type Position,
+  type Sort,
+  type Store,
+} from './store.ts';
 
 const ZONE = 'Europe/Berlin';
 const ctx = { now: new Date('2026-11-24T10:00:00Z'), zone: ZONE };
@@ -23,7 +31,14 @@ function task(title: string, fields: Partial<Task> = {}, minute = 0): Task {
 }
 
 function event(type: TaskEventType, owner: string, t: Task): TaskEvent {
-  return { id: randomUUID(), type, time: t.updatedAt, subject: t.id, version: t.version, data: { owner, task: t } };
+  return {
+    id: randomUUID(),
+    type,
+    time: t.updatedAt,
+    subject: t.id,
+    version: t.version,
+    data: { owner, task: t },
+  };
 }
 
 /**
@@ -54,10 +69,18 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         { priority: 'medium', notes: 'about Christmas', due: { date: '2026-11-23', time: '18:00' } },
         3,
       ),
-      dentist: task('dentist', { tags: ['health'], status: 'done', completedAt: '2026-11-21T10:00:00.000Z' }, 4),
+      dentist: task(
+        'dentist',
+        { tags: ['health'], status: 'done', completedAt: '2026-11-21T10:00:00.000Z' },
+        4,
+      ),
       report: task(
         'Write report',
-        { priority: 'high', tags: ['work', 'q4'], due: { date: '2026-11-25', time: '08:00', tz: 'America/New_York' } },
+        {
+          priority: 'high',
+          tags: ['work', 'q4'],
+          due: { date: '2026-11-25', time: '08:00', tz: 'America/New_York' },
+        },
         5,
       ),
     };
@@ -80,7 +103,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.createUser(user);
       expect(await store.findUserByEmail(email)).toEqual(user);
       expect(await store.findUserByEmail(`nobody-${email}`)).toBeNull();
-      await expect(store.createUser({ ...user, id: randomUUID() })).rejects.toBeInstanceOf(DuplicateEmailError);
+      await expect(store.createUser({ ...user, id: randomUUID() })).rejects.toBeInstanceOf(
+        DuplicateEmailError,
+      );
     });
 
     it('reads a task back as written, and only for its owner', async () => {
@@ -175,7 +200,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.markSent(t.id, 2);
       expect(await mine()).toEqual({ taskId: t.id, version: 3, events: [deleted] });
       expect(await store.getTask(owner, t.id)).toBeNull();
-      expect(await store.listTasks(owner, { filter: null, ctx, sort: { key: 'due', dir: 1 }, limit: 10 })).toEqual([]);
+      expect(
+        await store.listTasks(owner, { filter: null, ctx, sort: { key: 'due', dir: 1 }, limit: 10 }),
+      ).toEqual([]);
 
       await store.markSent(t.id, 3);
       expect(await mine()).toBeUndefined();
@@ -194,7 +221,12 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         store.createUser({ ...user, id: randomUUID() }),
       ]);
       expect(results.map((r) => r.status)).toEqual([...ts.map(() => 'fulfilled'), 'rejected']);
-      const listed = await store.listTasks(owner, { filter: null, ctx, sort: { key: 'title', dir: 1 }, limit: 100 });
+      const listed = await store.listTasks(owner, {
+        filter: null,
+        ctx,
+        sort: { key: 'title', dir: 1 },
+        limit: 100,
+      });
       expect(listed).toHaveLength(20);
     });
 

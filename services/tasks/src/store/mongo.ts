@@ -118,9 +118,14 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
     async listTasks(owner, { filter, ctx, sort, after, limit }: ListOptions) {
       const field = SORT_FIELD[sort.key];
       const cmp = sort.dir === 1 ? '$gt' : '$lt';
-      const clauses: Filter<TaskDoc>[] = [{ owner, deleted: false }, toMongoFilter(filter, ctx) as Filter<TaskDoc>];
+      const clauses: Filter<TaskDoc>[] = [
+        { owner, deleted: false },
+        toMongoFilter(filter, ctx) as Filter<TaskDoc>,
+      ];
       if (after) {
-        clauses.push({ $or: [{ [field]: { [cmp]: after.v } }, { [field]: after.v, _id: { [cmp]: after.id } }] });
+        clauses.push({
+          $or: [{ [field]: { [cmp]: after.v } }, { [field]: after.v, _id: { [cmp]: after.id } }],
+        });
       }
       const docs = await tasks
         .find({ $and: clauses })
@@ -132,7 +137,9 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
     async replaceTask(owner, zone, task, expectedVersion, event) {
       const { id, ...fields } = task;
       const set = { ...fields, ...derived(task, zone), pending: true, changedAt: new Date(event.time) };
-      const unset = Object.fromEntries(OPTIONAL_KEYS.filter((k) => task[k] === undefined).map((k) => [k, 1 as const]));
+      const unset = Object.fromEntries(
+        OPTIONAL_KEYS.filter((k) => task[k] === undefined).map((k) => [k, 1 as const]),
+      );
       const res = await tasks.updateOne(live(owner, id, expectedVersion), {
         $set: set,
         ...(Object.keys(unset).length ? { $unset: unset } : {}),
@@ -175,7 +182,9 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
       const unchanged = { _id: taskId, version };
       const purged = await tasks.deleteOne({ ...unchanged, deleted: true });
       if (purged.deletedCount === 1) return;
-      const done = await tasks.updateOne(unchanged, { $set: { outbox: [], outboxSent: version, pending: false } });
+      const done = await tasks.updateOne(unchanged, {
+        $set: { outbox: [], outboxSent: version, pending: false },
+      });
       // A newer change arrived meanwhile: only raise the mark; the next round sends the rest and prunes.
       if (done.matchedCount === 0) await tasks.updateOne({ _id: taskId }, { $max: { outboxSent: version } });
     },

@@ -4,4 +4,6 @@ import { join } from 'node:path';
 import { storeContract } from './contract.ts';
 import { createSqliteStore } from './sqlite.ts';
 
-storeContract('sqlite', async () => createSqliteStore(join(mkdtempSync(join(tmpdir(), 'tasks-')), 'tasks.db')));
+storeContract('sqlite', async () =>
+  createSqliteStore(join(mkdtempSync(join(tmpdir(), 'tasks-')), 'tasks.db')),
+);

@@ -32,7 +32,9 @@ export function createSqliteStore(file: string): Store {
   db.exec(SCHEMA);
 
   const q = {
-    insertUser: db.prepare('INSERT INTO users (id, email, password_hash, tz, created_at) VALUES (?, ?, ?, ?, ?)'),
+    insertUser: db.prepare(
+      'INSERT INTO users (id, email, password_hash, tz, created_at) VALUES (?, ?, ?, ?, ?)',
+    ),
     userByEmail: db.prepare('SELECT * FROM users WHERE email = ?'),
     insertTask: db.prepare('INSERT INTO tasks (id, owner, version, doc) VALUES (?, ?, ?, ?)'),
     ownerTasks: db.prepare('SELECT doc FROM tasks WHERE owner = ? AND deleted = 0'),
@@ -111,7 +113,9 @@ export function createSqliteStore(file: string): Store {
     },
     async findUserByEmail(email) {
       const r = q.userByEmail.get(email) as Record<string, string> | undefined;
-      return r ? { id: r.id!, email: r.email!, passwordHash: r.password_hash!, tz: r.tz!, createdAt: r.created_at! } : null;
+      return r
+        ? { id: r.id!, email: r.email!, passwordHash: r.password_hash!, tz: r.tz!, createdAt: r.created_at! }
+        : null;
     },
 
     async insertTask(owner, _zone, task, event) {
@@ -130,7 +134,13 @@ export function createSqliteStore(file: string): Store {
     },
     async replaceTask(owner, _zone, task, expectedVersion, event) {
       const ok = await write(() => {
-        const { changes } = q.replaceTask.run(JSON.stringify(task), task.version, task.id, owner, expectedVersion);
+        const { changes } = q.replaceTask.run(
+          JSON.stringify(task),
+          task.version,
+          task.id,
+          owner,
+          expectedVersion,
+        );
         if (changes === 0) return false;
         addEvent(event);
         return true;
@@ -150,7 +160,8 @@ export function createSqliteStore(file: string): Store {
     },
     async tagCounts(owner) {
       const counts = new Map<string, number>();
-      for (const t of live(owner).values()) for (const tag of t.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+      for (const t of live(owner).values())
+        for (const tag of t.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
       return [...counts]
         .map(([tag, count]) => ({ tag, count }))
         .sort((a, b) => b.count - a.count || (a.tag < b.tag ? -1 : 1));

@@ -1,4 +1,11 @@
-import { PRIORITY_RANK, dueInstant, type QueryContext, type QueryNode, type Task, type TaskEvent } from '@todo/core';
+import {
+  PRIORITY_RANK,
+  dueInstant,
+  type QueryContext,
+  type QueryNode,
+  type Task,
+  type TaskEvent,
+} from '@todo/core';
 
 export interface User {
   id: string;
@@ -16,7 +23,13 @@ export interface Sort {
   key: SortKey;
   dir: 1 | -1;
 }
-export const NATURAL_DIR: Record<SortKey, 1 | -1> = { due: 1, priority: -1, created: -1, updated: -1, title: 1 };
+export const NATURAL_DIR: Record<SortKey, 1 | -1> = {
+  due: 1,
+  priority: -1,
+  created: -1,
+  updated: -1,
+  title: 1,
+};
 
 /** Where a page ends: the sort value and id of its last task (keyset pagination). */
 export interface Position {
@@ -56,7 +69,13 @@ export interface Store {
   getTask(owner: string, id: string): Promise<Task | null>;
   listTasks(owner: string, opts: ListOptions): Promise<Task[]>;
   /** Replaces the task if its stored version is still `expectedVersion`; false when it is not (or gone). */
-  replaceTask(owner: string, zone: string, task: Task, expectedVersion: number, event: TaskEvent): Promise<boolean>;
+  replaceTask(
+    owner: string,
+    zone: string,
+    task: Task,
+    expectedVersion: number,
+    event: TaskEvent,
+  ): Promise<boolean>;
   /** Marks the task deleted (its event still waits in the outbox); false when the version moved on. */
   deleteTask(owner: string, id: string, expectedVersion: number, event: TaskEvent): Promise<boolean>;
   /** Tags of the owner's live tasks with how many tasks carry each, most used first. */

@@ -52,8 +52,16 @@ describe('tasks API', () => {
     [{ title: 'x', due: { date: '2026-12-01', tz: 'Mars/Olympus' } }, 'due.tz', 'IANA'],
     [{ title: 'x', reminders: [{ offset: '-PT15M' }] }, 'reminders.0.offset', 'needs a due date'],
     [{ title: 'x', reminders: [{ offset: 'soon' }] }, 'reminders.0.offset', 'ISO 8601 duration'],
-    [{ title: 'x', reminders: [{ offset: '-PT1M', at: '2026-12-01T08:00:00Z' }] }, 'reminders.0', 'do not go together or are unknown: at, offset'],
-    [{ title: 'x', reminders: Array.from({ length: 11 }, () => ({ at: '2026-12-01T08:00:00Z' })) }, 'reminders', '10'],
+    [
+      { title: 'x', reminders: [{ offset: '-PT1M', at: '2026-12-01T08:00:00Z' }] },
+      'reminders.0',
+      'do not go together or are unknown: at, offset',
+    ],
+    [
+      { title: 'x', reminders: Array.from({ length: 11 }, () => ({ at: '2026-12-01T08:00:00Z' })) },
+      'reminders',
+      '10',
+    ],
     [{ title: 'x', tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }, 'tags', '20'],
     [{ title: 'x', recurrence: { rrule: 'FREQ=DAILY' } }, 'recurrence', 'needs a due date'],
     [
@@ -61,7 +69,11 @@ describe('tasks API', () => {
       'recurrence.rrule',
       'more frequent than hourly',
     ],
-    [{ title: 'x', due: { date: '2026-12-01' }, recurrence: { rrule: 'FREQ=SOMETIMES' } }, 'recurrence.rrule', ''],
+    [
+      { title: 'x', due: { date: '2026-12-01' }, recurrence: { rrule: 'FREQ=SOMETIMES' } },
+      'recurrence.rrule',
+      '',
+    ],
   ])('rejects %j with a 400 naming %s', async (body, path, issue) => {
     const r = await api.call('POST', '/api/tasks', { token, body });
     expect(r.status).toBe(400);
@@ -72,12 +84,23 @@ describe('tasks API', () => {
   });
 
   it('answers malformed JSON, a wrong content type and an oversized body with clear 4xx', async () => {
-    const bad = await api.call('POST', '/api/tasks', { token, body: '{"title":', headers: { 'content-type': 'application/json' } });
+    const bad = await api.call('POST', '/api/tasks', {
+      token,
+      body: '{"title":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('MALFORMED_JSON');
-    const text = await api.call('POST', '/api/tasks', { token, body: 'title=x', headers: { 'content-type': 'text/plain' } });
+    const text = await api.call('POST', '/api/tasks', {
+      token,
+      body: 'title=x',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(text.status).toBe(415);
-    const huge = await api.call('POST', '/api/tasks', { token, body: { title: 'x', notes: 'n'.repeat(300_000) } });
+    const huge = await api.call('POST', '/api/tasks', {
+      token,
+      body: { title: 'x', notes: 'n'.repeat(300_000) },
+    });
     expect(huge.status).toBe(413);
     expect(huge.body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
@@ -107,7 +130,11 @@ describe('tasks API', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ title: 'Final', priority: 'high', version: 2 });
     expect(r.body.notes).toBeUndefined();
-    const stale = await api.call('PATCH', `/api/tasks/${t.id}`, { token, headers: { 'if-match': '"1"' }, body: { title: 'Lost' } });
+    const stale = await api.call('PATCH', `/api/tasks/${t.id}`, {
+      token,
+      headers: { 'if-match': '"1"' },
+      body: { title: 'Lost' },
+    });
     expect(stale.status).toBe(412);
     expect(stale.body.error.code).toBe('VERSION_MISMATCH');
     expect((await api.call('GET', `/api/tasks/${t.id}`, { token })).body.title).toBe('Final');
@@ -138,13 +165,21 @@ describe('tasks API', () => {
       due: { date: '2026-11-25', time: '07:00', tz: 'Europe/Berlin' },
       recurrence: { rrule: 'FREQ=WEEKLY;BYDAY=WE' },
     });
-    expect(series).toMatchObject({ seriesId: series.id, occurrence: '2026-11-25T07:00', recurrence: { mode: 'schedule' } });
+    expect(series).toMatchObject({
+      seriesId: series.id,
+      occurrence: '2026-11-25T07:00',
+      recurrence: { mode: 'schedule' },
+    });
     expect((await api.call('POST', `/api/tasks/${series.id}/skip`, { token })).body.status).toBe('skipped');
 
-    expect((await api.call('DELETE', `/api/tasks/${t.id}`, { token, headers: { 'if-match': '2' } })).status).toBe(412);
+    expect(
+      (await api.call('DELETE', `/api/tasks/${t.id}`, { token, headers: { 'if-match': '2' } })).status,
+    ).toBe(412);
     expect((await api.call('DELETE', `/api/tasks/${t.id}`, { token })).status).toBe(204);
     expect((await api.call('GET', `/api/tasks/${t.id}`, { token })).status).toBe(404);
-    const types = (await api.store.pendingEvents(1000)).find((b) => b.taskId === t.id)?.events.map((e) => e.type);
+    const types = (await api.store.pendingEvents(1000))
+      .find((b) => b.taskId === t.id)
+      ?.events.map((e) => e.type);
     expect(types).toEqual(['task.created', 'task.completed', 'task.reopened', 'task.deleted']);
   });
 
@@ -159,8 +194,15 @@ describe('tasks API', () => {
       await create({ title, priority, ...(date ? { due: { date } } : {}) }, owner);
     }
     const byDue = await api.call('GET', '/api/tasks?sort=due', { token: owner });
-    expect(byDue.body.tasks.map((t: { title: string }) => t.title)).toEqual(['bravo', 'alpha', 'charlie', 'delta']);
-    const high = await api.call('GET', `/api/tasks?q=${encodeURIComponent('priority:high has:due')}`, { token: owner });
+    expect(byDue.body.tasks.map((t: { title: string }) => t.title)).toEqual([
+      'bravo',
+      'alpha',
+      'charlie',
+      'delta',
+    ]);
+    const high = await api.call('GET', `/api/tasks?q=${encodeURIComponent('priority:high has:due')}`, {
+      token: owner,
+    });
     expect(high.body.tasks.map((t: { title: string }) => t.title)).toEqual(['bravo']);
     expect(typeof high.body.query).toBe('string');
 
@@ -177,9 +219,15 @@ describe('tasks API', () => {
     const badQ = await api.call('GET', `/api/tasks?q=${encodeURIComponent('due:someday')}`, { token: owner });
     expect(badQ.status).toBe(400);
     expect(badQ.body.error.details[0].path).toBe('q');
-    expect((await api.call('GET', '/api/tasks?sort=colour', { token: owner })).body.error.details[0].path).toBe('sort');
-    expect((await api.call('GET', '/api/tasks?limit=0', { token: owner })).body.error.details[0].path).toBe('limit');
-    expect((await api.call('GET', '/api/tasks?cursor=xyz', { token: owner })).body.error.details[0].path).toBe('cursor');
+    expect(
+      (await api.call('GET', '/api/tasks?sort=colour', { token: owner })).body.error.details[0].path,
+    ).toBe('sort');
+    expect((await api.call('GET', '/api/tasks?limit=0', { token: owner })).body.error.details[0].path).toBe(
+      'limit',
+    );
+    expect(
+      (await api.call('GET', '/api/tasks?cursor=xyz', { token: owner })).body.error.details[0].path,
+    ).toBe('cursor');
     expect((await api.call('GET', '/api/tasks?colour=red', { token: owner })).status).toBe(400);
   });
 
@@ -193,9 +241,15 @@ describe('tasks API', () => {
       { tag: 'home', count: 1 },
       { tag: 'house', count: 1 },
     ]);
-    const merged = await api.call('POST', '/api/tags/merge', { token: owner, body: { from: ['house', 'Home'], to: 'home' } });
+    const merged = await api.call('POST', '/api/tags/merge', {
+      token: owner,
+      body: { from: ['house', 'Home'], to: 'home' },
+    });
     expect(merged.body).toEqual({ updated: 1 });
-    const renamed = await api.call('POST', '/api/tags/rename', { token: owner, body: { from: 'chores', to: 'housework' } });
+    const renamed = await api.call('POST', '/api/tags/rename', {
+      token: owner,
+      body: { from: 'chores', to: 'housework' },
+    });
     expect(renamed.body).toEqual({ updated: 2 });
     expect((await api.call('GET', '/api/tags', { token: owner })).body.tags).toEqual([
       { tag: 'home', count: 2 },

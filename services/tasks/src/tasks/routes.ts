@@ -24,7 +24,10 @@ const errors = {
   401: { description: 'No or bad bearer token', schema: ErrorBody },
 };
 const found = { ...errors, 404: { description: 'No such task for this owner', schema: ErrorBody } };
-const versioned = { ...found, 412: { description: 'If-Match does not name the current version', schema: ErrorBody } };
+const versioned = {
+  ...found,
+  412: { description: 'If-Match does not name the current version', schema: ErrorBody },
+};
 const one = { 200: { description: 'The task', schema: Task } };
 
 /** The version a client names in If-Match ("3", 3 or W/"3"), if any. */
@@ -32,7 +35,10 @@ function ifMatch(ctx: Context): number | undefined {
   const raw = ctx.get('if-match');
   if (!raw) return undefined;
   const m = /^(?:W\/)?"?(\d+)"?$/.exec(raw.trim());
-  if (!m) throw new ValidationError('bad If-Match', [{ path: 'If-Match', issue: 'expected a task version such as "3"' }]);
+  if (!m)
+    throw new ValidationError('bad If-Match', [
+      { path: 'If-Match', issue: 'expected a task version such as "3"' },
+    ]);
   return Number(m[1]);
 }
 
@@ -64,7 +70,8 @@ export function taskEndpoints(tasks: TaskService): Endpoint[] {
     endpoint({
       method: 'get',
       path: '/api/tasks',
-      summary: 'List tasks: q (query language), sort (due, priority, created, updated, title; -key reverses), cursor, limit',
+      summary:
+        'List tasks: q (query language), sort (due, priority, created, updated, title; -key reverses), cursor, limit',
       tag: 'tasks',
       auth: true,
       query: ListQuery,
@@ -90,7 +97,8 @@ export function taskEndpoints(tasks: TaskService): Endpoint[] {
       auth: true,
       body: TaskPatch,
       responses: { ...one, ...versioned },
-      handler: async (ctx, { body }) => send(ctx, await tasks.update(principal(ctx), id(ctx), body, ifMatch(ctx))),
+      handler: async (ctx, { body }) =>
+        send(ctx, await tasks.update(principal(ctx), id(ctx), body, ifMatch(ctx))),
     }),
     endpoint({
       method: 'delete',
@@ -115,7 +123,11 @@ export function taskEndpoints(tasks: TaskService): Endpoint[] {
         }[action],
         tag: 'tasks',
         auth: true,
-        responses: { ...one, ...versioned, 409: { description: 'Skip: the task is not recurring', schema: ErrorBody } },
+        responses: {
+          ...one,
+          ...versioned,
+          409: { description: 'Skip: the task is not recurring', schema: ErrorBody },
+        },
         handler: async (ctx) => send(ctx, await tasks[action](principal(ctx), id(ctx), ifMatch(ctx))),
       }),
     ),

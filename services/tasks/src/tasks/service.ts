@@ -20,7 +20,14 @@ import {
   type TaskPatch,
 } from '@todo/core';
 import type { Principal } from '../auth/tokens.ts';
-import { NATURAL_DIR, sortValue, type Position, type Sort, type SortKey, type Store } from '../store/store.ts';
+import {
+  NATURAL_DIR,
+  sortValue,
+  type Position,
+  type Sort,
+  type SortKey,
+  type Store,
+} from '../store/store.ts';
 
 export interface ListParams {
   q?: string;
@@ -66,7 +73,8 @@ export function createTaskService({ store, clock }: { store: Store; clock: Clock
   ): Promise<Task> {
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       const current = await load(user, id);
-      if (ifMatch !== undefined && current.version !== ifMatch) throw new PreconditionFailedError(current.version);
+      if (ifMatch !== undefined && current.version !== ifMatch)
+        throw new PreconditionFailedError(current.version);
       const next = change(current);
       if (!next) return current;
       const task = { ...next.task, version: current.version + 1, updatedAt: now() };
@@ -149,7 +157,9 @@ export function createTaskService({ store, clock }: { store: Store; clock: Clock
 
     complete(user: Principal, id: string, ifMatch?: number): Promise<Task> {
       return mutate(user, id, ifMatch, (t) =>
-        t.status === 'done' ? null : { task: { ...t, status: 'done', completedAt: now() }, type: 'task.completed' },
+        t.status === 'done'
+          ? null
+          : { task: { ...t, status: 'done', completedAt: now() }, type: 'task.completed' },
       );
     },
 
@@ -172,9 +182,11 @@ export function createTaskService({ store, clock }: { store: Store; clock: Clock
     async remove(user: Principal, id: string, ifMatch?: number): Promise<void> {
       for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
         const current = await load(user, id);
-        if (ifMatch !== undefined && current.version !== ifMatch) throw new PreconditionFailedError(current.version);
+        if (ifMatch !== undefined && current.version !== ifMatch)
+          throw new PreconditionFailedError(current.version);
         const gone = { ...current, version: current.version + 1, updatedAt: now() };
-        if (await store.deleteTask(user.id, id, current.version, event('task.deleted', user.id, gone))) return;
+        if (await store.deleteTask(user.id, id, current.version, event('task.deleted', user.id, gone)))
+          return;
       }
       throw new ConflictError('WRITE_CONFLICT', 'the task is being changed by someone else: try again');
     },
@@ -231,17 +243,23 @@ function withSeries(task: Task): Task {
 function check(task: Task): void {
   const details: ErrorDetail[] = [];
   task.reminders.forEach((r, i) => {
-    if ('offset' in r && !task.due) details.push({ path: `reminders.${i}.offset`, issue: 'a relative reminder needs a due date' });
+    if ('offset' in r && !task.due)
+      details.push({ path: `reminders.${i}.offset`, issue: 'a relative reminder needs a due date' });
   });
   const ids = task.reminders.map((r) => r.id);
-  if (new Set(ids).size !== ids.length) details.push({ path: 'reminders', issue: 'reminder ids must be unique' });
+  if (new Set(ids).size !== ids.length)
+    details.push({ path: 'reminders', issue: 'reminder ids must be unique' });
   if (task.recurrence) {
-    if (!task.due) details.push({ path: 'recurrence', issue: 'a recurring task needs a due date (its first occurrence)' });
+    if (!task.due)
+      details.push({ path: 'recurrence', issue: 'a recurring task needs a due date (its first occurrence)' });
     try {
       parseRule(task.recurrence.rrule);
       const freq = ruleFrequency(task.recurrence.rrule);
       if (!ALLOWED_FREQUENCIES.has(freq)) {
-        details.push({ path: 'recurrence.rrule', issue: `FREQ=${freq} is more frequent than hourly; tasks repeat at most hourly` });
+        details.push({
+          path: 'recurrence.rrule',
+          issue: `FREQ=${freq} is more frequent than hourly; tasks repeat at most hourly`,
+        });
       }
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
@@ -256,7 +274,10 @@ function parseSort(raw = 'due'): Sort {
   const key = (desc ? raw.slice(1) : raw) as SortKey;
   if (!(key in NATURAL_DIR)) {
     throw new ValidationError('unknown sort', [
-      { path: 'sort', issue: `expected one of ${Object.keys(NATURAL_DIR).join(', ')}, optionally with a leading -` },
+      {
+        path: 'sort',
+        issue: `expected one of ${Object.keys(NATURAL_DIR).join(', ')}, optionally with a leading -`,
+      },
     ]);
   }
   return { key, dir: (desc ? -NATURAL_DIR[key] : NATURAL_DIR[key]) as 1 | -1 };
@@ -269,7 +290,12 @@ function encodeCursor(sort: Sort, pos: Position): string {
 function decodeCursor(cursor: string, sort: Sort): Position {
   try {
     const c = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as Record<string, unknown>;
-    if (c.k === sort.key && c.d === sort.dir && typeof c.id === 'string' && ['string', 'number'].includes(typeof c.v)) {
+    if (
+      c.k === sort.key &&
+      c.d === sort.dir &&
+      typeof c.id === 'string' &&
+      ['string', 'number'].includes(typeof c.v)
+    ) {
       return { v: c.v as string | number, id: c.id };
     }
   } catch {
