@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { systemClock } from '@todo/core';
-import { createApp, createSqliteStore, createTokens, listen, loadEnv } from '@todo/tasks';
+import { createTokens, listen } from '@todo/http';
+import { createApp, createSqliteStore, loadEnv } from '@todo/tasks';
 import { pino } from 'pino';
 
 // The embedded profile: the whole product in one process, no servers; state in DATA_DIR.

@@ -4,11 +4,15 @@ import type { Clock } from '@todo/core';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import { authEndpoints } from './auth/routes.ts';
-import { requireAuth, type TokenIssuer } from './auth/tokens.ts';
-import { mount, openApiDocument } from './http/api.ts';
-import { docsRoutes } from './http/docs.ts';
-import { errorHandler } from './http/errors.ts';
-import { requestLogger } from './http/logging.ts';
+import {
+  docsRoutes,
+  errorHandler,
+  mount,
+  openApiDocument,
+  requestLogger,
+  requireAuth,
+  type TokenIssuer,
+} from '@todo/http';
 import { recurrenceEndpoints } from './recurrence/routes.ts';
 import type { Store } from './store/store.ts';
 import { taskEndpoints } from './tasks/routes.ts';

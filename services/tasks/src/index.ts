@@ -1,7 +1,5 @@
 export { createApp, type AppDeps } from './app.ts';
 export { loadEnv, type Env } from './env.ts';
-export { createTokens, type TokenIssuer, type Principal } from './auth/tokens.ts';
 export { createSqliteStore } from './store/sqlite.ts';
 export { createMongoStore } from './store/mongo.ts';
 export type { Store } from './store/store.ts';
-export { listen } from './http/listen.ts';

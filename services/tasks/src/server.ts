@@ -1,9 +1,8 @@
 import { systemClock } from '@todo/core';
 import { pino } from 'pino';
 import { createApp } from './app.ts';
-import { createTokens } from './auth/tokens.ts';
 import { loadEnv } from './env.ts';
-import { listen } from './http/listen.ts';
+import { createTokens, listen } from '@todo/http';
 import { createMongoStore } from './store/mongo.ts';
 
 // The task service as its own process (the `dapr` profile): MongoDB behind it.

@@ -4,7 +4,7 @@ import { fixedClock } from '@todo/core';
 import { pino } from 'pino';
 import { afterAll } from 'vitest';
 import { createApp } from './app.ts';
-import { createTokens } from './auth/tokens.ts';
+import { createTokens } from '@todo/http';
 import { createSqliteStore } from './store/sqlite.ts';
 
 export interface Reply {

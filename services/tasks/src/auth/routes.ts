@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, UnauthorizedError, zoneName, type Clock } from '@todo/core';
 import { z } from 'zod';
-import { endpoint, ErrorBody, type Endpoint } from '../http/api.ts';
+import { endpoint, ErrorBody, type Endpoint, type TokenIssuer } from '@todo/http';
 import { DuplicateEmailError, type Store } from '../store/store.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
-import type { TokenIssuer } from './tokens.ts';
 
 const email = z
   .email('expected an email address')

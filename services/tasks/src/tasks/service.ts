@@ -19,7 +19,7 @@ import {
   type TaskEventType,
   type TaskPatch,
 } from '@todo/core';
-import type { Principal } from '../auth/tokens.ts';
+import type { Principal } from '@todo/http';
 import {
   NATURAL_DIR,
   sortValue,

@@ -1,0 +1,6 @@
+export { endpoint, mount, openApiDocument, ErrorBody, type Endpoint } from './api.ts';
+export { errorHandler, parseInput, zodDetails } from './errors.ts';
+export { requestLogger } from './logging.ts';
+export { listen } from './listen.ts';
+export { docsRoutes } from './docs.ts';
+export { createTokens, requireAuth, type Principal, type TokenIssuer } from './tokens.ts';
