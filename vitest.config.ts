@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['services/*/src/**/*.test.ts', 'workflows/**/*.test.ts'],
+          include: ['services/*/src/**/*.test.ts', 'workflows/**/*.test.ts', 'deploy/local/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
       },

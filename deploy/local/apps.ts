@@ -69,7 +69,10 @@ export function appProcesses(app: AppSpec, slot: number, ctx: SidecarContext): P
   }
   const appId = app.dapr?.appId ?? app.name;
   const side = ctx.ports.sidecar(slot);
-  const sidecar = sidecarProcess({ ...app.dapr, appId, name: sidecarName(app), appPort: app.port, slot }, ctx);
+  const sidecar = sidecarProcess(
+    { ...app.dapr, appId, name: sidecarName(app), appPort: app.port, slot },
+    ctx,
+  );
   const appEnv: Record<string, string> = {
     APP_ID: appId,
     DAPR_HTTP_PORT: String(side.http),
@@ -98,12 +101,20 @@ export function appProcesses(app: AppSpec, slot: number, ctx: SidecarContext): P
  * a sidecar with no app, ready when its healthz answers 204 and `extraReady` passes.
  */
 export function sidecarProcess(
-  o: SidecarOptions & { name: string; appId: string; appPort?: number | undefined; slot: number; extraReady?: Readiness },
+  o: SidecarOptions & {
+    name: string;
+    appId: string;
+    appPort?: number | undefined;
+    slot: number;
+    extraReady?: Readiness;
+  },
   ctx: SidecarContext,
 ): ProcessSpec {
   const p = ctx.ports.sidecar(o.slot);
   const http = `http://127.0.0.1:${p.http}`;
-  const ready = o.appPort ? httpReady(`${http}/v1.0/healthz/outbound`, [204]) : httpReady(`${http}/v1.0/healthz`, [204]);
+  const ready = o.appPort
+    ? httpReady(`${http}/v1.0/healthz/outbound`, [204])
+    : httpReady(`${http}/v1.0/healthz`, [204]);
   return {
     name: o.name,
     command: ctx.bin.daprd,
@@ -112,7 +123,9 @@ export function sidecarProcess(
       'standalone',
       '--app-id',
       o.appId,
-      ...(o.appPort ? ['--app-port', String(o.appPort), '--app-protocol', 'http', '--app-channel-address', '127.0.0.1'] : []),
+      ...(o.appPort
+        ? ['--app-port', String(o.appPort), '--app-protocol', 'http', '--app-channel-address', '127.0.0.1']
+        : []),
       '--dapr-listen-addresses',
       '127.0.0.1',
       '--dapr-http-port',

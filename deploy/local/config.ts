@@ -22,7 +22,8 @@ const schema = z.object({
   STACK_PORT_BASE: z.coerce.number().int().min(1024).max(60000).default(50000),
 });
 
-const INHERITED = /^(PATH|HOME|USER|LANG|LC_[A-Z]+|TZ|TMPDIR|JAVA_HOME|GO[A-Z0-9]*|XDG_[A-Z_]+|(HTTPS?|NO)_PROXY|(https?|no)_proxy)$/;
+const INHERITED =
+  /^(PATH|HOME|USER|LANG|LC_[A-Z]+|TZ|TMPDIR|JAVA_HOME|GO[A-Z0-9]*|XDG_[A-Z_]+|(HTTPS?|NO)_PROXY|(https?|no)_proxy)$/;
 
 const parsed = schema.safeParse(process.env);
 if (!parsed.success) {

@@ -32,14 +32,26 @@ export async function ensureDapr(log: (line: string) => void = () => {}): Promis
     if (!missing.every((c) => cached.includes(c))) {
       // Rebuild what was there too: bin/ is replaced as a whole (cheap when the Go caches are warm).
       const wanted = COMMANDS.filter((c) => missing.includes(c) || cached.includes(c));
-      log(`building Dapr ${DAPR_VERSION} (${wanted.join(', ')}) from the Go module proxy into ${dir} (first time: minutes)`);
+      log(
+        `building Dapr ${DAPR_VERSION} (${wanted.join(', ')}) from the Go module proxy into ${dir} (first time: minutes)`,
+      );
       await build(dir, wanted, log);
     }
     for (const c of missing) found[c] = join(bin, c);
   }
   const source =
-    missing.length === 0 ? `installed in ${installed}` : installed ? `${installed} + built ${missing.join(', ')} in ${bin}` : `built in ${bin}`;
-  return { daprd: found.daprd!, placement: found.placement!, scheduler: found.scheduler!, sentry: found.sentry!, source };
+    missing.length === 0
+      ? `installed in ${installed}`
+      : installed
+        ? `${installed} + built ${missing.join(', ')} in ${bin}`
+        : `built in ${bin}`;
+  return {
+    daprd: found.daprd!,
+    placement: found.placement!,
+    scheduler: found.scheduler!,
+    sentry: found.sentry!,
+    source,
+  };
 }
 
 export function cacheDir(): string {
@@ -85,15 +97,22 @@ async function goBinary(): Promise<string> {
 async function build(dir: string, commands: readonly Command[], log: (line: string) => void): Promise<void> {
   const go = await goBinary();
   const logFile = join(dirs.logs, `dapr-build-${DAPR_VERSION}.log`);
-  const work = join(dir, 'module');
+  // Per-process scratch names: two first runs at once (parallel test workers) must not trample each other.
+  const work = join(dir, `module-${process.pid}`);
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
   const env = { ...goEnv(), GOFLAGS: '-mod=mod -buildvcs=false' };
 
   const started = Date.now();
-  const json = await captureOrThrow(go, ['mod', 'download', '-json', `${MODULE}@v${DAPR_VERSION}`], work, env);
+  const json = await captureOrThrow(
+    go,
+    ['mod', 'download', '-json', `${MODULE}@v${DAPR_VERSION}`],
+    work,
+    env,
+  );
   const info = JSON.parse(json) as { Dir?: string; GoMod?: string; Error?: string };
-  if (info.Error || !info.Dir) throw new Error(`go mod download ${MODULE}@v${DAPR_VERSION}: ${info.Error ?? 'no Dir'}`);
+  if (info.Error || !info.Dir)
+    throw new Error(`go mod download ${MODULE}@v${DAPR_VERSION}: ${info.Error ?? 'no Dir'}`);
   const upstream = await readFile(join(info.Dir, 'go.mod'), 'utf8');
   const replaces = extractReplaces(upstream);
   await writeFile(
@@ -101,9 +120,11 @@ async function build(dir: string, commands: readonly Command[], log: (line: stri
     `module daprbuild\n\ngo 1.26\n\nrequire ${MODULE} v${DAPR_VERSION}\n\n${replaces.join('\n\n')}\n`,
   );
   await copyFile(join(info.Dir, 'go.sum'), join(work, 'go.sum'));
-  log(`dapr module downloaded in ${((Date.now() - started) / 1000).toFixed(1)} s; compiling (log: ${logFile})`);
+  log(
+    `dapr module downloaded in ${((Date.now() - started) / 1000).toFixed(1)} s; compiling (log: ${logFile})`,
+  );
 
-  const out = join(dir, 'bin.tmp');
+  const out = join(dir, `bin.tmp-${process.pid}`);
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
   await run(
@@ -123,9 +144,15 @@ async function build(dir: string, commands: readonly Command[], log: (line: stri
   // Publish atomically: a half-built bin/ must never look like a finished cache entry.
   await rm(join(dir, 'bin'), { recursive: true, force: true });
   await rename(out, join(dir, 'bin'));
+  await rm(work, { recursive: true, force: true });
   await writeFile(
     join(dir, 'built.json'),
-    JSON.stringify({ version: DAPR_VERSION, commands, seconds: (Date.now() - started) / 1000, at: new Date().toISOString() }) + '\n',
+    JSON.stringify({
+      version: DAPR_VERSION,
+      commands,
+      seconds: (Date.now() - started) / 1000,
+      at: new Date().toISOString(),
+    }) + '\n',
   );
   log(`Dapr ${DAPR_VERSION} built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
@@ -141,7 +168,12 @@ function goEnv(): NodeJS.ProcessEnv {
   return { PATH: config.path, HOME: config.homeDir };
 }
 
-async function captureOrThrow(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+async function captureOrThrow(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<string> {
   const { execFile } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { cwd, env, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {

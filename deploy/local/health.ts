@@ -28,7 +28,13 @@ export function allReady(...checks: Readiness[]): Readiness {
  * Sends raw RESP commands over TCP and resolves with the reply once it holds `expect` (or rejects).
  * Enough for readiness (AUTH + PING → +PONG) without a Redis client.
  */
-export function tcpExchange(host: string, port: number, send: string, expect: string, signal: AbortSignal): Promise<string> {
+export function tcpExchange(
+  host: string,
+  port: number,
+  send: string,
+  expect: string,
+  signal: AbortSignal,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port });
     let reply = '';

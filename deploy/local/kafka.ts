@@ -17,7 +17,9 @@ export async function kafkaVersion(): Promise<string> {
 }
 
 /** Returns the directory of Kafka's jars, fetching them from Maven Central into the cache the first time. */
-export async function ensureKafka(log: (line: string) => void = () => {}): Promise<{ lib: string; version: string }> {
+export async function ensureKafka(
+  log: (line: string) => void = () => {},
+): Promise<{ lib: string; version: string }> {
   const version = await kafkaVersion();
   const dir = join(config.cacheDir, `kafka-${version}`);
   const lib = join(dir, 'lib');
@@ -25,13 +27,26 @@ export async function ensureKafka(log: (line: string) => void = () => {}): Promi
   if (await exists(stamp)) return { lib, version };
   log(`fetching Kafka ${version} jars from Maven Central into ${lib}`);
   const started = Date.now();
-  const tmp = join(dir, 'lib.tmp');
+  const tmp = join(dir, `lib.tmp-${process.pid}`);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   await run(
     config.mvn,
-    ['-q', '-B', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${tmp}`, '-DincludeScope=runtime'],
-    { cwd: dir, env: config.inheritedEnv, logFile: join(dirs.logs, `kafka-fetch-${version}.log`), label: 'mvn dependency:copy-dependencies' },
+    [
+      '-q',
+      '-B',
+      '-f',
+      POM,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${tmp}`,
+      '-DincludeScope=runtime',
+    ],
+    {
+      cwd: dir,
+      env: config.inheritedEnv,
+      logFile: join(dirs.logs, `kafka-fetch-${version}.log`),
+      label: 'mvn dependency:copy-dependencies',
+    },
   );
   await rm(lib, { recursive: true, force: true });
   await rename(tmp, lib);
@@ -49,7 +64,12 @@ export type TopicSpec = { topic: string; partitions: number; retentionMs: number
  * A single KRaft node (broker and controller in one JVM) on 127.0.0.1, storage under .data/stack/kafka,
  * formatted on first start. Readiness is broker metadata through kafkajs, then the declared topics exist.
  */
-export function kafkaProcess(opts: { lib: string; brokerPort: number; controllerPort: number; topics: readonly TopicSpec[] }): ProcessSpec {
+export function kafkaProcess(opts: {
+  lib: string;
+  brokerPort: number;
+  controllerPort: number;
+  topics: readonly TopicSpec[];
+}): ProcessSpec {
   const dir = dirs.state('kafka');
   const data = join(dir, 'data');
   const props = join(dir, 'server.properties');
@@ -64,6 +84,8 @@ export function kafkaProcess(opts: { lib: string; brokerPort: number; controller
       '-Xmx512m',
       '-XX:+UseG1GC',
       '-XX:MaxGCPauseMillis=20',
+      // C1 only: starts in ~3.5 s instead of ~4.5 s here; a local broker never needs C2's peak speed.
+      '-XX:TieredStopAtLevel=1',
       '-Djava.awt.headless=true',
       `-Dlog4j2.configurationFile=${log4j}`,
       `-Dkafka.logs.dir=${join(dir, 'logs')}`,
@@ -79,7 +101,19 @@ export function kafkaProcess(opts: { lib: string; brokerPort: number; controller
       if (!(await exists(join(data, 'meta.properties')))) {
         await run(
           config.java,
-          ['-cp', classpath, `-Dlog4j2.configurationFile=${log4j}`, 'kafka.tools.StorageTool', 'format', '-t', kafkaUuid(), '-c', props, '--standalone'],
+          [
+            '-XX:TieredStopAtLevel=1',
+            '-cp',
+            classpath,
+            `-Dlog4j2.configurationFile=${log4j}`,
+            'kafka.tools.StorageTool',
+            'format',
+            '-t',
+            kafkaUuid(),
+            '-c',
+            props,
+            '--standalone',
+          ],
           { env: config.inheritedEnv, logFile: join(dirs.logs, 'kafka.log'), label: 'kafka storage format' },
         );
       }
@@ -91,7 +125,8 @@ export function kafkaProcess(opts: { lib: string; brokerPort: number; controller
         await admin.connect();
         try {
           const cluster = await admin.describeCluster();
-          if (cluster.brokers.length === 0 || cluster.controller === null) throw new Error('no broker or controller yet');
+          if (cluster.brokers.length === 0 || cluster.controller === null)
+            throw new Error('no broker or controller yet');
         } finally {
           await admin.disconnect();
         }

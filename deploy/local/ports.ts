@@ -9,8 +9,15 @@ export function stackPorts(base = config.portBase) {
   return {
     sentry: { grpc: base + 1, healthz: base + 11, metrics: base + 12 },
     placement: { grpc: base + 5, healthz: base + 15, metrics: base + 16, raft: base + 21 },
-    scheduler: { grpc: base + 6, healthz: base + 17, metrics: base + 18, etcdClient: base + 19, etcdPeer: base + 20 },
+    scheduler: {
+      grpc: base + 6,
+      healthz: base + 17,
+      metrics: base + 18,
+      etcdClient: base + 19,
+      etcdPeer: base + 20,
+    },
     redis: base + 30,
+    mongo: base + 50,
     kafka: { broker: base + 40, controller: base + 41 },
     /** daprd sidecars: slot i gets base+100+10i .. +3. */
     sidecar: (slot: number) => {

@@ -27,7 +27,11 @@ export async function run(
 }
 
 /** Runs a command and returns its stdout (for short queries such as `--version`), or undefined on failure. */
-export async function capture(command: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<string | undefined> {
+export async function capture(
+  command: string,
+  args: readonly string[],
+  env?: NodeJS.ProcessEnv,
+): Promise<string | undefined> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
@@ -38,11 +42,15 @@ export async function capture(command: string, args: readonly string[], env?: No
   });
 }
 
-/** The last n non-empty lines of a file ('' when it does not exist). */
-export async function lastLines(file: string, n: number): Promise<string> {
+/** The last n non-empty lines of a file from byte offset `from` on ('' when it does not exist). */
+export async function lastLines(file: string, n: number, from = 0): Promise<string> {
   try {
-    const text = await readFile(file, 'utf8');
-    return text.split('\n').filter((l) => l.trim() !== '').slice(-n).join('\n');
+    const text = (await readFile(file)).subarray(from).toString('utf8');
+    return text
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .slice(-n)
+      .join('\n');
   } catch {
     return '';
   }

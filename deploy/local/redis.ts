@@ -7,13 +7,18 @@ import type { ProcessSpec } from './supervisor.ts';
 
 /** Finds redis-server (Debian's redis-server package, Redis 7) and says how to get it when missing. */
 export async function ensureRedis(): Promise<string> {
-  const bin = config.redisServer.includes('/') ? config.redisServer : await which(config.redisServer, config.path);
+  const bin = config.redisServer.includes('/')
+    ? config.redisServer
+    : await which(config.redisServer, config.path);
   const version = bin ? await capture(bin, ['--version']) : undefined;
   if (!bin || !version) {
-    throw new Error('redis-server not found: `sudo apt-get install -y redis-server` (Redis 7), or set REDIS_SERVER=/path/to/redis-server');
+    throw new Error(
+      'redis-server not found: `sudo apt-get install -y redis-server` (Redis 7), or set REDIS_SERVER=/path/to/redis-server',
+    );
   }
   const major = Number(/v=(\d+)\./.exec(version)?.[1] ?? 0);
-  if (major < 7) throw new Error(`redis-server ${version.trim()} is too old: the stack needs Redis 7 or newer`);
+  if (major < 7)
+    throw new Error(`redis-server ${version.trim()} is too old: the stack needs Redis 7 or newer`);
   return bin;
 }
 

@@ -34,16 +34,24 @@ export async function ensureTokens(): Promise<StackTokens> {
 }
 
 /** Reads file, filling in (and writing back) any key the schema needs that it lacks. */
-async function ensureJson<T extends Record<string, string>>(file: string, schema: z.ZodType<T>, generate: () => T): Promise<T> {
+async function ensureJson<T extends Record<string, string>>(
+  file: string,
+  schema: z.ZodType<T>,
+  generate: () => T,
+): Promise<T> {
   let current: Record<string, unknown> = {};
   try {
     current = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${file} is not valid JSON: delete it to regenerate`, { cause: err });
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`${file} is not valid JSON: delete it to regenerate`, { cause: err });
   }
   const merged = { ...generate(), ...current };
   const parsed = schema.safeParse(merged);
-  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   if (Object.keys(merged).some((k) => !(k in current))) {
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, JSON.stringify(merged, null, 2) + '\n', { mode: 0o600 });

@@ -1,20 +1,21 @@
 /**
- * The local stack (`npm run stack`): Dapr's sentry, placement and scheduler, Kafka, Redis, a probe sidecar
- * and the apps below, each on its own ports, supervised until Ctrl-C. Also imported by the integration
+ * The local stack (`npm run stack`): Dapr's sentry, placement and scheduler, Kafka, Redis, FerretDB, a
+ * probe sidecar and the apps below, each on its own ports, supervised until Ctrl-C. Also imported by the integration
  * tests' global setup (startStack / readRunningStack).
  */
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { appProcesses, sidecarProcess, type AppSpec, type SidecarContext } from './apps.ts';
 import { config, dirs } from './config.ts';
 import { placementProcess, schedulerProcess, sentryProcess } from './controlplane.ts';
 import { DAPR_VERSION, ensureDapr } from './dapr.ts';
 import { ensureKafka, kafkaProcess, type TopicSpec } from './kafka.ts';
-import { stackPorts } from './ports.ts';
+import { stackPorts, type StackPorts } from './ports.ts';
+import { ensureMongo, mongoProcess, mongoUrl } from './mongo.ts';
 import { ensureRedis, redisProcess } from './redis.ts';
 import { ensureSecrets, ensureTokens, type StackTokens } from './secrets.ts';
 import { PieceFailedError, Supervisor, type SupervisorEvent } from './supervisor.ts';
-import { readFile } from 'node:fs/promises';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -42,6 +43,8 @@ export type StackInfo = {
   logsDir: string;
   kafka: { brokers: string[] };
   redis: { host: string; port: number };
+  /** The MongoDB-wire task store (FerretDB). */
+  mongo: { url: string };
   /** daprd of each app id (the probe included): where to call it. */
   sidecars: Record<string, { http: number; grpc: number; metrics: number }>;
   tokens: StackTokens;
@@ -52,23 +55,30 @@ export type RunningStack = { info: StackInfo; supervisor: Supervisor; stop: () =
 type Log = (line: string) => void;
 
 /** Installs what is missing (cached by version), starts every piece, resolves when all are ready. */
-export async function startStack(opts: { apps?: readonly AppSpec[]; probe?: boolean; log?: Log } = {}): Promise<RunningStack> {
+export async function startStack(
+  opts: { apps?: readonly AppSpec[]; probe?: boolean; log?: Log; signal?: AbortSignal } = {},
+): Promise<RunningStack> {
   const log = opts.log ?? (() => {});
   const apps = opts.apps ?? APPS;
   const running = await readRunningStack();
-  if (running) throw new Error(`a stack is already running (pid ${running.pid}, ${dirs.info}); stop it first`);
+  if (running)
+    throw new Error(`a stack is already running (pid ${running.pid}, ${dirs.info}); stop it first`);
 
   const installed = Date.now();
-  const [bin, kafka, redisBin, secrets, tokens] = await Promise.all([
+  const [bin, kafka, redisBin, mongoBin, secrets, tokens] = await Promise.all([
     ensureDapr(log),
     ensureKafka(log),
     ensureRedis(),
+    ensureMongo(),
     ensureSecrets(),
     ensureTokens(),
   ]);
-  log(`runtimes ready in ${secondsSince(installed)} (dapr ${DAPR_VERSION}: ${bin.source}; kafka ${kafka.version})`);
+  log(
+    `runtimes ready in ${secondsSince(installed)} (dapr ${DAPR_VERSION}: ${bin.source}; kafka ${kafka.version})`,
+  );
 
   const ports = stackPorts();
+  await assertPortsFree(ports, apps);
   const brokers = [`127.0.0.1:${ports.kafka.broker}`];
   const redis = { host: '127.0.0.1', port: ports.redis };
   const ctx: SidecarContext = {
@@ -88,10 +98,26 @@ export async function startStack(opts: { apps?: readonly AppSpec[]; probe?: bool
     placementProcess(bin, ports),
     schedulerProcess(bin, ports),
     redisProcess({ bin: redisBin, port: redis.port, password: secrets['redis-password'] }),
-    kafkaProcess({ lib: kafka.lib, brokerPort: ports.kafka.broker, controllerPort: ports.kafka.controller, topics: TOPICS }),
+    kafkaProcess({
+      lib: kafka.lib,
+      brokerPort: ports.kafka.broker,
+      controllerPort: ports.kafka.controller,
+      topics: TOPICS,
+    }),
+    mongoProcess({ bin: mongoBin, port: ports.mongo }),
   ];
   if (opts.probe ?? true) {
-    specs.push(sidecarProcess({ name: `${PROBE_APP_ID}-daprd`, appId: PROBE_APP_ID, slot: 0, extraReady: connectedToControlPlane(ports.sidecar(0).http, tokens) }, ctx));
+    specs.push(
+      sidecarProcess(
+        {
+          name: `${PROBE_APP_ID}-daprd`,
+          appId: PROBE_APP_ID,
+          slot: 0,
+          extraReady: connectedToControlPlane(ports.sidecar(0).http, tokens),
+        },
+        ctx,
+      ),
+    );
     sidecars[PROBE_APP_ID] = pick(ports.sidecar(0));
   }
   apps.forEach((app, i) => {
@@ -101,15 +127,24 @@ export async function startStack(opts: { apps?: readonly AppSpec[]; probe?: bool
 
   const started = Date.now();
   const supervisor = new Supervisor(specs, { logsDir: dirs.logs, onEvent: (e) => log(describeEvent(e)) });
+  // Whoever started the stack may exit without stopping it (a crash, process.exit): leave no orphans.
+  const killOnExit = () => supervisor.killAllNow();
+  process.on('exit', killOnExit);
   const stop = async () => {
     await supervisor.stop();
     await rm(dirs.info, { force: true });
+    process.off('exit', killOnExit);
   };
+  const onAbort = () => void supervisor.stop();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    if (opts.signal?.aborted) throw new Error('stack start aborted');
     await supervisor.start();
   } catch (err) {
-    await supervisor.stop();
-    throw err;
+    await stop();
+    throw opts.signal?.aborted ? new Error('stack start aborted', { cause: err }) : err;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
   }
   log(`all ready in ${secondsSince(started)} (${secondsSince(installed)} with installs)`);
   const info: StackInfo = {
@@ -122,6 +157,7 @@ export async function startStack(opts: { apps?: readonly AppSpec[]; probe?: bool
     logsDir: dirs.logs,
     kafka: { brokers },
     redis,
+    mongo: { url: mongoUrl(ports.mongo) },
     sidecars,
     tokens,
   };
@@ -153,15 +189,58 @@ function connectedToControlPlane(httpPort: number, tokens: StackTokens) {
   return {
     describe: 'daprd metadata: placement and scheduler connected',
     check: async (signal: AbortSignal) => {
-      const res = await fetch(`http://127.0.0.1:${httpPort}/v1.0/metadata`, { signal, headers: { 'dapr-api-token': tokens.daprApiToken } });
+      const res = await fetch(`http://127.0.0.1:${httpPort}/v1.0/metadata`, {
+        signal,
+        headers: { 'dapr-api-token': tokens.daprApiToken },
+      });
       if (res.status !== 200) throw new Error(`metadata answered ${res.status}`);
-      const meta = (await res.json()) as { actorRuntime?: { placement?: string }; scheduler?: { connected_addresses?: string[] } };
+      const meta = (await res.json()) as {
+        actorRuntime?: { placement?: string };
+        scheduler?: { connected_addresses?: string[] };
+      };
       const placement = meta.actorRuntime?.placement ?? 'unknown';
       const scheduler = meta.scheduler?.connected_addresses ?? [];
-      if (!placement.includes('connected') || placement.includes('disconnected')) throw new Error(`placement: ${placement}`);
+      if (!placement.includes('connected') || placement.includes('disconnected'))
+        throw new Error(`placement: ${placement}`);
       if (scheduler.length === 0) throw new Error('scheduler: not connected');
     },
   };
+}
+
+/** Fails before anything starts, naming the piece and port, when another process holds one of the ports. */
+async function assertPortsFree(ports: StackPorts, apps: readonly AppSpec[]): Promise<void> {
+  const wanted: [string, number][] = [
+    ...Object.entries(ports.sentry).map(([k, p]): [string, number] => [`sentry ${k}`, p]),
+    ...Object.entries(ports.placement).map(([k, p]): [string, number] => [`placement ${k}`, p]),
+    ...Object.entries(ports.scheduler).map(([k, p]): [string, number] => [`scheduler ${k}`, p]),
+    ['redis', ports.redis],
+    ['ferretdb', ports.mongo],
+    ['kafka broker', ports.kafka.broker],
+    ['kafka controller', ports.kafka.controller],
+  ];
+  for (let slot = 0; slot <= apps.length; slot++) {
+    const name = slot === 0 ? PROBE_APP_ID : apps[slot - 1]!.name;
+    for (const [k, p] of Object.entries(ports.sidecar(slot))) wanted.push([`${name} daprd ${k}`, p]);
+  }
+  for (const app of apps) if (app.port) wanted.push([app.name, app.port]);
+  const busy = (
+    await Promise.all(
+      wanted.map(async ([what, port]) => ((await portFree(port)) ? undefined : `${port} (${what})`)),
+    )
+  ).filter((x) => x !== undefined);
+  if (busy.length > 0) {
+    throw new Error(
+      `ports in use by another process: ${busy.join(', ')}. Stop it, or move the whole stack with STACK_PORT_BASE=<n>.`,
+    );
+  }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 function pick(p: { http: number; grpc: number; metrics: number }) {
@@ -181,8 +260,15 @@ function describeEvent(e: SupervisorEvent): string {
     case 'stopped':
       return `${e.name}: stopped`;
     case 'failed': {
-      const then = e.restartInMs === undefined ? 'giving up' : `restarting in ${(e.restartInMs / 1000).toFixed(0)} s`;
-      const tail = e.logTail ? '\n' + e.logTail.split('\n').map((l) => `    | ${l}`).join('\n') : '';
+      const then =
+        e.restartInMs === undefined ? 'giving up' : `restarting in ${(e.restartInMs / 1000).toFixed(0)} s`;
+      const tail = e.logTail
+        ? '\n' +
+          e.logTail
+            .split('\n')
+            .map((l) => `    | ${l}`)
+            .join('\n')
+        : '';
       return `${e.name}: FAILED: ${e.reason}; ${then}${tail}`;
     }
   }
@@ -191,40 +277,50 @@ function describeEvent(e: SupervisorEvent): string {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { 'install-only': { type: 'boolean', default: false } } });
   const t0 = Date.now();
-  const log: Log = (line) => console.log(`[stack +${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${line}`);
+  const log: Log = (line) =>
+    console.log(`[stack +${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${line}`);
   if (values['install-only']) {
-    const [bin, kafka, redis] = await Promise.all([ensureDapr(log), ensureKafka(log), ensureRedis()]);
-    log(`installed: dapr ${DAPR_VERSION} (${bin.source}), kafka ${kafka.version} (${kafka.lib}), ${redis}`);
+    const [bin, kafka, redis, mongo] = await Promise.all([
+      ensureDapr(log),
+      ensureKafka(log),
+      ensureRedis(),
+      ensureMongo(),
+    ]);
+    log(
+      `installed: dapr ${DAPR_VERSION} (${bin.source}), kafka ${kafka.version} (${kafka.lib}), ${redis}, ${mongo}`,
+    );
     return;
   }
   let stack: RunningStack | undefined;
   let stopping = false;
+  const starting = new AbortController();
   const shutdown = async (signal: string) => {
     if (stopping) {
       log(`${signal} again: killing everything now`);
-      stack?.supervisor.killAllNow();
-      process.exit(130);
+      process.exit(130); // startStack's exit hook SIGKILLs every child
     }
     stopping = true;
     log(`${signal}: stopping (again to kill)`);
-    await stack?.stop();
+    if (!stack) return starting.abort(); // startStack stops what it started, then rejects
+    await stack.stop();
     log('stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('exit', () => stack?.supervisor.killAllNow());
   try {
-    stack = await startStack({ log });
+    stack = await startStack({ log, signal: starting.signal });
   } catch (err) {
-    if (err instanceof PieceFailedError) log(`stack not started: ${err.message}`);
+    if (stopping) log('stopped before the stack was up');
+    else if (err instanceof PieceFailedError) log(`stack not started: ${err.message}`);
     else log(`stack not started: ${err instanceof Error ? err.stack : String(err)}`);
-    process.exitCode = 1;
+    process.exitCode = stopping ? 130 : 1;
     return;
   }
-  if (stopping) return;
   const { info } = stack;
-  log(`up. logs: ${info.logsDir}; Kafka ${info.kafka.brokers.join(',')}; Redis ${info.redis.host}:${info.redis.port}`);
+  log(
+    `up. logs: ${info.logsDir}; Kafka ${info.kafka.brokers.join(',')}; Redis ${info.redis.host}:${info.redis.port}; MongoDB ${info.mongo.url}`,
+  );
   for (const [id, p] of Object.entries(info.sidecars)) log(`  daprd ${id}: http ${p.http}, grpc ${p.grpc}`);
   log(`details (ports, tokens) in ${dirs.info}; Ctrl-C stops everything`);
 }

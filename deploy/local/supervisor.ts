@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { config } from './config.ts';
@@ -56,9 +56,10 @@ type Piece = {
   child: ChildProcess | undefined;
   exited: Promise<string> | undefined;
   ready: boolean;
-  readyOnce: PromiseWithResolvers<void>;
   failures: number;
   startedAt: number;
+  /** Where the current run's output starts in logFile: failure reports quote only this run. */
+  logOffset: number;
 };
 
 const START_ATTEMPTS = 3;
@@ -76,9 +77,13 @@ export class Supervisor {
   readonly #pieces = new Map<string, Piece>();
   readonly #logsDir: string;
   readonly #onEvent: (e: SupervisorEvent) => void;
+  readonly #stops = new WeakMap<ChildProcess, Promise<void>>();
   #stopping = false;
 
-  constructor(specs: readonly ProcessSpec[], opts: { logsDir: string; onEvent?: (e: SupervisorEvent) => void }) {
+  constructor(
+    specs: readonly ProcessSpec[],
+    opts: { logsDir: string; onEvent?: (e: SupervisorEvent) => void },
+  ) {
     this.#logsDir = opts.logsDir;
     this.#onEvent = opts.onEvent ?? (() => {});
     for (const spec of specs) {
@@ -89,9 +94,9 @@ export class Supervisor {
         child: undefined,
         exited: undefined,
         ready: false,
-        readyOnce: Promise.withResolvers<void>(),
         failures: 0,
         startedAt: 0,
+        logOffset: 0,
       });
     }
     for (const { spec } of this.#pieces.values()) {
@@ -115,6 +120,8 @@ export class Supervisor {
   /** Starts everything; resolves when every piece is ready, rejects with PieceFailedError if one can not start. */
   async start(): Promise<void> {
     await mkdir(this.#logsDir, { recursive: true });
+    // One run per log file (restarts within the run append); the previous run's log is kept as .1.
+    for (const p of this.#pieces.values()) await rename(p.logFile, `${p.logFile}.1`).catch(() => {});
     const starts = new Map<string, Promise<void>>();
     const startOne = (name: string): Promise<void> => {
       let p = starts.get(name);
@@ -155,12 +162,12 @@ export class Supervisor {
       if (this.#stopping) throw new Error(`stopping: ${piece.spec.name} not started`);
       try {
         await this.#startOnce(piece, attempt);
-        piece.readyOnce.resolve();
         return;
       } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
-        const logTail = await lastLines(piece.logFile, 15);
+        const logTail = await this.#tail(piece); // before stopping adds shutdown noise to the log
         await this.#stopOne(piece);
+        if (this.#stopping) throw new Error(`stopping: ${piece.spec.name} not started`, { cause: err });
+        const reason = err instanceof Error ? err.message : String(err);
         const retry = attempt < START_ATTEMPTS && !this.#stopping;
         const delay = retry ? backoff(attempt) : undefined;
         this.#onEvent({ type: 'failed', name: piece.spec.name, reason, logTail, restartInMs: delay });
@@ -175,7 +182,11 @@ export class Supervisor {
     this.#onEvent({ type: 'starting', name: spec.name, attempt });
     const prepared = await spec.prepare?.();
     const fd = openSync(piece.logFile, 'a');
-    writeSync(fd, `\n--- ${new Date().toISOString()} start #${attempt}: ${spec.command} ${spec.args.join(' ')}\n`);
+    writeSync(
+      fd,
+      `\n--- ${new Date().toISOString()} start #${attempt}: ${spec.command} ${spec.args.join(' ')}\n`,
+    );
+    piece.logOffset = fstatSync(fd).size;
     let child: ChildProcess;
     try {
       child = spawn(spec.command, spec.args, {
@@ -192,21 +203,32 @@ export class Supervisor {
     piece.startedAt = Date.now();
     piece.exited = new Promise((resolve) => {
       child.once('error', (err) => resolve(`could not start ${spec.command}: ${err.message}`));
-      child.once('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exited with code ${code}`));
+      child.once('exit', (code, signal) =>
+        resolve(signal ? `killed by ${signal}` : `exited with code ${code}`),
+      );
     });
     void piece.exited.then((how) => this.#onExit(piece, child, how));
 
     const timeoutMs = spec.readyTimeoutMs ?? 60_000;
     const started = Date.now();
+    // An exit ends the wait at once, also in the middle of a check (a check may hang on a port that
+    // someone else holds).
+    const gone = new AbortController();
+    let exitedHow: string | undefined;
+    void piece.exited.then((how) => {
+      exitedHow = how;
+      gone.abort();
+    });
     let lastError = 'not checked yet';
     for (;;) {
-      const exited = await Promise.race([piece.exited, sleep(0).then(() => undefined)]);
-      if (exited !== undefined) throw new Error(`${exited} before it was ready (${spec.ready.describe})`);
+      await sleep(0); // let an exit that already happened be seen
+      if (exitedHow !== undefined)
+        throw new Error(`${exitedHow} before it was ready (${spec.ready.describe})`);
       if (Date.now() - started > timeoutMs) {
         throw new Error(`not ready after ${timeoutMs / 1000} s: ${spec.ready.describe}: ${lastError}`);
       }
       try {
-        await spec.ready.check(AbortSignal.timeout(3000));
+        await spec.ready.check(AbortSignal.any([AbortSignal.timeout(3000), gone.signal]));
         break;
       } catch (err) {
         lastError = err instanceof Error ? err.message : String(err);
@@ -224,7 +246,7 @@ export class Supervisor {
     piece.ready = false;
     piece.failures = Date.now() - piece.startedAt > STABLE_MS ? 1 : piece.failures + 1;
     const delay = backoff(piece.failures);
-    const logTail = await lastLines(piece.logFile, 15);
+    const logTail = await this.#tail(piece);
     this.#onEvent({ type: 'failed', name: piece.spec.name, reason: how, logTail, restartInMs: delay });
     await sleep(delay);
     for (;;) {
@@ -234,20 +256,33 @@ export class Supervisor {
         return;
       } catch (err) {
         if (this.#stopping) return;
+        const logTail = await this.#tail(piece);
         await this.#stopOne(piece);
         piece.failures++;
         const next = backoff(piece.failures);
         const reason = err instanceof Error ? err.message : String(err);
-        this.#onEvent({ type: 'failed', name: piece.spec.name, reason, logTail: await lastLines(piece.logFile, 15), restartInMs: next });
+        this.#onEvent({ type: 'failed', name: piece.spec.name, reason, logTail, restartInMs: next });
         await sleep(next);
       }
     }
   }
 
-  async #stopOne(piece: Piece): Promise<void> {
-    const { child, exited } = piece;
+  /** Stops the piece's current process; concurrent calls share one stop. */
+  #stopOne(piece: Piece): Promise<void> {
+    const { child } = piece;
     piece.ready = false;
-    if (!child || !exited || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child) return Promise.resolve();
+    let stopping = this.#stops.get(child);
+    if (!stopping) {
+      stopping = this.#terminate(piece, child);
+      this.#stops.set(child, stopping);
+    }
+    return stopping;
+  }
+
+  async #terminate(piece: Piece, child: ChildProcess): Promise<void> {
+    const { exited } = piece;
+    if (!exited || child.exitCode !== null || child.signalCode !== null) return;
     killGroup(child, 'SIGTERM');
     const timeout = piece.spec.stopTimeoutMs ?? 10_000;
     const done = await Promise.race([exited.then(() => true), sleep(timeout).then(() => false)]);
@@ -256,6 +291,10 @@ export class Supervisor {
       await exited;
     }
     this.#onEvent({ type: 'stopped', name: piece.spec.name });
+  }
+
+  #tail(piece: Piece): Promise<string> {
+    return lastLines(piece.logFile, 15, piece.logOffset);
   }
 
   #get(name: string): Piece {

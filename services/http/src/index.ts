@@ -4,3 +4,4 @@ export { requestLogger } from './logging.ts';
 export { listen } from './listen.ts';
 export { docsRoutes } from './docs.ts';
 export { createTokens, requireAuth, type Principal, type TokenIssuer } from './tokens.ts';
+export { readSecret, sidecarHeaders, waitForSidecar, type Sidecar } from './dapr.ts';

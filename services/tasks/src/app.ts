@@ -24,11 +24,13 @@ export interface AppDeps {
   logger: Logger;
   tokens: TokenIssuer;
   previewPerMinute?: number;
+  /** Called after every committed change (the stack wakes its outbox relay). */
+  onWrite?: () => void;
 }
 
 /** Builds the task service's Koa app; server.ts (or the embedded profile) listens. */
-export function createApp({ store, clock, logger, tokens, previewPerMinute = 120 }: AppDeps): Koa {
-  const tasks = createTaskService({ store, clock });
+export function createApp({ store, clock, logger, tokens, previewPerMinute = 120, onWrite }: AppDeps): Koa {
+  const tasks = createTaskService({ store, clock, onWrite });
   const endpoints = [
     ...authEndpoints({ store, tokens, clock }),
     ...taskEndpoints(tasks),

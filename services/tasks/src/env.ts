@@ -9,9 +9,19 @@ const Env = z.object({
   /** The stack's store; without it the service uses SQLite in DATA_DIR. */
   MONGO_URL: z.string().url().optional(),
   MONGO_DB: z.string().default('todo'),
-  /** HS256 key for bearer tokens; the embedded profile makes and keeps one in DATA_DIR when unset. */
+  /**
+   * HS256 key for bearer tokens. Unset: the stack reads it from the Dapr secret store, the embedded
+   * profile makes one and keeps it in DATA_DIR.
+   */
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
   PREVIEW_PER_MINUTE: z.coerce.number().int().positive().default(120),
+  /** The sidecar (the stack sets these beside each app); without it there is no relay. */
+  DAPR_HTTP_ENDPOINT: z.string().url().optional(),
+  DAPR_API_TOKEN: z.string().optional(),
+  /** What daprd sends as dapr-api-token when it calls this app. */
+  APP_API_TOKEN: z.string().optional(),
+  /** Test-only fault injection: `relay-after-publish` exits between publishing and marking sent. */
+  FAILPOINT: z.enum(['relay-after-publish']).optional(),
 });
 export type Env = z.infer<typeof Env>;
 

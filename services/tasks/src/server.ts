@@ -1,26 +1,54 @@
 import { systemClock } from '@todo/core';
+import { createTokens, listen, readSecret, waitForSidecar } from '@todo/http';
 import { pino } from 'pino';
 import { createApp } from './app.ts';
 import { loadEnv } from './env.ts';
-import { createTokens, listen } from '@todo/http';
+import { createDaprPublisher } from './outbox/publisher.dapr.ts';
+import { createRelay } from './outbox/relay.ts';
 import { createMongoStore } from './store/mongo.ts';
 
-// The task service as its own process (the `dapr` profile): MongoDB behind it.
+// The task service as its own process beside its daprd (the `dapr` profile), MongoDB behind it.
 const env = loadEnv();
 const logger = pino({ level: env.LOG_LEVEL, base: { service: 'tasks' } });
-if (!env.MONGO_URL || !env.JWT_SECRET) {
-  logger.fatal(
-    'the tasks service needs MONGO_URL and JWT_SECRET (npm start runs the embedded profile without them)',
-  );
+if (!env.MONGO_URL) {
+  logger.fatal('the tasks service needs MONGO_URL (npm start runs the embedded profile without it)');
   process.exit(1);
 }
+const sidecar = env.DAPR_HTTP_ENDPOINT
+  ? { http: env.DAPR_HTTP_ENDPOINT, apiToken: env.DAPR_API_TOKEN }
+  : undefined;
+if (sidecar) await waitForSidecar(sidecar);
+const jwtKey = env.JWT_SECRET ?? (sidecar && (await readSecret(sidecar, 'secretstore', 'jwt-signing-key')));
+if (!jwtKey) {
+  logger.fatal('no token signing key: set JWT_SECRET or run beside daprd with the secret store');
+  process.exit(1);
+}
+
 const store = await createMongoStore(env.MONGO_URL, env.MONGO_DB);
+const relay = sidecar
+  ? createRelay({
+      store,
+      logger,
+      publisher: createDaprPublisher({ sidecar }),
+      crashAfterPublish: env.FAILPOINT === 'relay-after-publish',
+    })
+  : undefined;
 const app = createApp({
   store,
   clock: systemClock,
   logger,
-  tokens: createTokens(env.JWT_SECRET),
+  tokens: createTokens(jwtKey),
   previewPerMinute: env.PREVIEW_PER_MINUTE,
+  onWrite: relay?.wake,
 });
-await listen(app, { port: env.PORT, host: env.HOST, logger, close: () => store.close() });
-logger.info({ port: env.PORT }, 'tasks service listening');
+await listen(app, {
+  port: env.PORT,
+  host: env.HOST,
+  logger,
+  close: async () => {
+    await relay?.stop();
+    await store.close();
+  },
+});
+relay?.wake();
+logger.info({ port: env.PORT, relay: Boolean(relay) }, 'tasks service listening');

@@ -39,8 +39,15 @@ export interface ListParams {
 const ALLOWED_FREQUENCIES = new Set(['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY', 'HOURLY']);
 const MAX_RETRIES = 5;
 
+export interface TaskServiceDeps {
+  store: Store;
+  clock: Clock;
+  /** Called after every committed change, e.g. to wake the outbox relay. */
+  onWrite?: () => void;
+}
+
 /** The task use cases: validation across fields, versions, events. Storage is the store's. */
-export function createTaskService({ store, clock }: { store: Store; clock: Clock }) {
+export function createTaskService({ store, clock, onWrite = () => {} }: TaskServiceDeps) {
   const now = () => clock.now().toISOString();
 
   function event(type: TaskEventType, owner: string, task: Task, changed?: string[]): TaskEvent {
@@ -85,7 +92,10 @@ export function createTaskService({ store, clock }: { store: Store; clock: Clock
         current.version,
         event(next.type, user.id, task, next.changed),
       );
-      if (ok) return task;
+      if (ok) {
+        onWrite();
+        return task;
+      }
     }
     throw new ConflictError('WRITE_CONFLICT', 'the task is being changed by someone else: try again');
   }
@@ -110,6 +120,7 @@ export function createTaskService({ store, clock }: { store: Store; clock: Clock
       });
       check(task);
       await store.insertTask(user.id, user.tz, task, event('task.created', user.id, task));
+      onWrite();
       return task;
     },
 

@@ -1,0 +1,64 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Clock } from '@todo/core';
+import {
+  errorHandler,
+  mount,
+  openApiDocument,
+  requestLogger,
+  requireAuth,
+  type TokenIssuer,
+} from '@todo/http';
+import Koa from 'koa';
+import type { Logger } from 'pino';
+import { createEngine } from './chat/engine.ts';
+import { chatEndpoints } from './chat/routes.ts';
+import type { KeyValue } from './conversation/kv.ts';
+import { createConversations } from './conversation/state.ts';
+import { createLlmResponder, type LlmConfig } from './llm/adapter.ts';
+import type { TasksClientFactory } from './tasks/client.ts';
+
+export interface ChatDeps {
+  /** Verifies the same bearer tokens the tasks service issues. */
+  tokens: TokenIssuer;
+  /** The tasks API (Dapr service invocation, or this process's own origin when embedded). */
+  tasks: TasksClientFactory;
+  /** Conversation state: the Dapr state store, or SQLite when embedded. */
+  kv: KeyValue;
+  clock: Clock;
+  logger: Logger;
+  /** Set to let an OpenAI-compatible model choose the tools; the engine answers when it fails. */
+  llm?: LlmConfig;
+}
+
+/** Builds the chat's Koa app; server.ts (or the embedded profile) serves it. */
+export function createChatApp({ tokens, tasks, kv, clock, logger, llm }: ChatDeps): Koa {
+  const engine = createEngine({ clock });
+  const endpoints = chatEndpoints({
+    engine,
+    conversations: createConversations(kv),
+    tasks,
+    clock,
+    ...(llm ? { llm: createLlmResponder(llm, { engine, logger }) } : {}),
+  });
+  const openapi = openApiDocument(endpoints, { title: 'todo-chatbot chat API', version: '0.1.0' });
+
+  const router = new Router();
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/api/chat/openapi.json', (ctx) => {
+    ctx.body = openapi;
+  });
+  mount(router, endpoints, requireAuth(tokens));
+
+  const app = new Koa();
+  app.use(requestLogger(logger));
+  app.use(errorHandler(logger));
+  // A message is at most 4,000 characters: 16 kB of JSON leaves room for escapes, and a 10 kB message
+  // still reaches the schema and gets a 400 naming `message`.
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' }));
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  return app;
+}

@@ -1,0 +1,303 @@
+import { describe, expect, it } from 'vitest';
+import { testChat } from '../testing.ts';
+
+// Berlin is UTC+1 in November: the fixed clock's 10:00 UTC is 11:00 local on Tuesday 2026-11-24.
+const api = await testChat();
+
+describe('POST /api/chat: conversations', () => {
+  it('adds a task, then acts on "it"', async () => {
+    const c = api.conversation(await api.signup());
+    const added = await c.say('buy milk tomorrow at 5pm');
+    expect(added.reply).toBe('Added "buy milk", due Wed 2026-11-25 17:00.');
+    expect(added.actions).toEqual([{ tool: 'add', method: 'POST', path: '/api/tasks', status: 201 }]);
+    expect(added.tasks[0]).toMatchObject({ title: 'buy milk', due: { date: '2026-11-25', time: '17:00' } });
+    expect(added.conversationId).toMatch(/^[\w-]+$/);
+
+    const id = added.tasks[0].id;
+    const urgent = await c.say('make it high priority');
+    expect(urgent.tasks).toMatchObject([{ id, priority: 'high' }]);
+    const moved = await c.say('move it to friday');
+    // Only a day was said: the task keeps its time of day.
+    expect(moved.reply).toBe('Moved "buy milk" to Fri 2026-11-27 17:00.');
+    const done = await c.say('done with it');
+    expect(done.reply).toBe('Done: "buy milk".');
+    expect(done.actions).toMatchObject([
+      { tool: 'get', method: 'GET', path: `/api/tasks/${id}`, status: 200 },
+      { tool: 'complete', method: 'POST', path: `/api/tasks/${id}/complete`, status: 200 },
+    ]);
+  });
+
+  it('lists with the query it ran and resolves "the second one" in that list', async () => {
+    const token = await api.signup();
+    const c = api.conversation(token);
+    await c.say('call mom monday');
+    await c.say('pay bills friday #home');
+    await c.say('water plants sunday');
+    const list = await c.say('show my tasks');
+    expect(list.query).toBe('is:open');
+    expect(list.reply).toBe(
+      [
+        '3 tasks for `is:open`:',
+        '1. pay bills (due Fri 2026-11-27, #home)',
+        '2. water plants (due Sun 2026-11-29)',
+        '3. call mom (due Mon 2026-11-30)',
+      ].join('\n'),
+    );
+    const done = await c.say('complete the second one');
+    expect(done.reply).toBe('Done: "water plants".');
+    const week = await c.say("what's due this week");
+    expect(week.query).toBe('is:open due:2026-11-23..2026-11-29');
+    expect(week.tasks.map((t: any) => t.title)).toEqual(['pay bills']);
+    // One task shown is the one in focus.
+    expect((await c.say('rename it to pay all bills')).reply).toBe('Renamed it to "pay all bills".');
+  });
+
+  it('adds a series and says the rule and the next three dates', async () => {
+    const c = api.conversation(await api.signup());
+    const r = await c.say('pay rent on the 1st of every month at 9am high priority #bills');
+    expect(r.tasks[0]).toMatchObject({
+      title: 'pay rent',
+      priority: 'high',
+      tags: ['bills'],
+      due: { date: '2026-12-01', time: '09:00' },
+      recurrence: { rrule: 'FREQ=MONTHLY;BYMONTHDAY=1', mode: 'schedule' },
+    });
+    expect(r.reply).toContain('every month on the 1st at 09:00');
+    expect(r.reply).toContain('next: Tue 2026-12-01 09:00, Fri 2027-01-01 09:00, Mon 2027-02-01 09:00');
+
+    const stop = await c.say('stop repeating it');
+    expect(stop.reply).toBe('"pay rent" no longer repeats.');
+    expect(stop.tasks[0].recurrence).toBeUndefined();
+    const again = await c.say('make it repeat every monday');
+    expect(again.reply).toContain('next: Mon 2026-11-30 09:00, Mon 2026-12-07 09:00, Mon 2026-12-14 09:00');
+  });
+
+  it('undoes an add, a completion and a delete', async () => {
+    const token = await api.signup();
+    const c = api.conversation(token);
+    const added = await c.say('book flights');
+    const first = added.tasks[0].id;
+    expect((await c.say('undo')).reply).toBe('Undone: removed "book flights" again.');
+    expect((await api.tasks('GET', `/api/tasks/${first}`, { token })).status).toBe(404);
+    expect((await c.say('undo')).reply).toBe('There is nothing to undo.');
+
+    const dentist = (await c.say('dentist friday 3pm #health')).tasks[0].id;
+    await c.say('mark it done');
+    expect((await api.tasks('GET', `/api/tasks/${dentist}`, { token })).body.status).toBe('done');
+    expect((await c.say('undo')).reply).toBe('Undone: "dentist" is open again.');
+    expect((await api.tasks('GET', `/api/tasks/${dentist}`, { token })).body.status).toBe('open');
+
+    const deleted = await c.say('delete the dentist task');
+    expect(deleted.reply).toBe('Deleted "dentist". (say "undo" to bring back)');
+    expect((await api.tasks('GET', `/api/tasks/${dentist}`, { token })).status).toBe(404);
+    const back = await c.say('undo');
+    expect(back.reply).toBe('Undone: "dentist" is back.');
+    expect(back.tasks[0]).toMatchObject({
+      title: 'dentist',
+      tags: ['health'],
+      due: { date: '2026-11-27', time: '15:00' },
+    });
+    // "it" now means the task that came back.
+    expect((await c.say('tag it #teeth')).reply).toBe('"dentist" now has #health #teeth.');
+    expect((await c.say('undo')).reply).toBe('Undone: the tag of "dentist".');
+    const list = await api.tasks('GET', '/api/tasks', { token });
+    expect(list.body.tasks.map((t: any) => [t.title, t.tags])).toEqual([['dentist', ['health']]]);
+  });
+
+  it('asks before deleting several tasks, and does nothing on "no"', async () => {
+    const token = await api.signup();
+    const c = api.conversation(token);
+    await c.say('buy eggs');
+    await c.say('buy bread');
+    await c.say('show my tasks');
+    const ask = await c.say('delete them');
+    expect(ask.pending).toEqual({ kind: 'confirm', question: ask.reply });
+    expect(ask.reply).toMatch(/^Delete these 2 tasks: "buy (eggs|bread)", "buy (eggs|bread)"\? \(yes\/no\)$/);
+    expect(ask.actions.every((a: any) => a.method === 'GET')).toBe(true);
+    const no = await c.say('no');
+    expect(no.reply).toBe('OK, I left them as they are.');
+    expect(no.pending).toBeUndefined();
+    expect((await api.tasks('GET', '/api/tasks', { token })).body.tasks).toHaveLength(2);
+
+    await c.say('delete them');
+    const yes = await c.say('yes');
+    expect(yes.actions.filter((a: any) => a.method === 'DELETE')).toHaveLength(2);
+    expect((await api.tasks('GET', '/api/tasks', { token })).body.tasks).toHaveLength(0);
+    expect((await c.say('undo')).tasks.map((t: any) => t.title).sort()).toEqual(['buy bread', 'buy eggs']);
+  });
+
+  it('asks which one when a title matches several tasks', async () => {
+    const token = await api.signup();
+    const c = api.conversation(token);
+    await c.say('call dentist monday');
+    await c.say('dentist appointment friday 3pm');
+    const ask = await c.say('complete the dentist task');
+    expect(ask.pending.kind).toBe('choose');
+    expect(ask.pending.options.map((o: any) => o.title)).toEqual(['dentist appointment', 'call dentist']);
+    const picked = await c.say('2');
+    expect(picked.reply).toBe('Done: "call dentist".');
+    expect(picked.pending).toBeUndefined();
+    // Now only one open task matches.
+    expect((await c.say('delete the dentist task')).reply).toBe(
+      'Deleted "dentist appointment". (say "undo" to bring back)',
+    );
+  });
+
+  it('acts on a selection: completes what a query names, asks before deleting one, reopens by title', async () => {
+    const token = await api.signup();
+    const c = api.conversation(token);
+    await c.say('buy paint #home');
+    await c.say('fix shelf #home');
+    await c.say('file taxes');
+    const done = await c.say('mark everything tagged home as done');
+    expect(done.reply).toMatch(/^Done: "(buy paint|fix shelf)", "(buy paint|fix shelf)"\.$/);
+    expect(done.actions[0]).toMatchObject({ tool: 'list', method: 'GET', path: '/api/tasks' });
+    const open = await api.tasks('GET', '/api/tasks?q=is:open', { token });
+    expect(open.body.tasks.map((t: any) => t.title)).toEqual(['file taxes']);
+
+    const reopened = await c.say('reopen the shelf task');
+    expect(reopened.reply).toBe('Reopened: "fix shelf".');
+    const ask = await c.say('delete all tasks tagged home');
+    expect(ask.pending?.kind).toBe('confirm');
+    expect((await c.say('yes')).reply).toMatch(/^Deleted "(buy paint|fix shelf)", "(buy paint|fix shelf)"\./);
+    expect((await c.say('delete all tasks tagged home')).reply).toBe('Nothing matches `#home`.');
+  });
+
+  it("never finds another owner's task by its title", async () => {
+    const alice = await api.signup();
+    const bob = await api.signup();
+    const bobs = await api.conversation(bob).say('renew passport friday');
+    const c = api.conversation(alice);
+    for (const message of ['complete the passport task', 'delete the renew passport task']) {
+      const r = await c.say(message);
+      expect(r.reply).toBe(
+        'I could not find an open task called "' + message.split(' the ')[1]!.replace(' task', '') + '".',
+      );
+      expect(r.tasks).toEqual([]);
+    }
+    expect((await c.say('search passport')).tasks).toEqual([]);
+    expect((await api.tasks('GET', `/api/tasks/${bobs.tasks[0].id}`, { token: bob })).body.status).toBe(
+      'open',
+    );
+  });
+
+  it('converts reminders to UTC in the owner zone, snoozes, and is honest about pausing', async () => {
+    const c = api.conversation(await api.signup('America/New_York'));
+    // 05:00 in New York on the fixed clock.
+    const added = await c.say('dentist appointment friday 3pm remind me 1 hour before');
+    expect(added.tasks[0].reminders).toMatchObject([{ offset: '-PT1H' }]);
+    const at = await c.say('remind me about it tomorrow at 8am');
+    expect(at.tasks[0].reminders[1]).toMatchObject({ at: '2026-11-25T13:00:00Z' });
+    const snoozed = await c.say('snooze it 10 minutes');
+    expect(snoozed.tasks[0].reminders[2]).toMatchObject({ at: '2026-11-24T10:10:00Z' });
+    const pause = await c.say('pause it');
+    expect(pause.reply).toMatch(/^Sorry, pausing a repeating task is not available yet/);
+    expect(pause.actions).toEqual([]);
+  });
+
+  it('answers help, questions and refusals without acting', async () => {
+    const c = api.conversation(await api.signup());
+    expect((await c.say('help')).reply).toContain('I manage your tasks');
+    expect((await c.say('complete it')).reply).toBe(
+      'Which task? Name it ("the dentist task") or show a list first.',
+    );
+    expect((await c.say('remind me to call mom')).reply).toBe(
+      'When should I remind you? For example "tomorrow at 9am".',
+    );
+    await c.say('water plants');
+    const skip = await c.say('skip it');
+    expect(skip.reply).toBe('Only a repeating task can skip an occurrence.');
+    expect(skip.actions.at(-1)).toMatchObject({ tool: 'skip', status: 409 });
+  });
+
+  it('keeps the history, readable by its owner only', async () => {
+    const token = await api.signup();
+    const c = api.conversation(token);
+    await c.say('buy milk');
+    await c.say('undo');
+    const mine = await api.chat('GET', `/api/chat/${c.id}`, { token });
+    expect(mine.status).toBe(200);
+    expect(mine.body.history.map((h: any) => [h.role, h.text])).toEqual([
+      ['user', 'buy milk'],
+      ['assistant', 'Added "buy milk".'],
+      ['user', 'undo'],
+      ['assistant', 'Undone: removed "buy milk" again.'],
+    ]);
+    const other = await api.chat('GET', `/api/chat/${c.id}`, { token: await api.signup() });
+    expect(other.status).toBe(404);
+    expect(other.body.error.code).toBe('CONVERSATION_NOT_FOUND');
+    // Naming someone else's conversation id starts a fresh one of your own: nothing of theirs leaks.
+    const r = await api.chat('POST', '/api/chat', {
+      token: await api.signup(),
+      body: { conversationId: c.id, message: 'complete it' },
+    });
+    expect(r.body.reply).toBe('Which task? Name it ("the dentist task") or show a list first.');
+  });
+});
+
+describe('POST /api/chat: bad input', () => {
+  const post = async (body: unknown, token?: string) =>
+    api.chat('POST', '/api/chat', { body, ...(token ? { token } : {}) });
+
+  it.each([
+    ['empty', { message: '' }, 'message', 'must not be empty'],
+    ['blank', { message: ' \n\t ' }, 'message', 'must not be empty'],
+    ['too long', { message: 'a'.repeat(4001) }, 'message', 'at most 4000 characters'],
+    [
+      'a bell',
+      { message: 'buy milk\u0007' },
+      'message',
+      'must not contain control characters other than newline and tab',
+    ],
+    [
+      'a NUL',
+      { message: 'buy\u0000milk' },
+      'message',
+      'must not contain control characters other than newline and tab',
+    ],
+    ['no message', {}, 'message', 'Invalid input: expected string, received undefined'],
+    ['an unknown field', { message: 'hi', owner: 'someone' }, 'owner', 'unknown field'],
+    [
+      'a bad conversation id',
+      { message: 'hi', conversationId: '../x' },
+      'conversationId',
+      'expected 1 to 64 letters, digits, _ or -',
+    ],
+  ])('%s is a 400 naming the field', async (_name, body, path, issue) => {
+    const r = await post(body, await api.signup());
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('VALIDATION_FAILED');
+    expect(r.body.error.details).toContainEqual({ path, issue });
+  });
+
+  it('a 10 kB message is a 400 with the error shape, not a 500', async () => {
+    const r = await post({ message: 'x'.repeat(10_240) }, await api.signup());
+    expect(r.status).toBe(400);
+    expect(r.body.error.details).toEqual([{ path: 'message', issue: 'at most 4000 characters' }]);
+  });
+
+  it('a body past the size limit is a 413 with the error shape', async () => {
+    const r = await post({ message: 'x'.repeat(100_000) }, await api.signup());
+    expect(r.status).toBe(413);
+    expect(r.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('keeps newlines and tabs', async () => {
+    const r = await post({ message: 'buy\tmilk\n' }, await api.signup());
+    expect(r.status).toBe(200);
+  });
+
+  it('needs a valid bearer token', async () => {
+    const none = await post({ message: 'buy milk' });
+    expect(none.status).toBe(401);
+    expect(none.body.error.code).toBe('UNAUTHORIZED');
+    const forged = await post({ message: 'buy milk' }, 'eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl');
+    expect(forged.status).toBe(401);
+  });
+
+  it('malformed JSON is a 400', async () => {
+    const r = await api.chat('POST', '/api/chat', { body: '{"message": "hi"', token: await api.signup() });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('MALFORMED_JSON');
+  });
+});

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { NotFoundError, Task, type Clock } from '@todo/core';
+import { endpoint, ErrorBody, type Endpoint, type Principal } from '@todo/http';
+import type { Context } from 'koa';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import type { Conversations, Pending } from '../conversation/state.ts';
+import type { LlmResponder } from '../llm/adapter.ts';
+import type { TasksClientFactory, ToolCall } from '../tasks/client.ts';
+import type { Engine } from './engine.ts';
+
+export const MESSAGE_LIMIT = 4000;
+// Newlines and tabs are fine in a message; other control characters only hide text or break logs.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+const ConversationId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1 to 64 letters, digits, _ or -');
+
+const ChatRequest = z.strictObject({
+  /** Omit to start a conversation; the answer names it. */
+  conversationId: ConversationId.optional(),
+  message: z
+    .string()
+    .refine((s) => !CONTROL.test(s), 'must not contain control characters other than newline and tab')
+    .trim()
+    .min(1, 'must not be empty')
+    .max(MESSAGE_LIMIT, `at most ${MESSAGE_LIMIT} characters`),
+});
+
+const PendingView = z.object({
+  kind: z.enum(['confirm', 'choose']),
+  question: z.string(),
+  options: z.array(z.object({ id: z.string(), title: z.string() })).optional(),
+});
+const ChatReply = z.object({
+  conversationId: z.string(),
+  reply: z.string(),
+  /** The calls made on the tasks API for this message, in order. */
+  actions: z.array(z.object({ tool: z.string(), method: z.string(), path: z.string(), status: z.number() })),
+  /** The tasks acted on or shown. */
+  tasks: z.array(Task),
+  /** list/search: the query-language text that ran. */
+  query: z.string().optional(),
+  /** What the next message is expected to answer. */
+  pending: PendingView.optional(),
+});
+const History = z.object({
+  conversationId: z.string(),
+  history: z.array(z.object({ role: z.enum(['user', 'assistant']), text: z.string(), at: z.string() })),
+  pending: PendingView.optional(),
+});
+const errors = {
+  400: { description: 'Invalid input: what was wrong and where', schema: ErrorBody },
+  401: { description: 'No or bad bearer token', schema: ErrorBody },
+};
+
+export interface ChatRouteDeps {
+  engine: Engine;
+  llm?: LlmResponder;
+  conversations: Conversations;
+  tasks: TasksClientFactory;
+  clock: Clock;
+}
+
+export function chatEndpoints({ engine, llm, conversations, tasks, clock }: ChatRouteDeps): Endpoint[] {
+  return [
+    endpoint({
+      method: 'post',
+      path: '/api/chat',
+      summary: 'Send a message; the answer says what was understood and done',
+      tag: 'chat',
+      auth: true,
+      body: ChatRequest,
+      responses: {
+        200: { description: 'The reply', schema: ChatReply },
+        ...errors,
+        409: { description: 'The conversation changed at the same time', schema: ErrorBody },
+        502: { description: 'The task service is not answering', schema: ErrorBody },
+      },
+      handler: async (ctx, { body }) => {
+        const user = ctx.state.user as Principal;
+        const conversationId = body.conversationId ?? randomUUID();
+        const { state, etag } = await conversations.load(user.id, conversationId);
+        const actions: ToolCall[] = [];
+        // The caller's own token goes on to the tasks API: it acts as them, scoped to their tasks.
+        const turn = { user, state, tasks: tasks(ctx.get('authorization'), actions) };
+        const now = DateTime.fromJSDate(clock.now(), { zone: user.tz });
+        const answer = llm
+          ? await llm(body.message, turn, now.toFormat("yyyy-MM-dd'T'HH:mm"))
+          : await engine.respond(body.message, turn);
+        const at = now.toUTC().toISO()!;
+        state.history.push(
+          { role: 'user', text: body.message, at },
+          { role: 'assistant', text: answer.reply, at },
+        );
+        await conversations.save(user.id, conversationId, state, etag);
+        ctx.body = {
+          conversationId,
+          reply: answer.reply,
+          actions,
+          tasks: answer.tasks,
+          ...(answer.query !== undefined ? { query: answer.query } : {}),
+          ...pendingView(state.pending),
+        };
+      },
+    }),
+    endpoint({
+      method: 'get',
+      path: '/api/chat/:conversationId',
+      summary: "A conversation's history (the signed-in owner's only)",
+      tag: 'chat',
+      auth: true,
+      responses: {
+        200: { description: 'The history, oldest first', schema: History },
+        ...errors,
+        404: { description: 'No such conversation for this owner', schema: ErrorBody },
+      },
+      handler: async (ctx: Context) => {
+        const user = ctx.state.user as Principal;
+        const id = ConversationId.safeParse(ctx.params.conversationId);
+        const found = id.success ? await conversations.load(user.id, id.data) : null;
+        if (!found?.etag || !id.success) throw new NotFoundError('conversation', 'CONVERSATION_NOT_FOUND');
+        ctx.body = {
+          conversationId: id.data,
+          history: found.state.history,
+          ...pendingView(found.state.pending),
+        };
+      },
+    }),
+  ];
+}
+
+function pendingView(p: Pending | undefined) {
+  if (!p) return {};
+  return {
+    pending: { kind: p.kind, question: p.question, ...(p.kind === 'choose' ? { options: p.options } : {}) },
+  };
+}

@@ -1,0 +1,71 @@
+import { ConflictError, type Task, type TaskPatch } from '@todo/core';
+import type { ParseResult } from '../parse/contract.ts';
+import type { KeyValue } from './kv.ts';
+
+/** What the chat waits for after asking a question. */
+export type Pending =
+  /** "Delete these 3 tasks?": the next message says yes or no. */
+  | { kind: 'confirm'; question: string; action: 'delete'; ids: string[] }
+  /** "Which one?": several tasks matched the words; the next message picks one by position. */
+  | { kind: 'choose'; question: string; request: ParseResult; options: { id: string; title: string }[] };
+
+/** The last change, with what it takes to take it back. */
+export type Undo =
+  | { kind: 'created'; ids: string[] }
+  | { kind: 'completed'; ids: string[] }
+  | { kind: 'reopened'; ids: string[] }
+  | { kind: 'skipped'; ids: string[] }
+  | { kind: 'deleted'; tasks: Task[] }
+  /** `what` is the intent that changed them (rename, tag, ...), for the reply. */
+  | { kind: 'updated'; changes: { id: string; before: TaskPatch }[]; what: string };
+
+export interface Turn {
+  role: 'user' | 'assistant';
+  text: string;
+  at: string;
+}
+
+export interface Conversation {
+  /** "it": the task(s) last acted on or shown alone. */
+  focus: string[];
+  /** The tasks of the last list shown, in order: "the first one". */
+  list: string[];
+  pending?: Pending;
+  last?: Undo;
+  history: Turn[];
+}
+
+/** Older turns are dropped past this: the history is for the user's scrollback, not for the engine. */
+export const HISTORY_LIMIT = 50;
+
+export const emptyConversation = (): Conversation => ({ focus: [], list: [], history: [] });
+
+/** Another request changed the conversation between our read and our write (two tabs at once). */
+export class ConversationConflict extends ConflictError {
+  constructor() {
+    super(
+      'CONVERSATION_CHANGED',
+      'another message changed this conversation at the same time: reload it before going on',
+    );
+  }
+}
+
+/**
+ * Conversations in the key-value store, one key per owner and conversation: the owner id comes from the
+ * verified token, so nobody can name their way into someone else's conversation.
+ */
+export function createConversations(kv: KeyValue) {
+  const key = (owner: string, id: string) => `chat|${owner}|${id}`;
+  return {
+    async load(owner: string, id: string): Promise<{ state: Conversation; etag: string | null }> {
+      const found = await kv.get(key(owner, id));
+      if (!found) return { state: emptyConversation(), etag: null };
+      return { state: { ...emptyConversation(), ...(found.value as Conversation) }, etag: found.etag };
+    },
+    async save(owner: string, id: string, state: Conversation, etag: string | null): Promise<void> {
+      const bounded = { ...state, history: state.history.slice(-HISTORY_LIMIT) };
+      if (!(await kv.set(key(owner, id), bounded, etag))) throw new ConversationConflict();
+    },
+  };
+}
+export type Conversations = ReturnType<typeof createConversations>;

@@ -1,0 +1,117 @@
+import { AppError, type ErrorDetail, type Task, type TaskCreate, type TaskPatch } from '@todo/core';
+
+/** One call the chat made on the tasks API, shown to the client as `actions`. */
+export interface ToolCall {
+  tool: string;
+  method: string;
+  path: string;
+  status: number;
+}
+
+/** A 4xx from the tasks API: the engine turns it into a friendly reply. */
+export class TasksApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: ErrorDetail[];
+  constructor(status: number, code: string, message: string, details: ErrorDetail[]) {
+    super(message);
+    this.name = 'TasksApiError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** The tasks API did not answer, or answered 5xx: the chat can not act, and says so with a 502. */
+export class TasksUnavailableError extends AppError {
+  constructor(reason: string, options?: ErrorOptions) {
+    super('TASKS_UNAVAILABLE', 502, 'the task service is not answering: try again in a moment', [
+      { path: '(tasks)', issue: reason },
+    ]);
+    if (options?.cause) this.cause = options.cause;
+  }
+}
+
+export interface TaskList {
+  tasks: Task[];
+  query: string;
+  next?: string;
+}
+
+export interface TasksClientOptions {
+  /** Where `/api/tasks` lives: Dapr's invoke URL in the stack, the process's own origin when embedded. */
+  baseUrl: string;
+  /** Sent with every call (dapr-api-token in the stack). */
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/**
+ * The tasks API as the signed-in owner: the caller's own Authorization header is forwarded, so the tasks
+ * service scopes every read and write to that owner (the chat never sees another owner's tasks).
+ */
+export function createTasksClient({ baseUrl, headers = {}, timeoutMs = 10_000 }: TasksClientOptions) {
+  const base = baseUrl.replace(/\/+$/, '');
+  return function asOwner(authorization: string, calls: ToolCall[] = []) {
+    async function call<T>(tool: string, method: string, path: string, body?: unknown): Promise<T> {
+      let res: Response;
+      try {
+        res = await fetch(base + path, {
+          method,
+          headers: {
+            ...headers,
+            authorization,
+            accept: 'application/json',
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (err) {
+        throw new TasksUnavailableError(`the tasks API did not answer ${method} ${path}`, { cause: err });
+      }
+      calls.push({ tool, method, path: path.split('?')[0] ?? path, status: res.status });
+      const text = await res.text();
+      const json = text ? safeJson(text) : undefined;
+      if (res.ok) return json as T;
+      const error = (json as { error?: { code?: string; message?: string; details?: ErrorDetail[] } })?.error;
+      if (res.status >= 400 && res.status < 500 && error)
+        throw new TasksApiError(
+          res.status,
+          error.code ?? 'BAD_REQUEST',
+          error.message ?? 'refused',
+          error.details ?? [],
+        );
+      throw new TasksUnavailableError(`the tasks API answered ${res.status} to ${method} ${path}`);
+    }
+    const task = (id: string) => `/api/tasks/${encodeURIComponent(id)}`;
+    return {
+      calls,
+      create: (input: Partial<TaskCreate> & { title: string }) =>
+        call<Task>('add', 'POST', '/api/tasks', input),
+      list: (q: string, sort?: string, limit = 20) =>
+        call<TaskList>(
+          'list',
+          'GET',
+          `/api/tasks?${new URLSearchParams({ q, limit: String(limit), ...(sort ? { sort } : {}) })}`,
+        ),
+      get: (id: string) => call<Task>('get', 'GET', task(id)),
+      update: (id: string, patch: TaskPatch, tool = 'update') => call<Task>(tool, 'PATCH', task(id), patch),
+      remove: (id: string) => call<void>('delete', 'DELETE', task(id)),
+      complete: (id: string) => call<Task>('complete', 'POST', `${task(id)}/complete`),
+      reopen: (id: string) => call<Task>('reopen', 'POST', `${task(id)}/reopen`),
+      skip: (id: string) => call<Task>('skip', 'POST', `${task(id)}/skip`),
+    };
+  };
+}
+
+export type TasksClient = ReturnType<ReturnType<typeof createTasksClient>>;
+export type TasksClientFactory = ReturnType<typeof createTasksClient>;
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

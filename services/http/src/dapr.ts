@@ -1,0 +1,39 @@
+/** Where an app reaches its sidecar, and the token daprd expects from it. */
+export interface Sidecar {
+  /** e.g. http://127.0.0.1:3500 */
+  http: string;
+  apiToken?: string;
+}
+
+/** Headers for calls to the sidecar. */
+export function sidecarHeaders(s: Sidecar, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...(s.apiToken ? { 'dapr-api-token': s.apiToken } : {}), ...extra };
+}
+
+/** Waits until daprd answers its outbound health check (it is up and its components are loaded). */
+export async function waitForSidecar(s: Sidecar, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(`${s.http}/v1.0/healthz/outbound`, { headers: sidecarHeaders(s) });
+      if (res.ok) return;
+      last = `status ${res.status}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`daprd at ${s.http} is not ready after ${timeoutMs} ms (${last})`);
+}
+
+/** Reads one secret through the sidecar's secret store. */
+export async function readSecret(s: Sidecar, store: string, key: string): Promise<string> {
+  const res = await fetch(`${s.http}/v1.0/secrets/${store}/${encodeURIComponent(key)}`, {
+    headers: sidecarHeaders(s),
+  });
+  if (!res.ok) throw new Error(`secret ${store}/${key}: ${res.status} ${await res.text()}`);
+  const value = ((await res.json()) as Record<string, string>)[key];
+  if (!value) throw new Error(`secret ${store}/${key} is empty`);
+  return value;
+}

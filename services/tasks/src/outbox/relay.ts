@@ -1,0 +1,97 @@
+import type { TaskEvent } from '@todo/core';
+import type { Logger } from 'pino';
+import type { Store } from '../store/store.ts';
+
+/** The event publisher seam (design.md): Dapr pub/sub in the stack, an in-process bus when embedded. */
+export interface EventPublisher {
+  /** Publishes one task's events in order; resolves once the broker has them all. */
+  publish(events: TaskEvent[]): Promise<void>;
+}
+
+export interface RelayOptions {
+  store: Store;
+  publisher: EventPublisher;
+  logger: Logger;
+  /** How often to look for work when nothing woke the relay (picks up what a crash left behind). */
+  pollMs?: number;
+  batch?: number;
+  /** Test-only failpoint: exit the process after publishing, before marking sent. */
+  crashAfterPublish?: boolean;
+}
+
+/**
+ * Moves events from the store's outbox to the broker: publish, then mark sent. A crash between the two
+ * publishes again on restart, so delivery is at least once and consumers de-duplicate by event id.
+ * `wake()` after a write makes delivery prompt; polling covers the rest.
+ */
+export function createRelay({
+  store,
+  publisher,
+  logger,
+  pollMs = 1000,
+  batch = 100,
+  crashAfterPublish,
+}: RelayOptions) {
+  let running = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let failures = 0;
+  let idle: Promise<void> = Promise.resolve();
+
+  /** Publishes everything pending; answers how many events went out. */
+  async function drain(): Promise<number> {
+    let sent = 0;
+    for (;;) {
+      const pending = await store.pendingEvents(batch);
+      if (pending.length === 0) return sent;
+      for (const b of pending) {
+        await publisher.publish(b.events);
+        if (crashAfterPublish) {
+          logger.fatal({ taskId: b.taskId }, 'failpoint: exiting between publish and mark');
+          process.exit(137);
+        }
+        await store.markSent(b.taskId, b.version);
+        sent += b.events.length;
+      }
+    }
+  }
+
+  function schedule(ms: number) {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(wake, ms);
+    timer.unref();
+  }
+
+  function wake(): void {
+    if (running || stopped) return;
+    running = true;
+    idle = drain().then(
+      () => {
+        failures = 0;
+        running = false;
+        schedule(pollMs);
+      },
+      (err: unknown) => {
+        failures++;
+        running = false;
+        const backoff = Math.min(30_000, 200 * 2 ** Math.min(failures, 8));
+        logger.warn({ err, failures, retryInMs: backoff }, 'outbox relay: publish failed, will retry');
+        schedule(backoff);
+      },
+    );
+  }
+
+  return {
+    wake,
+    drain,
+    /** Stops polling and waits for a round in progress. */
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await idle;
+    },
+  };
+}
+
+export type Relay = ReturnType<typeof createRelay>;
