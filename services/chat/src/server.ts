@@ -1,5 +1,5 @@
 import { systemClock } from '@todo/core';
-import { createTokens, listen } from '@todo/http';
+import { createTokens, listen, readSecret, sidecarHeaders, waitForSidecar } from '@todo/http';
 import { pino } from 'pino';
 import { createChatApp } from './app.ts';
 import { createDaprKeyValue } from './conversation/kv.dapr.ts';
@@ -11,25 +11,26 @@ import { createTasksClient } from './tasks/client.ts';
 // all go through the sidecar.
 const env = loadEnv();
 const logger = pino({ level: env.LOG_LEVEL, base: { service: 'chat' } });
-if (!env.DAPR_HTTP_PORT || !env.JWT_SECRET) {
-  logger.fatal('the chat service needs DAPR_HTTP_PORT and JWT_SECRET (npm start runs the embedded profile)');
+if (!env.DAPR_HTTP_PORT) {
+  logger.fatal(
+    'the chat service runs beside daprd: set DAPR_HTTP_PORT (npm start runs the embedded profile)',
+  );
   process.exit(1);
 }
-const dapr = `http://127.0.0.1:${env.DAPR_HTTP_PORT}`;
-const daprHeaders: Record<string, string> = env.DAPR_API_TOKEN
-  ? { 'dapr-api-token': env.DAPR_API_TOKEN }
-  : {};
+const sidecar = { http: `http://127.0.0.1:${env.DAPR_HTTP_PORT}`, apiToken: env.DAPR_API_TOKEN };
+await waitForSidecar(sidecar);
+const jwtKey = env.JWT_SECRET ?? (await readSecret(sidecar, 'secretstore', 'jwt-signing-key'));
 
 const kv = createDaprKeyValue({
-  daprUrl: dapr,
+  daprUrl: sidecar.http,
   ...(env.DAPR_API_TOKEN ? { apiToken: env.DAPR_API_TOKEN } : {}),
 });
 const llm = await llmFromSecrets();
 const app = createChatApp({
-  tokens: createTokens(env.JWT_SECRET),
+  tokens: createTokens(jwtKey),
   tasks: createTasksClient({
-    baseUrl: `${dapr}/v1.0/invoke/${env.TASKS_APP_ID}/method`,
-    headers: daprHeaders,
+    baseUrl: `${sidecar.http}/v1.0/invoke/${env.TASKS_APP_ID}/method`,
+    headers: sidecarHeaders(sidecar),
   }),
   kv,
   clock: systemClock,
@@ -37,21 +38,13 @@ const app = createChatApp({
   ...(llm ? { llm } : {}),
 });
 const port = env.PORT ?? env.APP_PORT ?? 3001;
-await listen(app, { port, host: env.HOST, logger, close: () => kv.close() });
+await listen(app.callback(), { port, host: env.HOST, logger, close: () => kv.close() });
 logger.info({ port }, 'chat service listening');
 
 /** LLM mode's settings from the Dapr secret store; absent secrets leave LLM mode off. */
 async function llmFromSecrets(): Promise<LlmConfig | undefined> {
-  const secret = async (name: string): Promise<string | undefined> => {
-    const res = await fetch(`${dapr}/v1.0/secrets/secretstore/${name}`, {
-      headers: daprHeaders,
-      signal: AbortSignal.timeout(5000),
-    });
-    // The local file store answers 500 for a missing key, Kubernetes 404/500: either way, not configured.
-    if (!res.ok) return undefined;
-    const body = (await res.json()) as Record<string, string>;
-    return body[name];
-  };
+  // The local file store answers 500 for a missing key, Kubernetes 404: either way, not configured.
+  const secret = (name: string) => readSecret(sidecar, 'secretstore', name).catch(() => undefined);
   const [baseUrl, model, apiKey] = await Promise.all([
     secret('llm-base-url'),
     secret('llm-model'),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type RequestListener } from 'node:http';
+import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import {
@@ -11,8 +11,15 @@ import {
   loadEnv as loadChatEnv,
 } from '@todo/chat';
 import { systemClock } from '@todo/core';
-import { createTokens } from '@todo/http';
-import { createApp, createSqliteStore, loadEnv } from '@todo/tasks';
+import { createTokens, listen } from '@todo/http';
+import {
+  createActivityConsumer,
+  createApp,
+  createLocalPublisher,
+  createRelay,
+  createSqliteStore,
+  loadEnv,
+} from '@todo/tasks';
 import { pino } from 'pino';
 
 // The embedded profile: the whole product in one process, no servers; state in DATA_DIR.
@@ -25,29 +32,43 @@ mkdirSync(dataDir, { recursive: true });
 const store = createSqliteStore(join(dataDir, 'tasks.db'));
 const conversations = createSqliteKeyValue(join(dataDir, 'chat.db'));
 const tokens = createTokens(env.JWT_SECRET ?? localSecret(join(dataDir, 'jwt-secret')));
+// The outbox relay hands each change to the in-process consumers (the activity log), as Kafka does in the stack.
+const relay = createRelay({
+  store,
+  logger,
+  publisher: createLocalPublisher([createActivityConsumer({ store, logger })]),
+});
 const tasksApp = createApp({
   store,
   clock: systemClock,
   logger,
   tokens,
   previewPerMinute: env.PREVIEW_PER_MINUTE,
+  onWrite: relay.wake,
 });
 
 // One origin: /api/chat* goes to the chat app, everything else to the tasks app. The chat calls the tasks
-// API over HTTP on this same origin, exactly as it calls it through Dapr in the stack.
+// API over HTTP on this same origin, exactly as it calls it through Dapr in the stack; its handler is made
+// once the server listens and the origin is known (PORT may be 0).
 const isChat = /^\/api\/chat(?:[/?]|$)/;
 const tasksHandler = tasksApp.callback();
-// The chat app needs this origin, known only once the server listens (PORT may be 0).
-const handlers: { chat?: RequestListener } = {};
-const server = createServer((req, res) => {
-  const handler = handlers.chat && isChat.test(req.url ?? '') ? handlers.chat : tasksHandler;
-  void handler(req, res);
-});
-await new Promise<void>((ok, fail) => server.once('error', fail).listen(env.PORT, env.HOST, ok));
+let chatHandler: RequestListener | undefined;
+const server = await listen(
+  (req, res) => void (chatHandler && isChat.test(req.url ?? '') ? chatHandler : tasksHandler)(req, res),
+  {
+    port: env.PORT,
+    host: env.HOST,
+    logger,
+    close: async () => {
+      await relay.stop();
+      await Promise.all([store.close(), conversations.close()]);
+    },
+  },
+);
 const { port } = server.address() as AddressInfo;
 const loopback = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
 const origin = `http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}`;
-handlers.chat = createChatApp({
+chatHandler = createChatApp({
   tokens,
   tasks: createTasksClient({ baseUrl: origin }),
   kv: conversations,
@@ -55,26 +76,7 @@ handlers.chat = createChatApp({
   logger,
   ...(llm ? { llm } : {}),
 }).callback();
-
-let stopping = false;
-const stop = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'stopping');
-  // Open requests finish; SQLite commits every write, so even a kill -9 loses nothing acknowledged.
-  server.close(() => {
-    Promise.all([store.close(), conversations.close()]).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'error while stopping');
-        process.exit(1);
-      },
-    );
-  });
-  server.closeIdleConnections();
-};
-process.once('SIGINT', () => stop('SIGINT'));
-process.once('SIGTERM', () => stop('SIGTERM'));
+relay.wake();
 
 logger.info({ dataDir, llm: Boolean(llm) }, 'embedded profile ready');
 console.log(

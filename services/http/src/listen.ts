@@ -1,13 +1,15 @@
-import type { Server } from 'node:http';
-import type Koa from 'koa';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Logger } from 'pino';
 
-/** Listens, and on SIGINT/SIGTERM stops taking requests, lets open ones finish, then runs `close`. */
+/**
+ * Serves `handler` (a Koa app's callback(), or several behind one origin), and on SIGINT/SIGTERM stops
+ * taking requests, lets open ones finish, then runs `close`.
+ */
 export async function listen(
-  app: Koa,
+  handler: RequestListener,
   { port, host, logger, close }: { port: number; host: string; logger: Logger; close: () => Promise<void> },
 ): Promise<Server> {
-  const server = app.listen(port, host);
+  const server = createServer(handler).listen(port, host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   let stopping = false;
   const stop = (signal: string) => {

@@ -3,6 +3,8 @@ import Router from '@koa/router';
 import type { Clock } from '@todo/core';
 import Koa from 'koa';
 import type { Logger } from 'pino';
+import { createActivityConsumer } from './activity/consumer.ts';
+import { activityEndpoints, subscriptionRoutes } from './activity/routes.ts';
 import { authEndpoints } from './auth/routes.ts';
 import {
   docsRoutes,
@@ -26,14 +28,18 @@ export interface AppDeps {
   previewPerMinute?: number;
   /** Called after every committed change (the stack wakes its outbox relay). */
   onWrite?: () => void;
+  /** Beside daprd: serve the pub/sub subscriptions; deliveries must carry `appApiToken` when set. */
+  subscriptions?: { appApiToken?: string };
 }
 
 /** Builds the task service's Koa app; server.ts (or the embedded profile) listens. */
-export function createApp({ store, clock, logger, tokens, previewPerMinute = 120, onWrite }: AppDeps): Koa {
+export function createApp(deps: AppDeps): Koa {
+  const { store, clock, logger, tokens, previewPerMinute = 120, onWrite, subscriptions } = deps;
   const tasks = createTaskService({ store, clock, onWrite });
   const endpoints = [
     ...authEndpoints({ store, tokens, clock }),
     ...taskEndpoints(tasks),
+    ...activityEndpoints(store),
     ...recurrenceEndpoints({ perMinute: previewPerMinute }),
   ];
   const openapi = openApiDocument(endpoints, { title: 'todo-chatbot tasks API', version: '0.1.0' });
@@ -57,11 +63,22 @@ export function createApp({ store, clock, logger, tokens, previewPerMinute = 120
   });
   docsRoutes(router);
   mount(router, endpoints, requireAuth(tokens));
+  if (subscriptions) {
+    subscriptionRoutes(router, createActivityConsumer({ store, logger }), subscriptions.appApiToken);
+  }
 
   const app = new Koa();
   app.use(requestLogger(logger));
   app.use(errorHandler(logger));
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '256kb', encoding: 'utf-8' }));
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      // The list is merged into the defaults index by index (lodash.merge), so it restates application/json.
+      extendTypes: { json: ['application/json', 'application/cloudevents+json'] },
+      jsonLimit: '256kb',
+      encoding: 'utf-8',
+    }),
+  );
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
   return app;

@@ -20,8 +20,8 @@ const Env = z.object({
   DAPR_API_TOKEN: z.string().optional(),
   /** What daprd sends as dapr-api-token when it calls this app. */
   APP_API_TOKEN: z.string().optional(),
-  /** Test-only fault injection: `relay-after-publish` exits between publishing and marking sent. */
-  FAILPOINT: z.enum(['relay-after-publish']).optional(),
+  /** Fault injection for the stack's tests: a file `relay-after-publish` there crashes the relay once. */
+  FAILPOINTS_DIR: z.string().optional(),
 });
 export type Env = z.infer<typeof Env>;
 

@@ -3,3 +3,6 @@ export { loadEnv, type Env } from './env.ts';
 export { createSqliteStore } from './store/sqlite.ts';
 export { createMongoStore } from './store/mongo.ts';
 export type { Store } from './store/store.ts';
+export { createRelay, type EventPublisher, type Relay } from './outbox/relay.ts';
+export { createLocalPublisher } from './outbox/publisher.local.ts';
+export { createActivityConsumer } from './activity/consumer.ts';

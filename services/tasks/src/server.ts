@@ -1,3 +1,5 @@
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { systemClock } from '@todo/core';
 import { createTokens, listen, readSecret, waitForSidecar } from '@todo/http';
 import { pino } from 'pino';
@@ -30,7 +32,7 @@ const relay = sidecar
       store,
       logger,
       publisher: createDaprPublisher({ sidecar }),
-      crashAfterPublish: env.FAILPOINT === 'relay-after-publish',
+      crashAfterPublish: () => failpoint('relay-after-publish'),
     })
   : undefined;
 const app = createApp({
@@ -40,8 +42,9 @@ const app = createApp({
   tokens: createTokens(jwtKey),
   previewPerMinute: env.PREVIEW_PER_MINUTE,
   onWrite: relay?.wake,
+  subscriptions: sidecar ? { appApiToken: env.APP_API_TOKEN } : undefined,
 });
-await listen(app, {
+await listen(app.callback(), {
   port: env.PORT,
   host: env.HOST,
   logger,
@@ -52,3 +55,12 @@ await listen(app, {
 });
 relay?.wake();
 logger.info({ port: env.PORT, relay: Boolean(relay) }, 'tasks service listening');
+
+/** A one-shot fault for the stack's tests: the file FAILPOINTS_DIR/<name> arms it, firing removes it. */
+function failpoint(name: string): boolean {
+  if (!env.FAILPOINTS_DIR) return false;
+  const file = join(env.FAILPOINTS_DIR, name);
+  if (!existsSync(file)) return false;
+  rmSync(file);
+  return true;
+}

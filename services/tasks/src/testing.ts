@@ -5,6 +5,9 @@ import { pino } from 'pino';
 import { afterAll } from 'vitest';
 import { createApp } from './app.ts';
 import { createTokens } from '@todo/http';
+import { createActivityConsumer } from './activity/consumer.ts';
+import { createLocalPublisher } from './outbox/publisher.local.ts';
+import { createRelay } from './outbox/relay.ts';
 import { createSqliteStore } from './store/sqlite.ts';
 
 export interface Reply {
@@ -13,16 +16,27 @@ export interface Reply {
   body: any;
 }
 
-/** Serves the app (SQLite in memory, a fixed clock) on a free port for API tests; closed after the file. */
-export async function testApi(opts: { previewPerMinute?: number } = {}) {
+/**
+ * Serves the app as the embedded profile wires it (SQLite in memory, the relay to the in-process activity
+ * log, a fixed clock) on a free port for API tests; closed after the file. Call `relay.drain()` to
+ * deliver pending events.
+ */
+export async function testApi(opts: { previewPerMinute?: number; appApiToken?: string } = {}) {
   const store = createSqliteStore(':memory:');
   const clock = fixedClock('2026-11-24T10:00:00Z');
+  const logger = pino({ level: 'silent' });
+  const relay = createRelay({
+    store,
+    logger,
+    publisher: createLocalPublisher([createActivityConsumer({ store, logger })]),
+  });
   const app = createApp({
     store,
     clock,
-    logger: pino({ level: 'silent' }),
+    logger,
     tokens: createTokens('test-secret-test-secret-test-secret!'),
     previewPerMinute: opts.previewPerMinute ?? 1000,
+    subscriptions: { appApiToken: opts.appApiToken ?? 'test-app-token' },
   });
   const server = createServer(app.callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -61,5 +75,5 @@ export async function testApi(opts: { previewPerMinute?: number } = {}) {
     return r.body.token as string;
   }
 
-  return { call, signup, store, clock, base };
+  return { call, signup, store, clock, base, relay };
 }

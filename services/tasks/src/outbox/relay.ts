@@ -15,8 +15,8 @@ export interface RelayOptions {
   /** How often to look for work when nothing woke the relay (picks up what a crash left behind). */
   pollMs?: number;
   batch?: number;
-  /** Test-only failpoint: exit the process after publishing, before marking sent. */
-  crashAfterPublish?: boolean;
+  /** Fault injection for the stack's tests: when it answers true, exit between publish and mark. */
+  crashAfterPublish?: () => boolean;
 }
 
 /**
@@ -46,7 +46,7 @@ export function createRelay({
       if (pending.length === 0) return sent;
       for (const b of pending) {
         await publisher.publish(b.events);
-        if (crashAfterPublish) {
+        if (crashAfterPublish?.()) {
           logger.fatal({ taskId: b.taskId }, 'failpoint: exiting between publish and mark');
           process.exit(137);
         }

@@ -230,6 +230,24 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(listed).toHaveLength(20);
     });
 
+    it('records each event in its task history once, for its owner only', async () => {
+      const taskId = randomUUID();
+      const entry = (version: number) => ({
+        eventId: randomUUID(),
+        taskId,
+        type: 'task.updated' as const,
+        version,
+        time: ctx.now.toISOString(),
+        changed: ['title'],
+      });
+      const [second, first] = [entry(2), entry(1)];
+      expect(await store.recordActivity(alice, second)).toBe(true);
+      expect(await store.recordActivity(alice, first)).toBe(true);
+      expect(await store.recordActivity(alice, second)).toBe(false);
+      expect(await store.listActivity(alice, taskId)).toEqual([first, second]);
+      expect(await store.listActivity(bob, taskId)).toEqual([]);
+    });
+
     it('answers ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

@@ -3,6 +3,7 @@ import { MongoClient, MongoServerError, type Collection, type Filter } from 'mon
 import {
   DuplicateEmailError,
   sortValue,
+  type Activity,
   type ListOptions,
   type SortKey,
   type Store,
@@ -34,6 +35,11 @@ interface TaskDoc extends Omit<Task, 'id'> {
 
 interface UserDoc extends Omit<User, 'id'> {
   _id: string;
+}
+
+interface ActivityDoc extends Omit<Activity, 'eventId'> {
+  _id: string;
+  owner: string;
 }
 
 const TASK_KEYS = Object.keys(Task.shape) as (keyof Task)[];
@@ -68,11 +74,13 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
   const db = client.db(dbName);
   const users: Collection<UserDoc> = db.collection('users');
   const tasks: Collection<TaskDoc> = db.collection('tasks');
+  const activity: Collection<ActivityDoc> = db.collection('activity');
   await users.createIndex({ email: 1 }, { unique: true });
   await Promise.all(
     Object.values(SORT_FIELD).map((f) => tasks.createIndex({ owner: 1, deleted: 1, [f]: 1, _id: 1 })),
   );
   await tasks.createIndex({ pending: 1, changedAt: 1 });
+  await activity.createIndex({ owner: 1, taskId: 1, version: 1 });
 
   const live = (owner: string, id: string, version: number): Filter<TaskDoc> => ({
     _id: id,
@@ -187,6 +195,20 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
       });
       // A newer change arrived meanwhile: only raise the mark; the next round sends the rest and prunes.
       if (done.matchedCount === 0) await tasks.updateOne({ _id: taskId }, { $max: { outboxSent: version } });
+    },
+
+    async recordActivity(owner, { eventId, ...entry }) {
+      try {
+        await activity.insertOne({ _id: eventId, owner, ...entry });
+        return true;
+      } catch (err) {
+        if (err instanceof MongoServerError && err.code === 11000) return false;
+        throw err;
+      }
+    },
+    async listActivity(owner, taskId) {
+      const docs = await activity.find({ owner, taskId }).sort({ version: 1, _id: 1 }).toArray();
+      return docs.map(({ _id, owner: _o, ...entry }) => ({ eventId: _id, ...entry }));
     },
 
     async ping() {

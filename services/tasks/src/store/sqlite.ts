@@ -2,7 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { toPredicate, type Task, type TaskEvent } from '@todo/core';
-import { DuplicateEmailError, sortTasks, type ListOptions, type Store, type User } from './store.ts';
+import {
+  DuplicateEmailError,
+  sortTasks,
+  type Activity,
+  type ListOptions,
+  type Store,
+  type User,
+} from './store.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
@@ -12,6 +19,10 @@ CREATE TABLE IF NOT EXISTS tasks (
   id TEXT PRIMARY KEY, owner TEXT NOT NULL, version INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, doc TEXT NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS tasks_owner ON tasks (owner, deleted);
+CREATE TABLE IF NOT EXISTS activity (
+  event_id TEXT PRIMARY KEY, owner TEXT NOT NULL, task_id TEXT NOT NULL, version INTEGER NOT NULL, entry TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS activity_task ON activity (owner, task_id, version);
 CREATE TABLE IF NOT EXISTS outbox (
   task_id TEXT NOT NULL, version INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (task_id, version)
 ) STRICT;
@@ -47,6 +58,12 @@ export function createSqliteStore(file: string): Store {
     addEvent: db.prepare('INSERT INTO outbox (task_id, version, event) VALUES (?, ?, ?)'),
     pending: db.prepare('SELECT task_id, version, event FROM outbox ORDER BY rowid LIMIT ?'),
     markSent: db.prepare('DELETE FROM outbox WHERE task_id = ? AND version <= ?'),
+    addActivity: db.prepare(
+      'INSERT OR IGNORE INTO activity (event_id, owner, task_id, version, entry) VALUES (?, ?, ?, ?, ?)',
+    ),
+    activity: db.prepare(
+      'SELECT entry FROM activity WHERE owner = ? AND task_id = ? ORDER BY version, event_id',
+    ),
     purge: db.prepare(
       'DELETE FROM tasks WHERE id = ? AND deleted = 1 AND NOT EXISTS (SELECT 1 FROM outbox WHERE task_id = ?)',
     ),
@@ -74,7 +91,8 @@ export function createSqliteStore(file: string): Store {
       }
       db.exec('COMMIT');
     } catch (error) {
-      if (db.isTransaction) db.exec('ROLLBACK');
+      // The whole batch failed (disk full, database closed): nothing of it is acknowledged.
+      if (db.isOpen && db.isTransaction) db.exec('ROLLBACK');
       batch.forEach((w) => w.reject(error));
       return;
     }
@@ -182,6 +200,18 @@ export function createSqliteStore(file: string): Store {
         q.markSent.run(taskId, version);
         q.purge.run(taskId, taskId);
       });
+    },
+
+    async recordActivity(owner, a) {
+      const { changes } = await write(() =>
+        q.addActivity.run(a.eventId, owner, a.taskId, a.version, JSON.stringify(a)),
+      );
+      return changes === 1;
+    },
+    async listActivity(owner, taskId) {
+      return (q.activity.all(owner, taskId) as { entry: string }[]).map(
+        (r) => JSON.parse(r.entry) as Activity,
+      );
     },
 
     async ping() {

@@ -16,6 +16,16 @@ export interface User {
   createdAt: string;
 }
 
+/** One entry of a task's history, recorded from its events by the activity log. */
+export interface Activity {
+  eventId: string;
+  taskId: string;
+  type: TaskEvent['type'];
+  version: number;
+  time: string;
+  changed?: string[];
+}
+
 export const SORT_KEYS = ['due', 'priority', 'created', 'updated', 'title'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 /** A sort key and its direction; each key's natural direction is the useful one (soonest, highest, newest). */
@@ -85,6 +95,11 @@ export interface Store {
   pendingEvents(limit: number): Promise<PendingBatch[]>;
   /** Records that a task's events up to `version` were published (purges a deleted task once all are). */
   markSent(taskId: string, version: number): Promise<void>;
+
+  /** Records an event in its task's history; false when that event was already recorded. */
+  recordActivity(owner: string, entry: Activity): Promise<boolean>;
+  /** A task's history, oldest first (kept after the task is deleted). */
+  listActivity(owner: string, taskId: string): Promise<Activity[]>;
 
   ping(): Promise<void>;
   close(): Promise<void>;
