@@ -67,6 +67,8 @@ export const Recurrence = z.strictObject({
   rrule: z.string().min(1).max(LIMITS.rrule),
   exdate: z.array(localDateTime).max(LIMITS.exdate).optional(),
   mode: z.enum(RECURRENCE_MODES).default('schedule'),
+  /** A paused series makes no new occurrences and fires no reminders until it is resumed. */
+  paused: z.boolean().optional(),
 });
 export type Recurrence = z.infer<typeof Recurrence>;
 

@@ -109,13 +109,6 @@ export function createEngine({ clock }: { clock: Clock }) {
         return { reply: HELP, tasks: [] };
       case 'clarify':
         return { reply: QUESTIONS[r.reason ?? 'not-understood'], tasks: [] };
-      case 'pause':
-      case 'resume':
-        // Pausing needs the workflow API (issue 5); until it exists we say so rather than pretend.
-        return {
-          reply: `Sorry, ${r.intent === 'pause' ? 'pausing' : 'resuming'} a repeating task is not available yet. You can skip the next occurrence ("skip it") or stop the repeat ("stop repeating it").`,
-          tasks: [],
-        };
       case 'undo':
         return undo(turn);
       case 'add':
@@ -380,6 +373,11 @@ export function createEngine({ clock }: { clock: Clock }) {
       }
       case 'recur-stop':
         return task.recurrence ? { recurrence: null } : `"${task.title}" does not repeat.`;
+      case 'pause':
+      case 'resume':
+        // Pausing is the series' own state; the workflows follow it through the task's events.
+        if (!task.recurrence) return `"${task.title}" does not repeat, so there is nothing to ${r.intent}.`;
+        return { recurrence: { ...task.recurrence, paused: r.intent === 'pause' } };
       default:
         return QUESTIONS['not-understood'];
     }
@@ -401,6 +399,10 @@ export function createEngine({ clock }: { clock: Clock }) {
         return `"${t.title}" now repeats ${seriesText(t, tz)}.`;
       case 'recur-stop':
         return `"${t.title}" no longer repeats.`;
+      case 'pause':
+        return `Paused "${t.title}": no new occurrences or reminders until you resume it.`;
+      case 'resume':
+        return `Resumed "${t.title}": it repeats ${seriesText(t, tz)}.`;
       default:
         return `Updated ${describeTask(t, tz)}.`;
     }

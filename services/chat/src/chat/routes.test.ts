@@ -181,7 +181,7 @@ describe('POST /api/chat: conversations', () => {
     );
   });
 
-  it('converts reminders to UTC in the owner zone, snoozes, and is honest about pausing', async () => {
+  it('converts reminders to UTC in the owner zone and snoozes', async () => {
     const c = api.conversation(await api.signup('America/New_York'));
     // 05:00 in New York on the fixed clock.
     const added = await c.say('dentist appointment friday 3pm remind me 1 hour before');
@@ -191,8 +191,25 @@ describe('POST /api/chat: conversations', () => {
     const snoozed = await c.say('snooze it 10 minutes');
     expect(snoozed.tasks[0].reminders[2]).toMatchObject({ at: '2026-11-24T10:10:00Z' });
     const pause = await c.say('pause it');
-    expect(pause.reply).toMatch(/^Sorry, pausing a repeating task is not available yet/);
-    expect(pause.actions).toEqual([]);
+    expect(pause.reply).toBe('"dentist appointment" does not repeat, so there is nothing to pause.');
+    expect(pause.actions.filter((a: { method: string }) => a.method !== 'GET')).toEqual([]);
+  });
+
+  it('pauses and resumes a series, and undoes a pause', async () => {
+    const c = api.conversation(await api.signup());
+    await c.say('gym every monday at 7am');
+    const paused = await c.say('pause it');
+    expect(paused.reply).toBe('Paused "gym": no new occurrences or reminders until you resume it.');
+    expect(paused.tasks[0].recurrence).toMatchObject({
+      rrule: expect.stringContaining('BYDAY=MO'),
+      paused: true,
+    });
+    const resumed = await c.say('resume gym');
+    expect(resumed.reply).toMatch(/^Resumed "gym": it repeats every Monday at 07:00/);
+    expect(resumed.tasks[0].recurrence.paused).toBe(false);
+    await c.say('pause it');
+    const undone = await c.say('undo');
+    expect(undone.tasks[0].recurrence.paused).toBe(false);
   });
 
   it('answers help, questions and refusals without acting', async () => {
