@@ -1,15 +1,7 @@
-import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Clock } from '@todo/core';
-import {
-  errorHandler,
-  mount,
-  openApiDocument,
-  requestLogger,
-  requireAuth,
-  type TokenIssuer,
-} from '@todo/http';
-import Koa from 'koa';
+import { mount, openApiDocument, requireAuth, serviceApp, type TokenIssuer } from '@todo/http';
+import type Koa from 'koa';
 import type { Logger } from 'pino';
 import { createEngine } from './chat/engine.ts';
 import { chatEndpoints } from './chat/routes.ts';
@@ -52,13 +44,7 @@ export function createChatApp({ tokens, tasks, kv, clock, logger, llm }: ChatDep
   });
   mount(router, endpoints, requireAuth(tokens));
 
-  const app = new Koa();
-  app.use(requestLogger(logger));
-  app.use(errorHandler(logger));
   // A message is at most 4,000 characters: 16 kB of JSON leaves room for escapes, and a 10 kB message
   // still reaches the schema and gets a 400 naming `message`.
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' }));
-  app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
-  return app;
+  return serviceApp(router, { logger, jsonLimit: '16kb' });
 }

@@ -1,3 +1,4 @@
+import { loadConfig } from '@todo/http';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -26,14 +27,9 @@ const Env = z.object({
 });
 export type Env = z.infer<typeof Env>;
 
-/** Reads the process environment once, at boot; nothing else in the chat reads process.env. */
+/** Reads the process environment once, at boot; nothing else reads process.env. */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const parsed = Env.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
-  }
-  return parsed.data;
+  return loadConfig(Env, source);
 }
 
 /** The LLM settings when both a base URL and a model are set, else undefined (LLM mode off). */

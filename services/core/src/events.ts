@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Task } from './task.ts';
+import { Due, Task } from './task.ts';
 
 export const TASK_EVENT_TYPES = [
   'task.created',
@@ -30,3 +30,50 @@ export const TaskEvent = z.object({
   }),
 });
 export type TaskEvent = z.infer<typeof TaskEvent>;
+
+/**
+ * A reminder's fire time came: what the reminder workflow publishes to the `reminders` topic.
+ * `subject` is the task id; `version` is the task version the fire time was computed from.
+ */
+export const ReminderDue = z.object({
+  id: z.string().min(1).max(200),
+  type: z.literal('reminder.due'),
+  time: z.iso.datetime({ offset: true }),
+  subject: z.string().min(1).max(200),
+  version: z.number().int().positive(),
+  data: z.object({
+    owner: z.string().min(1).max(200),
+    taskId: z.string().min(1).max(200),
+    reminderId: z.string().min(1).max(200),
+    title: z.string().max(500),
+    /** When the reminder was due to fire (UTC ISO). */
+    fireAt: z.iso.datetime(),
+    due: Due.optional(),
+  }),
+});
+export type ReminderDue = z.infer<typeof ReminderDue>;
+
+/** A task (or one occurrence of a series) became due: published by the series workflow to `reminders`. */
+export const TaskDue = z.object({
+  id: z.string().min(1).max(200),
+  type: z.literal('task.due'),
+  time: z.iso.datetime({ offset: true }),
+  subject: z.string().min(1).max(200),
+  version: z.number().int().positive(),
+  data: z.object({
+    owner: z.string().min(1).max(200),
+    taskId: z.string().min(1).max(200),
+    title: z.string().max(500),
+    due: Due,
+    /** The occurrence date of a recurring series' instance (YYYY-MM-DD). */
+    occurrence: z.string().max(40).optional(),
+  }),
+});
+export type TaskDue = z.infer<typeof TaskDue>;
+
+export const NOTIFICATION_EVENT_TYPES = ['reminder.due', 'task.due'] as const;
+export type NotificationEventType = (typeof NOTIFICATION_EVENT_TYPES)[number];
+
+/** Everything on the `reminders` topic: what the notifications service consumes. */
+export const NotificationEvent = z.discriminatedUnion('type', [ReminderDue, TaskDue]);
+export type NotificationEvent = z.infer<typeof NotificationEvent>;

@@ -5,3 +5,5 @@ export { listen } from './listen.ts';
 export { docsRoutes } from './docs.ts';
 export { createTokens, requireAuth, type Principal, type TokenIssuer } from './tokens.ts';
 export { readSecret, sidecarHeaders, waitForSidecar, type Sidecar } from './dapr.ts';
+export { serviceApp } from './app.ts';
+export { loadConfig } from './config.ts';

@@ -1,20 +1,11 @@
-import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Clock } from '@todo/core';
-import Koa from 'koa';
+import type Koa from 'koa';
 import type { Logger } from 'pino';
 import { createActivityConsumer } from './activity/consumer.ts';
 import { activityEndpoints, subscriptionRoutes } from './activity/routes.ts';
 import { authEndpoints } from './auth/routes.ts';
-import {
-  docsRoutes,
-  errorHandler,
-  mount,
-  openApiDocument,
-  requestLogger,
-  requireAuth,
-  type TokenIssuer,
-} from '@todo/http';
+import { docsRoutes, mount, openApiDocument, requireAuth, serviceApp, type TokenIssuer } from '@todo/http';
 import { recurrenceEndpoints } from './recurrence/routes.ts';
 import type { Store } from './store/store.ts';
 import { taskEndpoints } from './tasks/routes.ts';
@@ -67,19 +58,5 @@ export function createApp(deps: AppDeps): Koa {
     subscriptionRoutes(router, createActivityConsumer({ store, logger }), subscriptions.appApiToken);
   }
 
-  const app = new Koa();
-  app.use(requestLogger(logger));
-  app.use(errorHandler(logger));
-  app.use(
-    bodyParser({
-      enableTypes: ['json'],
-      // The list is merged into the defaults index by index (lodash.merge), so it restates application/json.
-      extendTypes: { json: ['application/json', 'application/cloudevents+json'] },
-      jsonLimit: '256kb',
-      encoding: 'utf-8',
-    }),
-  );
-  app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
-  return app;
+  return serviceApp(router, { logger, jsonLimit: '256kb' });
 }

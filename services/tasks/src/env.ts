@@ -1,3 +1,4 @@
+import { loadConfig } from '@todo/http';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -27,10 +28,5 @@ export type Env = z.infer<typeof Env>;
 
 /** Reads the process environment once, at boot; nothing else reads process.env. */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const parsed = Env.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
-  }
-  return parsed.data;
+  return loadConfig(Env, source);
 }
