@@ -248,6 +248,36 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.listActivity(bob, taskId)).toEqual([]);
     });
 
+    it('creates a task once per idempotency key and owner, and answers the first one on a repeat', async () => {
+      const owner = `frank-${randomUUID()}`;
+      const first = task('Once');
+      const again = task('Once, again');
+      expect(await store.insertTask(owner, ZONE, first, event('task.created', owner, first), 'k1')).toEqual(
+        first,
+      );
+      expect(await store.insertTask(owner, ZONE, again, event('task.created', owner, again), 'k1')).toEqual(
+        first,
+      );
+      const other = `grace-${randomUUID()}`;
+      expect(await store.insertTask(other, ZONE, again, event('task.created', other, again), 'k1')).toEqual(
+        again,
+      );
+      const plain = [task('No key 1'), task('No key 2')];
+      for (const t of plain)
+        expect(await store.insertTask(owner, ZONE, t, event('task.created', owner, t))).toEqual(t);
+      const listed = await store.listTasks(owner, {
+        filter: null,
+        ctx,
+        sort: { key: 'title', dir: 1 },
+        limit: 10,
+      });
+      expect(listed.map((t) => t.title)).toEqual(['No key 1', 'No key 2', 'Once']);
+      const pending = (await store.pendingEvents(10_000)).filter(
+        (b) => b.taskId === first.id || b.taskId === again.id,
+      );
+      expect(pending.map((b) => b.events.length)).toEqual([1, 1]);
+    });
+
     it('answers ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

@@ -25,6 +25,8 @@ interface TaskDoc extends Omit<Task, 'id'> {
   priorityRank: number;
   titleSort: string;
   hasReminders: boolean;
+  /** `owner` + the client's Idempotency-Key, unique (a sparse index: most tasks have none). */
+  idempotencyKey?: string;
   /** Events not yet known to be published; pruned by markSent. */
   outbox: TaskEvent[];
   /** The version of the newest published event. */
@@ -80,6 +82,7 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
     Object.values(SORT_FIELD).map((f) => tasks.createIndex({ owner: 1, deleted: 1, [f]: 1, _id: 1 })),
   );
   await tasks.createIndex({ pending: 1, changedAt: 1 });
+  await tasks.createIndex({ idempotencyKey: 1 }, { unique: true, sparse: true });
   await activity.createIndex({ owner: 1, taskId: 1, version: 1 });
 
   const live = (owner: string, id: string, version: number): Filter<TaskDoc> => ({
@@ -105,19 +108,29 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
       return { id: _id, ...u };
     },
 
-    async insertTask(owner, zone, task, event) {
+    async insertTask(owner, zone, task, event, idempotencyKey) {
       const { id, ...fields } = task;
-      await tasks.insertOne({
-        _id: id,
-        ...fields,
-        owner,
-        deleted: false,
-        ...derived(task, zone),
-        outbox: [event],
-        outboxSent: 0,
-        pending: true,
-        changedAt: new Date(event.time),
-      });
+      const key = idempotencyKey === undefined ? undefined : `${owner}\u0000${idempotencyKey}`;
+      try {
+        await tasks.insertOne({
+          _id: id,
+          ...fields,
+          owner,
+          deleted: false,
+          ...derived(task, zone),
+          ...(key ? { idempotencyKey: key } : {}),
+          outbox: [event],
+          outboxSent: 0,
+          pending: true,
+          changedAt: new Date(event.time),
+        });
+        return task;
+      } catch (err) {
+        if (!(key && err instanceof MongoServerError && err.code === 11000)) throw err;
+        const earlier = await tasks.findOne({ idempotencyKey: key });
+        if (!earlier) throw err;
+        return toTask(earlier);
+      }
     },
     async getTask(owner, id) {
       const doc = await tasks.findOne({ _id: id, owner, deleted: false });

@@ -16,7 +16,8 @@ CREATE TABLE IF NOT EXISTS users (
   id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, tz TEXT NOT NULL, created_at TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS tasks (
-  id TEXT PRIMARY KEY, owner TEXT NOT NULL, version INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, doc TEXT NOT NULL
+  id TEXT PRIMARY KEY, owner TEXT NOT NULL, version INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, doc TEXT NOT NULL,
+  idempotency_key TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS tasks_owner ON tasks (owner, deleted);
 CREATE TABLE IF NOT EXISTS activity (
@@ -41,13 +42,21 @@ export function createSqliteStore(file: string): Store {
   const db = new DatabaseSync(file);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
   db.exec(SCHEMA);
+  // Data directories made before tasks had idempotency keys get the column.
+  const columns = db.prepare('SELECT name FROM pragma_table_info(?)').all('tasks') as { name: string }[];
+  if (!columns.some((c) => c.name === 'idempotency_key'))
+    db.exec('ALTER TABLE tasks ADD COLUMN idempotency_key TEXT');
+  db.exec('CREATE UNIQUE INDEX IF NOT EXISTS tasks_idempotency ON tasks (owner, idempotency_key)');
 
   const q = {
     insertUser: db.prepare(
       'INSERT INTO users (id, email, password_hash, tz, created_at) VALUES (?, ?, ?, ?, ?)',
     ),
     userByEmail: db.prepare('SELECT * FROM users WHERE email = ?'),
-    insertTask: db.prepare('INSERT INTO tasks (id, owner, version, doc) VALUES (?, ?, ?, ?)'),
+    insertTask: db.prepare(
+      'INSERT INTO tasks (id, owner, version, doc, idempotency_key) VALUES (?, ?, ?, ?, ?)',
+    ),
+    byKey: db.prepare('SELECT doc FROM tasks WHERE owner = ? AND idempotency_key = ?'),
     ownerTasks: db.prepare('SELECT doc FROM tasks WHERE owner = ? AND deleted = 0'),
     replaceTask: db.prepare(
       'UPDATE tasks SET doc = ?, version = ? WHERE id = ? AND owner = ? AND version = ? AND deleted = 0',
@@ -136,12 +145,18 @@ export function createSqliteStore(file: string): Store {
         : null;
     },
 
-    async insertTask(owner, _zone, task, event) {
-      await write(() => {
-        q.insertTask.run(task.id, owner, task.version, JSON.stringify(task));
+    async insertTask(owner, _zone, task, event, idempotencyKey) {
+      const stored = await write(() => {
+        const earlier = idempotencyKey
+          ? (q.byKey.get(owner, idempotencyKey) as { doc: string } | undefined)
+          : undefined;
+        if (earlier) return JSON.parse(earlier.doc) as Task;
+        q.insertTask.run(task.id, owner, task.version, JSON.stringify(task), idempotencyKey ?? null);
         addEvent(event);
+        return task;
       });
-      live(owner).set(task.id, task);
+      if (stored === task) live(owner).set(task.id, task);
+      return stored;
     },
     async getTask(owner, id) {
       return live(owner).get(id) ?? null;

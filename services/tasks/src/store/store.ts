@@ -75,7 +75,17 @@ export interface Store {
   createUser(user: User): Promise<void>;
   findUserByEmail(email: string): Promise<User | null>;
 
-  insertTask(owner: string, zone: string, task: Task, event: TaskEvent): Promise<void>;
+  /**
+   * Inserts a task with its created event. With an idempotency key already used by this owner nothing
+   * is written and the task created with that key is answered instead; otherwise `task` itself.
+   */
+  insertTask(
+    owner: string,
+    zone: string,
+    task: Task,
+    event: TaskEvent,
+    idempotencyKey?: string,
+  ): Promise<Task>;
   getTask(owner: string, id: string): Promise<Task | null>;
   listTasks(owner: string, opts: ListOptions): Promise<Task[]>;
   /** Replaces the task if its stored version is still `expectedVersion`; false when it is not (or gone). */

@@ -105,6 +105,27 @@ describe('tasks API', () => {
     expect(huge.body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
+  it('creates once per Idempotency-Key: a retry answers the first task with 200', async () => {
+    const headers = { 'idempotency-key': 'series-1:2026-12-01' };
+    const first = await api.call('POST', '/api/tasks', { token, headers, body: { title: 'Once' } });
+    const retry = await api.call('POST', '/api/tasks', { token, headers, body: { title: 'Once' } });
+    expect([first.status, retry.status]).toEqual([201, 200]);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    const elsewhere = await api.call('POST', '/api/tasks', {
+      token: other,
+      headers,
+      body: { title: 'Once' },
+    });
+    expect(elsewhere.status).toBe(201);
+    const bad = await api.call('POST', '/api/tasks', {
+      token,
+      headers: { 'idempotency-key': 'a b' },
+      body: { title: 'x' },
+    });
+    expect(bad.body.error.details[0].path).toBe('Idempotency-Key');
+  });
+
   it("answers 404 for another owner's task, for every verb", async () => {
     const mine = await create({ title: 'Private' });
     for (const [method, path, body] of [

@@ -42,6 +42,18 @@ function ifMatch(ctx: Context): number | undefined {
   return Number(m[1]);
 }
 
+/** The client's Idempotency-Key header, if any: a retry with the same key creates nothing new. */
+function idempotencyKey(ctx: Context): string | undefined {
+  const key = ctx.get('idempotency-key');
+  if (!key) return undefined;
+  if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
+    throw new ValidationError('bad Idempotency-Key', [
+      { path: 'Idempotency-Key', issue: 'expected 1 to 200 visible ASCII characters' },
+    ]);
+  }
+  return key;
+}
+
 function send(ctx: Context, task: Task, status = 200): void {
   ctx.status = status;
   ctx.set('ETag', `"${task.version}"`);
@@ -56,15 +68,23 @@ export function taskEndpoints(tasks: TaskService): Endpoint[] {
     endpoint({
       method: 'post',
       path: '/api/tasks',
-      summary: 'Create a task',
+      summary: 'Create a task (send Idempotency-Key to make retries safe)',
       tag: 'tasks',
       auth: true,
       body: TaskCreate,
-      responses: { 201: { description: 'Created', schema: Task }, ...errors },
+      responses: {
+        201: { description: 'Created', schema: Task },
+        200: {
+          description: 'A repeat of an earlier request with the same Idempotency-Key: its task',
+          schema: Task,
+        },
+        ...errors,
+      },
       handler: async (ctx, { body }) => {
-        const task = await tasks.create(principal(ctx), body);
+        const { task, replayed } = await tasks.create(principal(ctx), body, idempotencyKey(ctx));
         ctx.set('Location', `/api/tasks/${task.id}`);
-        send(ctx, task, 201);
+        if (replayed) ctx.set('Idempotent-Replayed', 'true');
+        send(ctx, task, replayed ? 200 : 201);
       },
     }),
     endpoint({

@@ -101,7 +101,15 @@ export function createTaskService({ store, clock, onWrite = () => {} }: TaskServ
   }
 
   return {
-    async create(user: Principal, input: TaskCreate): Promise<Task> {
+    /**
+     * Creates a task. A repeat with the same idempotency key creates nothing and answers the first task
+     * (`replayed`), whatever its body: a client that retries gets what its first try made.
+     */
+    async create(
+      user: Principal,
+      input: TaskCreate,
+      idempotencyKey?: string,
+    ): Promise<{ task: Task; replayed: boolean }> {
       const at = now();
       const id = randomUUID();
       const task: Task = withSeries({
@@ -119,9 +127,16 @@ export function createTaskService({ store, clock, onWrite = () => {} }: TaskServ
         version: 1,
       });
       check(task);
-      await store.insertTask(user.id, user.tz, task, event('task.created', user.id, task));
+      const stored = await store.insertTask(
+        user.id,
+        user.tz,
+        task,
+        event('task.created', user.id, task),
+        idempotencyKey,
+      );
+      if (stored !== task) return { task: stored, replayed: true };
       onWrite();
-      return task;
+      return { task, replayed: false };
     },
 
     get: load,
