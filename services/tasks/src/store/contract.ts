@@ -102,6 +102,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const user = { id: randomUUID(), email, passwordHash: 'h', tz: ZONE, createdAt: ctx.now.toISOString() };
       await store.createUser(user);
       expect(await store.findUserByEmail(email)).toEqual(user);
+      expect(await store.findUserById(user.id)).toEqual(user);
+      expect(await store.findUserById(randomUUID())).toBeNull();
       expect(await store.findUserByEmail(`nobody-${email}`)).toBeNull();
       await expect(store.createUser({ ...user, id: randomUUID() })).rejects.toBeInstanceOf(
         DuplicateEmailError,

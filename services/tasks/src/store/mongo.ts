@@ -64,6 +64,12 @@ function derived(task: Task, zone: string) {
   };
 }
 
+function toUser(doc: UserDoc | null): User | null {
+  if (!doc) return null;
+  const { _id, ...u } = doc;
+  return { id: _id, ...u };
+}
+
 function toTask(doc: TaskDoc): Task {
   const task: Record<string, unknown> = { id: doc._id };
   for (const k of TASK_KEYS) if (k !== 'id' && doc[k] !== undefined && doc[k] !== null) task[k] = doc[k];
@@ -102,10 +108,10 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
       }
     },
     async findUserByEmail(email) {
-      const doc = await users.findOne({ email });
-      if (!doc) return null;
-      const { _id, ...u } = doc;
-      return { id: _id, ...u };
+      return toUser(await users.findOne({ email }));
+    },
+    async findUserById(id) {
+      return toUser(await users.findOne({ _id: id }));
     },
 
     async insertTask(owner, zone, task, event, idempotencyKey) {
@@ -201,7 +207,11 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
     async markSent(taskId, version) {
       // Unchanged since the read: everything is out, so empty the outbox (or drop a deleted task).
       const unchanged = { _id: taskId, version };
-      const purged = await tasks.deleteOne({ ...unchanged, deleted: true });
+      const purged = await tasks.deleteOne({
+        ...unchanged,
+        deleted: true,
+        idempotencyKey: { $exists: false },
+      });
       if (purged.deletedCount === 1) return;
       const done = await tasks.updateOne(unchanged, {
         $set: { outbox: [], outboxSent: version, pending: false },

@@ -53,6 +53,7 @@ export function createSqliteStore(file: string): Store {
       'INSERT INTO users (id, email, password_hash, tz, created_at) VALUES (?, ?, ?, ?, ?)',
     ),
     userByEmail: db.prepare('SELECT * FROM users WHERE email = ?'),
+    userById: db.prepare('SELECT * FROM users WHERE id = ?'),
     insertTask: db.prepare(
       'INSERT INTO tasks (id, owner, version, doc, idempotency_key) VALUES (?, ?, ?, ?, ?)',
     ),
@@ -74,7 +75,8 @@ export function createSqliteStore(file: string): Store {
       'SELECT entry FROM activity WHERE owner = ? AND task_id = ? ORDER BY version, event_id',
     ),
     purge: db.prepare(
-      'DELETE FROM tasks WHERE id = ? AND deleted = 1 AND NOT EXISTS (SELECT 1 FROM outbox WHERE task_id = ?)',
+      `DELETE FROM tasks WHERE id = ? AND deleted = 1 AND idempotency_key IS NULL
+       AND NOT EXISTS (SELECT 1 FROM outbox WHERE task_id = ?)`,
     ),
   };
 
@@ -117,6 +119,12 @@ export function createSqliteStore(file: string): Store {
       queue.push({ fn, resolve: resolve as (v: never) => void, reject });
     });
   }
+  const toUser = (row: unknown): User | null => {
+    const r = row as Record<string, string> | undefined;
+    return r
+      ? { id: r.id!, email: r.email!, passwordHash: r.password_hash!, tz: r.tz!, createdAt: r.created_at! }
+      : null;
+  };
   const addEvent = (e: TaskEvent) => q.addEvent.run(e.subject, e.version, JSON.stringify(e));
   const owners = new Map<string, Map<string, Task>>();
   function live(owner: string): Map<string, Task> {
@@ -139,10 +147,10 @@ export function createSqliteStore(file: string): Store {
       }
     },
     async findUserByEmail(email) {
-      const r = q.userByEmail.get(email) as Record<string, string> | undefined;
-      return r
-        ? { id: r.id!, email: r.email!, passwordHash: r.password_hash!, tz: r.tz!, createdAt: r.created_at! }
-        : null;
+      return toUser(q.userByEmail.get(email));
+    },
+    async findUserById(id) {
+      return toUser(q.userById.get(id));
     },
 
     async insertTask(owner, _zone, task, event, idempotencyKey) {

@@ -74,6 +74,7 @@ export interface PendingBatch {
 export interface Store {
   createUser(user: User): Promise<void>;
   findUserByEmail(email: string): Promise<User | null>;
+  findUserById(id: string): Promise<User | null>;
 
   /**
    * Inserts a task with its created event. With an idempotency key already used by this owner nothing
@@ -103,7 +104,10 @@ export interface Store {
 
   /** Tasks whose outbox holds unsent events, oldest change first. */
   pendingEvents(limit: number): Promise<PendingBatch[]>;
-  /** Records that a task's events up to `version` were published (purges a deleted task once all are). */
+  /**
+   * Records that a task's events up to `version` were published. A deleted task is purged once all are,
+   * unless it was created with an idempotency key: that key must keep answering the same task.
+   */
   markSent(taskId: string, version: number): Promise<void>;
 
   /** Records an event in its task's history; false when that event was already recorded. */

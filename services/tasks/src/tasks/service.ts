@@ -29,6 +29,13 @@ import {
   type Store,
 } from '../store/store.ts';
 
+/** One instance of a series, as the workflows create it (see @todo/workflows' OccurrenceCreate). */
+export type OccurrenceCreate = Omit<TaskCreate, 'reminders'> & {
+  reminders: Reminder[];
+  seriesId: string;
+  occurrence: string;
+};
+
 export interface ListParams {
   q?: string;
   sort?: string;
@@ -100,43 +107,59 @@ export function createTaskService({ store, clock, onWrite = () => {} }: TaskServ
     throw new ConflictError('WRITE_CONFLICT', 'the task is being changed by someone else: try again');
   }
 
+  async function insert(
+    user: Principal,
+    input: Omit<TaskCreate, 'reminders'> & { reminders: Reminder[]; seriesId?: string; occurrence?: string },
+    idempotencyKey?: string,
+  ): Promise<{ task: Task; replayed: boolean }> {
+    const at = now();
+    const id = randomUUID();
+    const task: Task = withSeries({
+      id,
+      title: input.title,
+      ...(input.notes !== undefined ? { notes: input.notes } : {}),
+      status: 'open',
+      priority: input.priority,
+      tags: input.tags,
+      ...(input.due ? { due: input.due } : {}),
+      reminders: input.reminders,
+      ...(input.recurrence ? { recurrence: input.recurrence } : {}),
+      ...(input.seriesId ? { seriesId: input.seriesId } : {}),
+      ...(input.occurrence ? { occurrence: input.occurrence } : {}),
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+    });
+    check(task);
+    const stored = await store.insertTask(
+      user.id,
+      user.tz,
+      task,
+      event('task.created', user.id, task),
+      idempotencyKey,
+    );
+    if (stored !== task) return { task: stored, replayed: true };
+    onWrite();
+    return { task, replayed: false };
+  }
+
   return {
     /**
      * Creates a task. A repeat with the same idempotency key creates nothing and answers the first task
      * (`replayed`), whatever its body: a client that retries gets what its first try made.
      */
-    async create(
-      user: Principal,
-      input: TaskCreate,
-      idempotencyKey?: string,
-    ): Promise<{ task: Task; replayed: boolean }> {
-      const at = now();
-      const id = randomUUID();
-      const task: Task = withSeries({
-        id,
-        title: input.title,
-        ...(input.notes !== undefined ? { notes: input.notes } : {}),
-        status: 'open',
-        priority: input.priority,
-        tags: input.tags,
-        ...(input.due ? { due: input.due } : {}),
-        reminders: withIds(input.reminders),
-        ...(input.recurrence ? { recurrence: input.recurrence } : {}),
-        createdAt: at,
-        updatedAt: at,
-        version: 1,
-      });
-      check(task);
-      const stored = await store.insertTask(
-        user.id,
-        user.tz,
-        task,
-        event('task.created', user.id, task),
-        idempotencyKey,
-      );
-      if (stored !== task) return { task: stored, replayed: true };
-      onWrite();
-      return { task, replayed: false };
+    create(user: Principal, input: TaskCreate, idempotencyKey?: string) {
+      return insert(user, { ...input, reminders: withIds(input.reminders) }, idempotencyKey);
+    },
+
+    /**
+     * Creates one instance of a series for the workflows: its reminders keep their ids (they are the
+     * series' reminders) and it names its series and occurrence. The key makes a replay create nothing.
+     */
+    async createOccurrence(owner: string, idempotencyKey: string, input: OccurrenceCreate): Promise<Task> {
+      const user = await store.findUserById(owner);
+      if (!user) throw new NotFoundError('owner', 'OWNER_NOT_FOUND');
+      return (await insert({ id: owner, tz: user.tz }, input, idempotencyKey)).task;
     },
 
     get: load,

@@ -1,0 +1,85 @@
+import { systemClock, type Clock } from '@todo/core';
+import type { Logger } from 'pino';
+import { createCoordinator } from './coordinator/consumer.ts';
+import type { NotificationPublisher, TasksReader, TasksWriter } from './deps.ts';
+import { createActivities as createReminderActivities } from './reminders/activities.ts';
+import { DEFAULT_SCHEDULE, type Job, type ScheduleOptions } from './schedule.ts';
+import { createActivities as createSeriesActivities } from './series/activities.ts';
+import { createSqliteScheduler, type JobRunner } from './timers/scheduler.ts';
+
+export interface EmbeddedWorkflowsOptions {
+  /** The timer table's SQLite file (e.g. .data/timers.db). */
+  file: string;
+  tasks: TasksReader & TasksWriter;
+  publisher: NotificationPublisher;
+  clock?: Clock;
+  logger?: Logger;
+  schedule?: ScheduleOptions;
+  concurrency?: number;
+  retryBaseMs?: number;
+}
+
+/**
+ * The embedded `reminders` topic: hands each event to the in-process consumers (the notifications
+ * consumer). A consumer that asks for redelivery fails the publish, so the activity and its timer retry.
+ */
+export function createLocalNotificationPublisher(
+  consumers: ((event: unknown) => Promise<'SUCCESS' | 'RETRY' | 'DROP'>)[],
+): NotificationPublisher {
+  return {
+    async publish(event) {
+      for (const consume of consumers) {
+        if ((await consume(event)) === 'RETRY')
+          throw new Error(`a consumer asked to retry ${event.type} ${event.id}`);
+      }
+    },
+  };
+}
+
+/** Runs a timer's job with the activities the Dapr workflows will call. */
+export function jobRunner(
+  reminders: ReturnType<typeof createReminderActivities>,
+  series: ReturnType<typeof createSeriesActivities>,
+): JobRunner {
+  return async (job: Job) => {
+    if (job.kind === 'reminder') await reminders.fireReminder(job);
+    else if (job.kind === 'due') await series.announceDue(job);
+    else await series.materialiseOccurrence(job);
+  };
+}
+
+/**
+ * The embedded profile's reminders and series: the durable timer table, the coordinator to subscribe to
+ * task events, and the shared activities. Call `start()` once the publisher's consumers are ready.
+ */
+export function createEmbeddedWorkflows(o: EmbeddedWorkflowsOptions) {
+  const clock = o.clock ?? systemClock;
+  const schedule = o.schedule ?? DEFAULT_SCHEDULE;
+  const timers = createSqliteScheduler({
+    file: o.file,
+    clock,
+    ...(o.logger ? { logger: o.logger } : {}),
+    ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+    ...(o.retryBaseMs ? { retryBaseMs: o.retryBaseMs } : {}),
+  });
+  const deps = {
+    tasks: o.tasks,
+    publisher: o.publisher,
+    clock,
+    schedule,
+    ...(o.logger ? { logger: o.logger } : {}),
+  };
+  const reminders = createReminderActivities(deps);
+  const series = createSeriesActivities(deps);
+  const coordinator = createCoordinator({ scheduler: timers, state: timers.state, ...deps });
+  return {
+    /** The task-events consumer: hand it to the local publisher beside the activity log. */
+    coordinator,
+    timers,
+    activities: { ...reminders, ...series },
+    start: () => timers.start(jobRunner(reminders, series)),
+    close: () => timers.close(),
+  };
+}
+
+export type EmbeddedWorkflows = ReturnType<typeof createEmbeddedWorkflows>;

@@ -1,0 +1,152 @@
+import { TaskDue, type Clock, type Task } from '@todo/core';
+import type { Logger } from 'pino';
+import { deterministicId, type NotificationPublisher, type TasksReader, type TasksWriter } from '../deps.ts';
+import {
+  carriedReminders,
+  carryRule,
+  catchUpOccurrence,
+  DEFAULT_SCHEDULE,
+  dueAnchor,
+  dueOf,
+  isLive,
+  nextAfterCompletion,
+  nextScheduled,
+  occurrenceLocal,
+  type ScheduleOptions,
+} from '../schedule.ts';
+
+export interface SeriesActivityDeps {
+  tasks: TasksReader & TasksWriter;
+  publisher: NotificationPublisher;
+  clock: Clock;
+  logger?: Logger;
+  schedule?: ScheduleOptions;
+}
+
+export interface MaterialiseInput {
+  owner: string;
+  seriesId: string;
+  /** The instance whose rule (or completion) gave the occurrence. */
+  fromTaskId: string;
+  occurrence: string;
+}
+
+export type MaterialiseResult =
+  | { outcome: 'created'; task: Task; occurrence: string; announced: boolean }
+  | { outcome: 'stale'; reason: string };
+
+/** The idempotency key of an instance: one per series and occurrence, whoever asks and however often. */
+export const occurrenceKey = (seriesId: string, occurrence: string) => `${seriesId}@${occurrence}`;
+
+/** The id of the `task.due` event of an instance due at `at`: the same for every replay. */
+export const dueEventId = (taskId: string, at: string) =>
+  deterministicId('due', taskId, new Date(at).toISOString());
+
+/** The series activities, shared by the embedded timers and (later) the Dapr series workflow. */
+export function createActivities({
+  tasks,
+  publisher,
+  clock,
+  logger,
+  schedule = DEFAULT_SCHEDULE,
+}: SeriesActivityDeps) {
+  async function announce(owner: string, task: Task, zone: string): Promise<boolean> {
+    if (!task.due || !isLive(task)) return false;
+    const at = dueAnchor(task.due, zone, schedule);
+    if (at.toMillis() > clock.now().getTime()) return false;
+    const time = at.toUTC().toISO()!;
+    await publisher.publish(
+      TaskDue.parse({
+        id: dueEventId(task.id, time),
+        type: 'task.due',
+        time,
+        subject: task.id,
+        version: task.version,
+        data: {
+          owner,
+          taskId: task.id,
+          title: task.title,
+          due: task.due,
+          ...(task.occurrence ? { occurrence: task.occurrence } : {}),
+        },
+      }),
+    );
+    return true;
+  }
+
+  return {
+    /**
+     * Creates the planned instance of a series (or, after downtime, the newest missed one per the
+     * catch-up policy) with an idempotency key of series id and occurrence, then announces it when it
+     * is already due. Does nothing when the plan is stale: the instance is gone, paused, or its rule or
+     * completion now gives another occurrence.
+     */
+    async materialiseOccurrence(input: MaterialiseInput): Promise<MaterialiseResult> {
+      const from = await tasks.getTask(input.owner, input.fromTaskId);
+      const stale = (reason: string): MaterialiseResult => {
+        logger?.debug({ ...input, reason }, 'series: plan is stale, nothing made');
+        return { outcome: 'stale', reason };
+      };
+      if (!from) return stale('instance gone');
+      const rec = from.recurrence;
+      if (!rec || from.seriesId !== input.seriesId) return stale('not recurring');
+      if (rec.paused) return stale('paused');
+      const zone = await tasks.ownerZone(input.owner);
+      let occurrence = input.occurrence;
+      let rrule: string | null = rec.rrule;
+      if (rec.mode === 'after-completion') {
+        if (from.status === 'open') return stale('reopened');
+        const o = nextAfterCompletion(from, from.completedAt ?? from.updatedAt, zone);
+        if (!o || occurrenceLocal(o) !== input.occurrence) return stale('completion moved');
+      } else {
+        const o = nextScheduled(from, zone);
+        if (!o || occurrenceLocal(o) !== input.occurrence) return stale('rule changed');
+        occurrence = catchUpOccurrence(from, input.occurrence, clock.now(), zone, schedule);
+        rrule = carryRule(rec.rrule);
+        if (!rrule) return stale('count used up');
+        // Each occurrence skipped by the catch-up (the planned one and any after it) uses up a COUNT too.
+        if (occurrence !== input.occurrence) {
+          const skipped = 1 + countBetween(from, input.occurrence, occurrence, zone);
+          for (let i = 0; i < skipped && rrule; i++) rrule = carryRule(rrule);
+          if (!rrule) return stale('count used up');
+        }
+      }
+      const task = await tasks.createOccurrence(input.owner, occurrenceKey(input.seriesId, occurrence), {
+        title: from.title,
+        ...(from.notes !== undefined ? { notes: from.notes } : {}),
+        priority: from.priority,
+        tags: from.tags,
+        due: dueOf(from, occurrence),
+        reminders: carriedReminders(from),
+        recurrence: { ...rec, rrule },
+        seriesId: input.seriesId,
+        occurrence,
+      });
+      const announced = await announce(input.owner, task, zone);
+      return { outcome: 'created', task, occurrence, announced };
+    },
+
+    /** Publishes `task.due` for an instance whose due came, if it is still open and due at `at`. */
+    async announceDue(input: { owner: string; taskId: string; at: string }): Promise<boolean> {
+      const task = await tasks.getTask(input.owner, input.taskId);
+      if (!task?.due || !isLive(task)) return false;
+      const zone = await tasks.ownerZone(input.owner);
+      if (dueAnchor(task.due, zone, schedule).toMillis() !== Date.parse(input.at)) return false;
+      return announce(input.owner, task, zone);
+    },
+  };
+}
+
+/** How many occurrences lie strictly between two of a series (the ones a catch-up leaves out). */
+function countBetween(from: Task, planned: string, picked: string, zone: string): number {
+  let n = 0;
+  let cur: Task = { ...from, occurrence: planned };
+  for (;;) {
+    const o = nextScheduled(cur, zone);
+    if (!o || occurrenceLocal(o) >= picked) return n;
+    n++;
+    cur = { ...cur, occurrence: occurrenceLocal(o) };
+  }
+}
+
+export type SeriesActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,261 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { systemClock, type Clock } from '@todo/core';
+import type { Logger } from 'pino';
+import type { Job } from '../schedule.ts';
+
+/**
+ * The scheduler seam (design.md): Dapr Workflow timers in the stack, a durable timer table when embedded.
+ * `schedule` replaces any timer with the same key; both resolve once the change is durable.
+ */
+export interface Scheduler {
+  schedule(key: string, at: Date, job: Job): Promise<void>;
+  cancel(key: string): Promise<void>;
+}
+
+/** Runs a due timer's activity; a throw means "failed, try again later". */
+export type JobRunner = (job: Job, timer: { key: string; attempts: number }) => Promise<void>;
+
+/** A small durable key-value table beside the timers: the coordinator's memory of what it applied. */
+export interface StateTable {
+  get<T>(key: string): Promise<T | undefined>;
+  put(key: string, value: unknown): Promise<void>;
+}
+
+export interface SqliteSchedulerOptions {
+  /** SQLite file, or ':memory:'. */
+  file: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** Activities run at once; the rest wait in order of their time. */
+  concurrency?: number;
+  /** Backoff after a failed activity: base * 2^attempts, at most max. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
+export interface TimerRow {
+  key: string;
+  at: number;
+  dueAt: number;
+  attempts: number;
+  job: Job;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS timers (
+  key TEXT PRIMARY KEY, at INTEGER NOT NULL, due_at INTEGER NOT NULL, seq INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, job TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS timers_at ON timers (at, seq);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+`;
+/** setTimeout's longest wait; a later timer is looked at again when this one wakes. */
+const MAX_WAIT = 2 ** 31 - 1;
+
+/**
+ * The embedded profile's durable timers: a table in SQLite (WAL, synchronous=FULL, group commit), a loop
+ * that sleeps until the earliest timer (one setTimeout, never a poll) and fires due timers in order of
+ * their time. A timer is deleted only after its activity succeeded, so delivery is at least once: after
+ * a kill -9 the overdue timers fire on start, each once, and an activity that ran but was not yet
+ * recorded runs again; activities publish deterministic event ids, so a consumer that de-duplicates
+ * sees every firing once. A failed activity is retried with exponential backoff.
+ */
+export function createSqliteScheduler(opts: SqliteSchedulerOptions) {
+  const {
+    file,
+    clock = systemClock,
+    logger,
+    concurrency = 16,
+    retryBaseMs = 500,
+    retryMaxMs = 5 * 60_000,
+  } = opts;
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new DatabaseSync(file);
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
+  db.exec(SCHEMA);
+  const q = {
+    upsert: db.prepare(
+      `INSERT INTO timers (key, at, due_at, seq, attempts, job) VALUES (?, ?, ?, ?, 0, ?)
+       ON CONFLICT (key) DO UPDATE SET at = excluded.at, due_at = excluded.due_at, seq = excluded.seq,
+       attempts = 0, job = excluded.job`,
+    ),
+    cancel: db.prepare('DELETE FROM timers WHERE key = ?'),
+    done: db.prepare('DELETE FROM timers WHERE key = ? AND seq = ?'),
+    retry: db.prepare('UPDATE timers SET at = ?, attempts = attempts + 1 WHERE key = ? AND seq = ?'),
+    due: db.prepare(
+      'SELECT key, at, due_at, seq, attempts, job FROM timers WHERE at <= ? ORDER BY at, seq LIMIT ?',
+    ),
+    earliest: db.prepare('SELECT min(at) AS at FROM timers'),
+    all: db.prepare('SELECT key, at, due_at, attempts, job FROM timers ORDER BY at, seq'),
+    maxSeq: db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM timers'),
+    getState: db.prepare('SELECT value FROM state WHERE key = ?'),
+    putState: db.prepare(
+      'INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+  };
+  // Orders timers with the same time by when they were set; this process is the table's only writer.
+  let seq = (q.maxSeq.get() as { seq: number }).seq;
+
+  // Group commit, as in the task store: the writes of one event-loop turn share one transaction and
+  // one fsync, and each resolves only after that commit.
+  let queue: { fn: () => unknown; resolve: (v: never) => void; reject: (e: unknown) => void }[] = [];
+  function flush() {
+    const batch = queue;
+    queue = [];
+    const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      for (const { fn } of batch) {
+        db.exec('SAVEPOINT w');
+        try {
+          results.push({ ok: true, value: fn() });
+          db.exec('RELEASE w');
+        } catch (error) {
+          db.exec('ROLLBACK TO w; RELEASE w');
+          results.push({ ok: false, error });
+        }
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.isOpen && db.isTransaction) db.exec('ROLLBACK');
+      batch.forEach((w) => w.reject(error));
+      return;
+    }
+    batch.forEach((w, i) => {
+      const r = results[i]!;
+      if (r.ok) w.resolve(r.value as never);
+      else w.reject(r.error);
+    });
+    kick();
+  }
+  function write<T>(fn: () => T): Promise<T> {
+    if (closed) return Promise.reject(new Error('the timer table is closed'));
+    return new Promise<T>((resolve, reject) => {
+      if (queue.length === 0) setImmediate(flush);
+      queue.push({ fn, resolve: resolve as (v: never) => void, reject });
+    });
+  }
+
+  let run: JobRunner | undefined;
+  let closed = false;
+  let wake: NodeJS.Timeout | undefined;
+  let kicked = false;
+  const inflight = new Map<string, Promise<void>>();
+
+  /** Looks again soon (after the current turn), e.g. after a write or a finished activity. */
+  function kick() {
+    if (!run || kicked || closed) return;
+    kicked = true;
+    setImmediate(() => {
+      kicked = false;
+      pump();
+    });
+  }
+
+  /** Starts what is due (up to the concurrency limit), then sleeps until the earliest timer. */
+  function pump() {
+    if (!run || closed) return;
+    clearTimeout(wake);
+    const now = clock.now().getTime();
+    if (inflight.size < concurrency) {
+      const rows = q.due.all(now, concurrency + inflight.size) as {
+        key: string;
+        seq: number;
+        attempts: number;
+        job: string;
+      }[];
+      for (const row of rows) {
+        if (inflight.size >= concurrency) break;
+        if (!inflight.has(row.key)) fire(row);
+      }
+    }
+    // When every slot is busy, each finished activity kicks the loop; otherwise sleep until the earliest.
+    if (inflight.size >= concurrency) return;
+    const { at } = q.earliest.get() as { at: number | null };
+    if (at === null) return;
+    // A due timer still here is in flight (its finish kicks); else wait for the earliest one.
+    const wait = Math.min(Math.max(at - now, 0), MAX_WAIT);
+    if (at <= now) return;
+    wake = setTimeout(pump, wait);
+  }
+
+  function fire(row: { key: string; seq: number; attempts: number; job: string }) {
+    const job = JSON.parse(row.job) as Job;
+    const p = (async () => {
+      try {
+        await run!(job, { key: row.key, attempts: row.attempts });
+        await write(() => q.done.run(row.key, row.seq));
+      } catch (err) {
+        const backoff = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(row.attempts, 20));
+        logger?.warn(
+          { err, key: row.key, attempts: row.attempts + 1, retryInMs: backoff },
+          'timer: activity failed, will retry',
+        );
+        if (!closed)
+          await write(() => q.retry.run(clock.now().getTime() + backoff, row.key, row.seq)).catch(() => {});
+      } finally {
+        inflight.delete(row.key);
+        kick();
+      }
+    })();
+    inflight.set(row.key, p);
+  }
+
+  const scheduler: Scheduler = {
+    async schedule(key, at, job) {
+      const t = at.getTime();
+      if (!Number.isFinite(t)) throw new Error(`timer ${key}: invalid time`);
+      await write(() => q.upsert.run(key, t, t, ++seq, JSON.stringify(job)));
+    },
+    async cancel(key) {
+      await write(() => q.cancel.run(key));
+    },
+  };
+  const state: StateTable = {
+    async get<T>(key: string) {
+      const row = q.getState.get(key) as { value: string } | undefined;
+      return row ? (JSON.parse(row.value) as T) : undefined;
+    },
+    async put(key, value) {
+      await write(() => q.putState.run(key, JSON.stringify(value)));
+    },
+  };
+
+  return {
+    ...scheduler,
+    state,
+    /** Starts firing timers with `runner`; overdue ones (after a restart) fire at once, in order. */
+    start(runner: JobRunner) {
+      run = runner;
+      kick();
+    },
+    /** Looks at the table again now: for an injected clock that was moved. */
+    poke: () => kick(),
+    /** The timers waiting, earliest first. */
+    list(): TimerRow[] {
+      return (
+        q.all.all() as { key: string; at: number; due_at: number; attempts: number; job: string }[]
+      ).map((r) => ({
+        key: r.key,
+        at: r.at,
+        dueAt: r.due_at,
+        attempts: r.attempts,
+        job: JSON.parse(r.job) as Job,
+      }));
+    },
+    /** Stops firing and waits for the activities in flight; then closes the database. */
+    async close() {
+      if (closed) return;
+      clearTimeout(wake);
+      run = undefined;
+      await Promise.allSettled([...inflight.values()]);
+      if (queue.length) flush();
+      closed = true;
+      db.close();
+    },
+  };
+}
+
+export type SqliteScheduler = ReturnType<typeof createSqliteScheduler>;
