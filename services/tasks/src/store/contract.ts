@@ -212,6 +212,19 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.deleteTask(owner, t.id, 2, deleted)).toBe(false);
     });
 
+    it('lets exactly one of several concurrent changes of the same version win', async () => {
+      const owner = `heidi-${randomUUID()}`;
+      const t = task('Contended');
+      await store.insertTask(owner, ZONE, t, event('task.created', owner, t));
+      const attempts = Array.from({ length: 10 }, (_, i) => ({ ...t, title: `writer ${i}`, version: 2 }));
+      const results = await Promise.all(
+        attempts.map((v2) => store.replaceTask(owner, ZONE, v2, 1, event('task.updated', owner, v2))),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = attempts[results.indexOf(true)]!;
+      expect((await store.getTask(owner, t.id))?.title).toBe(winner.title);
+    });
+
     it('keeps concurrent writes apart: one that fails undoes none of the others', async () => {
       const owner = `erin-${randomUUID()}`;
       const email = `${randomUUID()}@example.com`;

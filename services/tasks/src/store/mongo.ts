@@ -76,6 +76,27 @@ function toTask(doc: TaskDoc): Task {
   return task as Task;
 }
 
+/**
+ * Runs conditional writes on one document one at a time within this process. MongoDB makes each
+ * single-document update atomic, but FerretDB 1.x on SQLite (our test and local-stack server) does not:
+ * of 10 concurrent updates filtered on the same version, 4 succeeded. In-process order is enough there,
+ * since the local stack runs one task service; real MongoDB needs none of it.
+ */
+function keyedLock() {
+  const tails = new Map<string, Promise<unknown>>();
+  return async function locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const before = tails.get(key) ?? Promise.resolve();
+    const run = before.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    tails.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (tails.get(key) === tail) tails.delete(key);
+    }
+  };
+}
+
 /** The stack's store: MongoDB (FerretDB 1.x in tests), mongodb driver 7. */
 export async function createMongoStore(url: string, dbName = 'todo'): Promise<Store> {
   const client = await MongoClient.connect(url, { ignoreUndefined: true });
@@ -91,6 +112,7 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
   await tasks.createIndex({ idempotencyKey: 1 }, { unique: true, sparse: true });
   await activity.createIndex({ owner: 1, taskId: 1, version: 1 });
 
+  const locked = keyedLock();
   const live = (owner: string, id: string, version: number): Filter<TaskDoc> => ({
     _id: id,
     owner,
@@ -167,18 +189,22 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
       const unset = Object.fromEntries(
         OPTIONAL_KEYS.filter((k) => task[k] === undefined).map((k) => [k, 1 as const]),
       );
-      const res = await tasks.updateOne(live(owner, id, expectedVersion), {
-        $set: set,
-        ...(Object.keys(unset).length ? { $unset: unset } : {}),
-        $push: { outbox: event },
-      });
+      const res = await locked(id, () =>
+        tasks.updateOne(live(owner, id, expectedVersion), {
+          $set: set,
+          ...(Object.keys(unset).length ? { $unset: unset } : {}),
+          $push: { outbox: event },
+        }),
+      );
       return res.matchedCount === 1;
     },
     async deleteTask(owner, id, expectedVersion, event) {
-      const res = await tasks.updateOne(live(owner, id, expectedVersion), {
-        $set: { deleted: true, version: event.version, pending: true, changedAt: new Date(event.time) },
-        $push: { outbox: event },
-      });
+      const res = await locked(id, () =>
+        tasks.updateOne(live(owner, id, expectedVersion), {
+          $set: { deleted: true, version: event.version, pending: true, changedAt: new Date(event.time) },
+          $push: { outbox: event },
+        }),
+      );
       return res.matchedCount === 1;
     },
     async tagCounts(owner) {
@@ -205,19 +231,22 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
         .map((b) => ({ ...b, version: Math.max(...b.events.map((e) => e.version)) }));
     },
     async markSent(taskId, version) {
-      // Unchanged since the read: everything is out, so empty the outbox (or drop a deleted task).
-      const unchanged = { _id: taskId, version };
-      const purged = await tasks.deleteOne({
-        ...unchanged,
-        deleted: true,
-        idempotencyKey: { $exists: false },
+      await locked(taskId, async () => {
+        // Unchanged since the read: everything is out, so empty the outbox (or drop a deleted task).
+        const unchanged = { _id: taskId, version };
+        const purged = await tasks.deleteOne({
+          ...unchanged,
+          deleted: true,
+          idempotencyKey: { $exists: false },
+        });
+        if (purged.deletedCount === 1) return;
+        const done = await tasks.updateOne(unchanged, {
+          $set: { outbox: [], outboxSent: version, pending: false },
+        });
+        // A newer change arrived meanwhile: only raise the mark; the next round sends and prunes.
+        if (done.matchedCount === 0)
+          await tasks.updateOne({ _id: taskId }, { $max: { outboxSent: version } });
       });
-      if (purged.deletedCount === 1) return;
-      const done = await tasks.updateOne(unchanged, {
-        $set: { outbox: [], outboxSent: version, pending: false },
-      });
-      // A newer change arrived meanwhile: only raise the mark; the next round sends the rest and prunes.
-      if (done.matchedCount === 0) await tasks.updateOne({ _id: taskId }, { $max: { outboxSent: version } });
     },
 
     async recordActivity(owner, { eventId, ...entry }) {
