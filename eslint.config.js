@@ -24,7 +24,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/env.ts', '**/*.test.ts', 'tests/**', 'deploy/local/**', '*.config.ts'],
+    files: ['**/env.ts', '**/*.test.ts', '**/testing.ts', 'tests/**', 'deploy/local/**', '*.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -12,17 +12,21 @@ import {
 } from '@todo/chat';
 import { systemClock } from '@todo/core';
 import { createTokens, listen } from '@todo/http';
+import { createNotificationsApp, createSqliteNotificationStore } from '@todo/notifications';
 import {
   createActivityConsumer,
   createApp,
   createLocalPublisher,
   createRelay,
   createSqliteStore,
+  createTaskService,
   loadEnv,
 } from '@todo/tasks';
+import { createEmbeddedWorkflows, createLocalNotificationPublisher } from '@todo/workflows';
 import { pino } from 'pino';
 
-// The embedded profile: the whole product in one process, no servers; state in DATA_DIR.
+// The embedded profile: the whole product in one process, no servers; state in DATA_DIR. The parts are
+// the same as in the stack; only the seams differ (SQLite stores, an in-process relay, SQLite timers).
 const env = loadEnv();
 const llm = llmFromEnv(loadChatEnv());
 const logger = pino({ level: env.LOG_LEVEL, base: { profile: 'embedded' } });
@@ -31,12 +35,36 @@ mkdirSync(dataDir, { recursive: true });
 
 const store = createSqliteStore(join(dataDir, 'tasks.db'));
 const conversations = createSqliteKeyValue(join(dataDir, 'chat.db'));
+const notificationStore = createSqliteNotificationStore(join(dataDir, 'notifications.db'));
 const tokens = createTokens(env.JWT_SECRET ?? localSecret(join(dataDir, 'jwt-secret')));
-// The outbox relay hands each change to the in-process consumers (the activity log), as Kafka does in the stack.
+
+const notifications = createNotificationsApp({
+  store: notificationStore,
+  clock: systemClock,
+  logger,
+  tokens,
+  // On a laptop the user's own webhook receiver is usually on localhost.
+  webhooks: { allowInternal: true },
+});
+// Series instances are created through the same service the API uses; its writes wake the relay.
+const wake = () => relay.wake();
+const taskService = createTaskService({ store, clock: systemClock, onWrite: wake });
+const workflows = createEmbeddedWorkflows({
+  file: join(dataDir, 'timers.db'),
+  clock: systemClock,
+  logger,
+  tasks: {
+    getTask: (owner, id) => store.getTask(owner, id),
+    ownerZone: async (owner) => (await store.findUserById(owner))?.tz ?? 'UTC',
+    createOccurrence: (owner, key, input) => taskService.createOccurrence(owner, key, input),
+  },
+  publisher: createLocalNotificationPublisher([notifications.consume]),
+});
+// The outbox relay hands each change to the in-process consumers, as Kafka does in the stack.
 const relay = createRelay({
   store,
   logger,
-  publisher: createLocalPublisher([createActivityConsumer({ store, logger })]),
+  publisher: createLocalPublisher([createActivityConsumer({ store, logger }), workflows.coordinator]),
 });
 const tasksApp = createApp({
   store,
@@ -44,27 +72,32 @@ const tasksApp = createApp({
   logger,
   tokens,
   previewPerMinute: env.PREVIEW_PER_MINUTE,
-  onWrite: relay.wake,
+  onWrite: wake,
 });
 
-// One origin: /api/chat* goes to the chat app, everything else to the tasks app. The chat calls the tasks
-// API over HTTP on this same origin, exactly as it calls it through Dapr in the stack; its handler is made
-// once the server listens and the origin is known (PORT may be 0).
+// One origin. The chat calls the tasks API over HTTP on this same origin, exactly as it calls it through
+// Dapr in the stack; its handler is made once the server listens and the origin is known (PORT may be 0).
 const isChat = /^\/api\/chat(?:[/?]|$)/;
+const isNotifications = /^\/api\/(?:notifications|webhooks)(?:[/?]|$)/;
 const tasksHandler = tasksApp.callback();
+const notificationsHandler = notifications.app.callback();
 let chatHandler: RequestListener | undefined;
-const server = await listen(
-  (req, res) => void (chatHandler && isChat.test(req.url ?? '') ? chatHandler : tasksHandler)(req, res),
-  {
-    port: env.PORT,
-    host: env.HOST,
-    logger,
-    close: async () => {
-      await relay.stop();
-      await Promise.all([store.close(), conversations.close()]);
-    },
+const route = (url: string): RequestListener =>
+  chatHandler && isChat.test(url)
+    ? chatHandler
+    : isNotifications.test(url)
+      ? notificationsHandler
+      : tasksHandler;
+const server = await listen((req, res) => void route(req.url ?? '')(req, res), {
+  port: env.PORT,
+  host: env.HOST,
+  logger,
+  stopping: () => notifications.hub.close(),
+  close: async () => {
+    await Promise.all([relay.stop(), notifications.stop(), workflows.close()]);
+    await Promise.all([store.close(), conversations.close(), notificationStore.close()]);
   },
-);
+});
 const { port } = server.address() as AddressInfo;
 const loopback = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
 const origin = `http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}`;
@@ -77,6 +110,8 @@ chatHandler = createChatApp({
   ...(llm ? { llm } : {}),
 }).callback();
 relay.wake();
+notifications.start();
+workflows.start();
 
 logger.info({ dataDir, llm: Boolean(llm) }, 'embedded profile ready');
 console.log(

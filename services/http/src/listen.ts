@@ -7,7 +7,20 @@ import type { Logger } from 'pino';
  */
 export async function listen(
   handler: RequestListener,
-  { port, host, logger, close }: { port: number; host: string; logger: Logger; close: () => Promise<void> },
+  {
+    port,
+    host,
+    logger,
+    close,
+    stopping: onStop = () => {},
+  }: {
+    port: number;
+    host: string;
+    logger: Logger;
+    close: () => Promise<void>;
+    /** Called as soon as a stop is asked: end long-lived responses (SSE) here, or the server never closes. */
+    stopping?: () => void;
+  },
 ): Promise<Server> {
   const server = createServer(handler).listen(port, host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
@@ -16,6 +29,7 @@ export async function listen(
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
+    onStop();
     server.close(() => {
       close().then(
         () => process.exit(0),

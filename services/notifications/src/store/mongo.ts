@@ -17,9 +17,10 @@ interface WebhookDoc extends Omit<Webhook, 'id'> {
 interface DeliveryDoc extends Omit<Delivery, 'id'> {
   _id: string;
 }
-interface CounterDoc {
+/** A claim on one due slot of a delivery: its unique _id makes the claim atomic. */
+interface ClaimDoc {
   _id: string;
-  seq: number;
+  delivery: string;
 }
 
 const duplicate = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
@@ -32,8 +33,11 @@ const toDelivery = ({ _id, ...d }: DeliveryDoc): Delivery => ({ id: _id, ...d })
 
 /**
  * The stack's notifications store (MongoDB; FerretDB 1.x in tests). Written for FerretDB's limits: no
- * transactions, so de-duplication is an insert with the event id as `_id` (a unique violation on insert is
- * 11000 there too), and each write is one single-document operation.
+ * transactions, and no atomic read-modify-write either: concurrent `$inc`s lose updates and several
+ * concurrent conditional updates of one document all succeed (seen here: 50 concurrent `$inc` gave 10
+ * distinct values). So everything that must happen once is an insert under a unique key, which is atomic
+ * there: de-duplication (the event id as `_id`), the inbox order (a unique `seq`, retried on a clash), and
+ * a delivery's claim (a claims document per delivery and due time).
  */
 export async function createMongoNotificationStore(
   url: string,
@@ -44,27 +48,29 @@ export async function createMongoNotificationStore(
   const notifications: Collection<NotificationDoc> = db.collection('notifications');
   const webhooks: Collection<WebhookDoc> = db.collection('webhooks');
   const deliveries: Collection<DeliveryDoc> = db.collection('deliveries');
-  const counters: Collection<CounterDoc> = db.collection('counters');
+  const claims: Collection<ClaimDoc> = db.collection('claims');
   await Promise.all([
+    notifications.createIndex({ seq: 1 }, { unique: true }),
     notifications.createIndex({ owner: 1, seq: -1 }),
     notifications.createIndex({ owner: 1, readAt: 1, seq: -1 }),
     webhooks.createIndex({ owner: 1, createdAt: 1 }),
     deliveries.createIndex({ status: 1, nextAttemptAt: 1 }),
     deliveries.createIndex({ owner: 1, webhookId: 1, createdAt: -1 }),
-    // Made once here, so concurrent increments never race to create it.
-    counters.updateOne({ _id: 'notifications' }, { $setOnInsert: { seq: 0 } }, { upsert: true }),
+    claims.createIndex({ delivery: 1 }),
   ]);
 
-  /** The next place in the inbox order; a number taken by a duplicate is simply skipped. */
-  async function nextSeq(): Promise<number> {
-    const doc = await counters.findOneAndUpdate(
-      { _id: 'notifications' },
-      { $inc: { seq: 1 } },
-      { returnDocument: 'after' },
-    );
-    if (!doc) throw new Error('the notifications counter is missing');
-    return doc.seq;
+  // The next place in the inbox order, counted in this process; another replica may take the same one
+  // first (then the unique index refuses it and this process catches up from the stored maximum).
+  let next = 0;
+  async function catchUp(): Promise<void> {
+    const [top] = await notifications
+      .find({}, { projection: { seq: 1 } })
+      .sort({ seq: -1 })
+      .limit(1)
+      .toArray();
+    next = Math.max(next, (top?.seq ?? 0) + 1);
   }
+  await catchUp();
 
   return {
     async recordNotification(n, queued) {
@@ -79,23 +85,29 @@ export async function createMongoNotificationStore(
           }
         }),
       );
-      if (await notifications.findOne({ _id: n.id }, { projection: { _id: 1 } })) return null;
-      const doc: NotificationDoc = {
-        _id: n.id,
-        owner: n.owner,
-        seq: await nextSeq(),
-        kind: n.kind,
-        event: n.event,
-        receivedAt: n.receivedAt,
-        readAt: null,
-      };
-      try {
-        await notifications.insertOne(doc);
-      } catch (err) {
-        if (duplicate(err)) return null;
-        throw err;
+      const exists = async () =>
+        Boolean(await notifications.findOne({ _id: n.id }, { projection: { _id: 1 } }));
+      for (let clash = 0; clash < 20; clash++) {
+        if (await exists()) return null;
+        const doc: NotificationDoc = {
+          _id: n.id,
+          owner: n.owner,
+          seq: next++,
+          kind: n.kind,
+          event: n.event,
+          receivedAt: n.receivedAt,
+          readAt: null,
+        };
+        try {
+          await notifications.insertOne(doc);
+          return toNotification(doc);
+        } catch (err) {
+          if (!duplicate(err)) throw err;
+          // Either the event was recorded meanwhile (the loop then answers null) or the seq was taken.
+          await catchUp();
+        }
       }
-      return toNotification(doc);
+      throw new Error('could not find a free place in the inbox order');
     },
     async listNotifications(owner, { unread, before, after, order, limit }) {
       const seq: Record<string, number> = {};
@@ -143,7 +155,9 @@ export async function createMongoNotificationStore(
     async deleteWebhook(owner, id) {
       const res = await webhooks.deleteOne({ _id: id, owner });
       if (res.deletedCount === 0) return false;
+      const queued = await deliveries.find({ webhookId: id }, { projection: { _id: 1 } }).toArray();
       await deliveries.deleteMany({ webhookId: id });
+      if (queued.length) await claims.deleteMany({ delivery: { $in: queued.map((d) => d._id) } });
       return true;
     },
 
@@ -160,11 +174,18 @@ export async function createMongoNotificationStore(
       return docs.map(toDelivery);
     },
     async claimDelivery(id, seen, leaseUntil) {
+      // Only one claimer can insert the claim of this due time; it then moves the time to the lease end.
+      try {
+        await claims.insertOne({ _id: `${id}@${seen}`, delivery: id });
+      } catch (err) {
+        if (duplicate(err)) return false;
+        throw err;
+      }
       const res = await deliveries.updateOne(
         { _id: id, status: 'pending', nextAttemptAt: seen },
         { $set: { nextAttemptAt: leaseUntil } },
       );
-      return res.modifiedCount === 1;
+      return res.matchedCount === 1;
     },
     async recordAttempt(id, attempt, outcome) {
       await deliveries.updateOne(
@@ -178,6 +199,7 @@ export async function createMongoNotificationStore(
           $push: { log: attempt },
         },
       );
+      if (outcome.status !== 'pending') await claims.deleteMany({ delivery: id });
     },
     async listDeliveries(owner, webhookId, limit) {
       const docs = await deliveries

@@ -1,0 +1,116 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { call, startEmbedded } from './testing.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'embedded-reminders-'));
+const running: ChildProcess[] = [];
+afterAll(() => {
+  for (const p of running) p.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+const start = async () => {
+  const e = await startEmbedded(dataDir);
+  running.push(e.child);
+  return e.base;
+};
+const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Reads SSE frames from the owner's stream into `frames` until aborted. */
+function openStream(
+  base: string,
+  token: string,
+  frames: { event: string; data: any }[],
+  signal: AbortSignal,
+) {
+  const opened = Promise.withResolvers<void>();
+  void (async () => {
+    const res = await fetch(`${base}/api/notifications/stream`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal,
+    });
+    opened.resolve();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of res.body!) {
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.+)$/m.exec(frame)?.[1];
+          const data = /^data: (.+)$/m.exec(frame)?.[1];
+          if (event && data) frames.push({ event, data: JSON.parse(data) });
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return opened.promise;
+}
+
+describe('embedded profile: reminders', () => {
+  it('fires a reminder once into the inbox and an open stream, and keeps a sleeping one across kill -9', async () => {
+    let base = await start();
+    const { token } = (
+      await call(base, 'POST', '/api/auth/signup', { email: 'r@example.com', password: 'remind me please' })
+    ).body;
+    const frames: { event: string; data: any }[] = [];
+    const abort = new AbortController();
+    await openStream(base, token, frames, abort.signal);
+
+    const soon = await call(
+      base,
+      'POST',
+      '/api/tasks',
+      { title: 'Stretch', reminders: [{ at: inSeconds(2) }] },
+      token,
+    );
+    expect(soon.status).toBe(201);
+    const inbox = await until('the reminder in the inbox', async () => {
+      const r = await call(base, 'GET', '/api/notifications', undefined, token);
+      return r.body.notifications?.length ? r.body.notifications : undefined;
+    });
+    expect(inbox).toHaveLength(1);
+    expect(inbox[0]).toMatchObject({ type: 'reminder.due', taskId: soon.body.id });
+    await until('the reminder on the stream', async () => (frames.length ? frames : undefined));
+    expect(frames.filter((f) => f.event === 'reminder')).toHaveLength(1);
+    abort.abort();
+
+    // A reminder still asleep when the process is killed fires once after the restart.
+    const later = await call(
+      base,
+      'POST',
+      '/api/tasks',
+      { title: 'Call back', reminders: [{ at: inSeconds(3) }] },
+      token,
+    );
+    await new Promise((r) => setTimeout(r, 300)); // the relay hands the change to the coordinator
+    running.at(-1)!.kill('SIGKILL');
+    base = await start();
+    const both = await until('the second reminder after the restart', async () => {
+      const r = await call(base, 'GET', '/api/notifications', undefined, token);
+      return r.body.notifications?.length >= 2 ? r.body.notifications : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 1500)); // room for a wrong second delivery to show up
+    const final = (await call(base, 'GET', '/api/notifications', undefined, token)).body.notifications;
+    expect(final).toHaveLength(2);
+    expect(both.map((n: { taskId: string }) => n.taskId).sort()).toEqual(
+      [soon.body.id, later.body.id].sort(),
+    );
+  });
+});

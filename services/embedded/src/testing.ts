@@ -1,0 +1,38 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface Embedded {
+  base: string;
+  child: ChildProcess;
+}
+
+/** Starts the embedded profile as `npm start` does, on a free port, and answers the origin it prints. */
+export function startEmbedded(dataDir: string, env: Record<string, string> = {}): Promise<Embedded> {
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'main.ts')], {
+    env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c;
+      const m = /running at (http:\/\/[\d.:]+)\/api/.exec(out);
+      if (m) resolve({ base: m[1]!, child });
+    });
+    child.once('exit', (code) => reject(new Error(`main.ts exited with ${code}: ${out}`)));
+  });
+}
+
+/** A JSON call on the embedded origin. */
+export async function call(base: string, method: string, path: string, body?: unknown, token?: string) {
+  const res = await fetch(base + path, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Record<string, any> };
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { loadEnv } from './env.ts';
+import { testApi } from './testing.ts';
+
+const api = await testApi();
+
+describe('notifications app', () => {
+  it('answers health and readiness', async () => {
+    expect((await api.call('GET', '/healthz')).body).toEqual({ status: 'ok' });
+    expect((await api.call('GET', '/readyz')).body).toEqual({ status: 'ready' });
+  });
+
+  it('describes every endpoint in its OpenAPI document', async () => {
+    const doc = (await api.call('GET', '/api/notifications/openapi.json')).body;
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/notifications',
+      '/api/notifications/read-all',
+      '/api/notifications/stream',
+      '/api/notifications/{id}/read',
+      '/api/webhooks',
+      '/api/webhooks/{id}',
+      '/api/webhooks/{id}/deliveries',
+    ]);
+    expect(doc.paths['/api/notifications/stream'].get.parameters).toEqual([
+      expect.objectContaining({ name: 'token', in: 'query' }),
+    ]);
+  });
+
+  it('reads its configuration once, with a readable error', () => {
+    const env = loadEnv({ MONGO_URL: 'mongodb://127.0.0.1:27017', WEBHOOK_ALLOW_INTERNAL: 'true' });
+    expect(env).toMatchObject({ PORT: 3002, WEBHOOK_MAX_ATTEMPTS: 6, WEBHOOK_ALLOW_INTERNAL: true });
+    expect(() => loadEnv({ JWT_SECRET: 'short', WEBHOOK_TIMEOUT_MS: '5' })).toThrow(
+      /JWT_SECRET: JWT_SECRET must be at least 32 characters\n {2}WEBHOOK_TIMEOUT_MS/,
+    );
+  });
+});

@@ -1,0 +1,86 @@
+import Router from '@koa/router';
+import type { Clock } from '@todo/core';
+import { mount, openApiDocument, requireAuth, serviceApp, type TokenIssuer } from '@todo/http';
+import type Koa from 'koa';
+import type { Logger } from 'pino';
+import { createNotificationConsumer, type NotificationConsumer } from './inbox/consumer.ts';
+import { inboxEndpoints, subscriptionRoutes } from './inbox/routes.ts';
+import type { NotificationStore } from './store/store.ts';
+import { createStreamHub, type StreamHub } from './stream/hub.ts';
+import { streamEndpoints } from './stream/routes.ts';
+import { createWebhookDispatcher, type DispatchOptions } from './webhooks/dispatcher.ts';
+import { webhookEndpoints } from './webhooks/routes.ts';
+
+export interface NotificationsDeps {
+  store: NotificationStore;
+  clock: Clock;
+  logger: Logger;
+  tokens: TokenIssuer;
+  /** Webhook delivery: retries, timeouts, concurrency, and whether internal addresses are allowed. */
+  webhooks?: DispatchOptions;
+  /** Time between SSE heartbeat comments (15 s). */
+  heartbeatMs?: number;
+  /** Beside daprd: serve the pub/sub subscription; deliveries must carry `appApiToken` when set. */
+  subscriptions?: { appApiToken?: string };
+}
+
+export interface NotificationsApp {
+  app: Koa;
+  /** The consumer of the `reminders` topic; the embedded profile calls it in process. */
+  consume: NotificationConsumer;
+  hub: StreamHub;
+  /** Starts the webhook dispatcher. */
+  start(): void;
+  /** Ends the open streams (so the server can close) and waits for the webhook tries in flight. */
+  stop(): Promise<void>;
+}
+
+/** Builds the notifications service: its Koa app, its consumer and its webhook dispatcher. */
+export function createNotificationsApp(deps: NotificationsDeps): NotificationsApp {
+  const { store, clock, logger, tokens, webhooks = {}, heartbeatMs, subscriptions } = deps;
+  const hub = createStreamHub({ store, logger, ...(heartbeatMs ? { heartbeatMs } : {}) });
+  const dispatcher = createWebhookDispatcher({ store, clock, logger, options: webhooks });
+  const consume = createNotificationConsumer({ store, hub, dispatcher, clock, logger });
+  const endpoints = [
+    ...streamEndpoints(hub, tokens),
+    ...inboxEndpoints(store, clock),
+    ...webhookEndpoints(store, clock, { allowInternal: webhooks.allowInternal ?? false }),
+  ];
+  const openapi = openApiDocument(endpoints, { title: 'todo-chatbot notifications API', version: '0.1.0' });
+
+  const router = new Router();
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    try {
+      await store.ping();
+      ctx.body = { status: 'ready' };
+    } catch (err) {
+      logger.warn({ err }, 'store not ready');
+      ctx.status = 503;
+      ctx.body = { status: 'unavailable', reason: 'the notifications store does not answer' };
+    }
+  });
+  router.get('/api/notifications/openapi.json', (ctx) => {
+    ctx.body = openapi;
+  });
+  mount(router, endpoints, requireAuth(tokens));
+  if (subscriptions) subscriptionRoutes(router, consume, subscriptions.appApiToken);
+
+  const app = serviceApp(router, { logger, jsonLimit: '256kb' });
+  // A client that closes its stream ends the response early: that is how every SSE stream ends.
+  app.on('error', (err: Error & { code?: string }) => {
+    if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE') logger.error({ err }, 'response failed');
+  });
+  return {
+    app,
+    consume,
+    hub,
+    start: dispatcher.start,
+    async stop() {
+      hub.close();
+      await dispatcher.stop();
+    },
+  };
+}

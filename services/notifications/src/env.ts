@@ -1,0 +1,33 @@
+import { loadConfig } from '@todo/http';
+import { z } from 'zod';
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3002),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The stack's store (required by server.ts; the embedded profile uses SQLite). */
+  MONGO_URL: z.string().url().optional(),
+  MONGO_DB: z.string().default('notifications'),
+  /** HS256 key for bearer tokens (the tasks service's); unset, it is read from the Dapr secret store. */
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+  /** The sidecar (the stack sets these beside each app). */
+  DAPR_HTTP_ENDPOINT: z.string().url().optional(),
+  DAPR_API_TOKEN: z.string().optional(),
+  /** What daprd sends as dapr-api-token when it calls this app. */
+  APP_API_TOKEN: z.string().optional(),
+  /** Webhook delivery: tries per delivery, first backoff, per-try timeout. */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).default(5_000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** Allow webhooks to loopback and private addresses (never in a shared cluster). */
+  WEBHOOK_ALLOW_INTERNAL: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+});
+export type Env = z.infer<typeof Env>;
+
+/** Reads the process environment once, at boot; nothing else reads process.env. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  return loadConfig(Env, source);
+}

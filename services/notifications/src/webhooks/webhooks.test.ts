@@ -1,0 +1,304 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { systemClock } from '@todo/core';
+import { createTokens } from '@todo/http';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createNotificationsApp } from '../app.ts';
+import { newNotification } from '../inbox/notification.ts';
+import { createSqliteNotificationStore } from '../store/sqlite.ts';
+import { reminderEvent, testApi } from '../testing.ts';
+import { pointsInside } from './address.ts';
+
+interface Received {
+  path: string;
+  at: number;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** A real HTTP endpoint for the webhooks: each path answers as its handler says and records the call. */
+async function receiver(routes: Record<string, (n: number, res: ServerResponse) => void>) {
+  const received: Received[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const path = req.url ?? '';
+      received.push({ path, at: Date.now(), headers: req.headers, body });
+      const handle = routes[path] ?? ((_n, r) => r.writeHead(404).end());
+      handle(received.filter((r) => r.path === path).length, res);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+  return {
+    url: (path: string) => base + path,
+    received: (path: string) => received.filter((r) => r.path === path),
+  };
+}
+
+const api = await testApi({ webhooks: { timeoutMs: 1000 } });
+const hooks = await receiver({
+  '/ok': (_n, res) => res.writeHead(204).end(),
+  '/flaky': (n, res) => res.writeHead(n === 1 ? 500 : 200).end(),
+  '/down': (_n, res) => res.writeHead(503).end(),
+  '/hang': () => {},
+});
+
+async function addWebhook(token: string, path: string) {
+  const r = await api.call('POST', '/api/webhooks', { token, body: { url: hooks.url(path) } });
+  expect(r.status).toBe(201);
+  return r.body as { id: string; url: string; secret: string; createdAt: string };
+}
+
+async function deliveries(token: string, webhookId: string) {
+  const r = await api.call('GET', `/api/webhooks/${webhookId}/deliveries`, { token });
+  expect(r.status).toBe(200);
+  return r.body.deliveries as {
+    eventId: string;
+    status: string;
+    attempts: number;
+    log: { status?: number; error?: string }[];
+  }[];
+}
+
+describe('webhooks', () => {
+  it('makes a webhook with a secret shown once, lists it without, and removes it', async () => {
+    const alice = await api.user();
+    const made = await addWebhook(alice.token, '/ok');
+    expect(made).toEqual({
+      id: expect.any(String),
+      url: hooks.url('/ok'),
+      secret: expect.stringMatching(/^whsec_.{43}$/),
+      createdAt: expect.any(String),
+    });
+    const listed = await api.call('GET', '/api/webhooks', { token: alice.token });
+    expect(listed.body).toEqual({ webhooks: [{ id: made.id, url: made.url, createdAt: made.createdAt }] });
+    expect((await api.call('DELETE', `/api/webhooks/${made.id}`, { token: alice.token })).status).toBe(204);
+    expect((await api.call('GET', '/api/webhooks', { token: alice.token })).body).toEqual({ webhooks: [] });
+    expect((await api.call('DELETE', `/api/webhooks/${made.id}`, { token: alice.token })).status).toBe(404);
+  });
+
+  it('posts each notification with an HMAC signature of its body that the receiver can verify', async () => {
+    const alice = await api.user();
+    const hook = await addWebhook(alice.token, '/ok');
+    const event = reminderEvent(alice.id, 'Signed');
+    await api.deliver(event);
+    await api.deliver(event);
+    await expect
+      .poll(() => hooks.received('/ok').filter((r) => r.headers['x-event-id'] === event.id))
+      .toHaveLength(1);
+    const [call] = hooks.received('/ok').filter((r) => r.headers['x-event-id'] === event.id);
+    const expected = `sha256=${createHmac('sha256', hook.secret).update(call!.body).digest('hex')}`;
+    expect(call!.headers['x-signature']).toBe(expected);
+    expect(call!.headers['content-type']).toBe('application/json');
+    expect(call!.headers['x-webhook-id']).toBe(hook.id);
+    expect(JSON.parse(call!.body)).toEqual(event);
+    await expect.poll(async () => (await deliveries(alice.token, hook.id))[0]?.status).toBe('delivered');
+    expect(await deliveries(alice.token, hook.id)).toEqual([
+      expect.objectContaining({
+        eventId: event.id,
+        status: 'delivered',
+        attempts: 1,
+        log: [expect.objectContaining({ status: 204 })],
+      }),
+    ]);
+    // Even a redelivery after it was sent queues nothing new.
+    await api.deliver(event);
+    expect(await deliveries(alice.token, hook.id)).toHaveLength(1);
+  });
+
+  it('retries an endpoint that failed (500 then 200) and logs each try', async () => {
+    const alice = await api.user();
+    const hook = await addWebhook(alice.token, '/flaky');
+    await api.deliver(reminderEvent(alice.id));
+    await expect.poll(async () => (await deliveries(alice.token, hook.id))[0]?.status).toBe('delivered');
+    const [d] = await deliveries(alice.token, hook.id);
+    expect(d!.attempts).toBe(2);
+    expect(d!.log.map((a) => a.status)).toEqual([500, 200]);
+    const tries = hooks.received('/flaky');
+    expect(tries.map((r) => r.headers['x-delivery-attempt'])).toEqual(['1', '2']);
+    expect(tries[0]!.headers['x-signature']).toBe(tries[1]!.headers['x-signature']);
+  });
+
+  it('gives up after a bounded number of tries, backing off between them', async () => {
+    const alice = await api.user();
+    const hook = await addWebhook(alice.token, '/down');
+    await api.deliver(reminderEvent(alice.id));
+    await expect
+      .poll(async () => (await deliveries(alice.token, hook.id))[0]?.status, { timeout: 5000 })
+      .toBe('failed');
+    const [d] = await deliveries(alice.token, hook.id);
+    expect(d!.attempts).toBe(6);
+    expect(d!.log.map((a) => a.status)).toEqual([503, 503, 503, 503, 503, 503]);
+    // 20, 40, 80, 160, 320 ms apart at least (base 20 ms, doubling).
+    const at = hooks.received('/down').map((r) => r.at);
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(20 * 2 ** i - 5));
+  });
+
+  it('times out a hanging endpoint without delaying the delivery to another one', async () => {
+    const alice = await api.user();
+    const hanging = await addWebhook(alice.token, '/hang');
+    const healthy = await addWebhook(alice.token, '/ok');
+    // The hanging endpoint takes its tries of earlier events first.
+    const events = [1, 2, 3].map((i) => reminderEvent(alice.id, `burst ${i}`));
+    const sent = Date.now();
+    for (const e of events) await api.deliver(e);
+    await expect
+      .poll(() => hooks.received('/ok').filter((r) => events.some((e) => e.id === r.headers['x-event-id'])))
+      .toHaveLength(3);
+    const last = Math.max(
+      ...hooks
+        .received('/ok')
+        .filter((r) => events.some((e) => e.id === r.headers['x-event-id']))
+        .map((r) => r.at),
+    );
+    expect(last - sent).toBeLessThan(500);
+    await expect
+      .poll(async () => (await deliveries(alice.token, hanging.id)).some((d) => d.log.length > 0), {
+        timeout: 3000,
+      })
+      .toBe(true);
+    const tried = (await deliveries(alice.token, hanging.id)).find((d) => d.log.length > 0)!;
+    expect(tried.log[0]).toMatchObject({ error: 'timed out after 1000 ms' });
+    expect(tried.status).toBe('pending');
+    expect((await deliveries(alice.token, healthy.id)).every((d) => d.status === 'delivered')).toBe(true);
+    await api.call('DELETE', `/api/webhooks/${hanging.id}`, { token: alice.token });
+  });
+
+  it("keeps owners apart: no delivery to another owner's webhook, no access to its log", async () => {
+    const alice = await api.user();
+    const bob = await api.user();
+    const alices = await addWebhook(alice.token, '/ok');
+    const bobsEvent = reminderEvent(bob.id);
+    await api.deliver(bobsEvent);
+    const alicesEvent = reminderEvent(alice.id);
+    await api.deliver(alicesEvent);
+    await expect
+      .poll(() => hooks.received('/ok').filter((r) => r.headers['x-event-id'] === alicesEvent.id))
+      .toHaveLength(1);
+    expect(hooks.received('/ok').filter((r) => r.headers['x-event-id'] === bobsEvent.id)).toEqual([]);
+    expect((await deliveries(alice.token, alices.id)).map((d) => d.eventId)).toEqual([alicesEvent.id]);
+    const peek = await api.call('GET', `/api/webhooks/${alices.id}/deliveries`, { token: bob.token });
+    expect(peek.status).toBe(404);
+    expect(peek.body.error.code).toBe('WEBHOOK_NOT_FOUND');
+    expect((await api.call('GET', '/api/webhooks', { token: bob.token })).body).toEqual({ webhooks: [] });
+    expect((await api.call('DELETE', `/api/webhooks/${alices.id}`, { token: bob.token })).status).toBe(404);
+  });
+
+  it('answers bad input with a 4xx that says what and where', async () => {
+    const alice = await api.user();
+    const post = (body: unknown) => api.call('POST', '/api/webhooks', { token: alice.token, body });
+    for (const url of [
+      'ftp://example.com/hook',
+      'not a url',
+      'javascript:alert(1)',
+      'https://user:pw@example.com/',
+    ]) {
+      const r = await post({ url });
+      expect(r.status, url).toBe(400);
+      expect(r.body.error.details[0].path, url).toBe('url');
+    }
+    expect((await post({})).body.error.details).toEqual([{ path: 'url', issue: expect.any(String) }]);
+    expect((await post({ url: hooks.url('/ok'), events: ['x'] })).body.error.details).toEqual([
+      { path: 'events', issue: 'unknown field' },
+    ]);
+    const text = await api.call('POST', '/api/webhooks', {
+      token: alice.token,
+      body: 'url=x',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(text.status).toBe(415);
+    expect(
+      (await api.call('GET', '/api/webhooks/x/deliveries?limit=1000', { token: alice.token })).status,
+    ).toBe(400);
+    for (let i = 0; i < 10; i++) await addWebhook(alice.token, '/ok');
+    const eleventh = await post({ url: hooks.url('/ok') });
+    expect(eleventh.status).toBe(409);
+    expect(eleventh.body.error.code).toBe('TOO_MANY_WEBHOOKS');
+  });
+});
+
+describe('webhook safety and durability', () => {
+  it('knows internal addresses', async () => {
+    for (const host of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '192.168.0.10',
+      '169.254.169.254',
+      '[::1]',
+      'localhost',
+      '[::ffff:127.0.0.1]',
+    ]) {
+      expect(await pointsInside(new URL(`http://${host}/`)), host).toBe(true);
+    }
+    for (const host of ['93.184.215.14', '[2606:2800:21f:cb07:6820:80da:af6b:8b2c]']) {
+      expect(await pointsInside(new URL(`http://${host}/`)), host).toBe(false);
+    }
+  });
+
+  it('refuses webhooks to internal addresses unless allowed', async () => {
+    const strict = await testApi({ webhooks: { allowInternal: false } });
+    const alice = await strict.user();
+    const r = await strict.call('POST', '/api/webhooks', {
+      token: alice.token,
+      body: { url: 'http://127.0.0.1:3500/v1.0/publish' },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error.details).toEqual([{ path: 'url', issue: expect.stringContaining('public address') }]);
+  });
+
+  it('sends after a restart what was queued before a crash', async () => {
+    const logger = pino({ level: 'silent' });
+    const store = createSqliteNotificationStore(':memory:');
+    const tokens = createTokens('test-secret-test-secret-test-secret!');
+    const hook = {
+      id: 'w1',
+      owner: 'alice',
+      url: hooks.url('/ok'),
+      secret: 'whsec_x',
+      createdAt: new Date().toISOString(),
+    };
+    await store.createWebhook(hook);
+    const event = reminderEvent('alice', 'queued before the crash');
+    const now = Date.now();
+    // What the consumer wrote before the process died: the notification and its queued delivery.
+    await store.recordNotification(newNotification(event, new Date(now)), [
+      {
+        id: `${event.id}:w1`,
+        webhookId: 'w1',
+        owner: 'alice',
+        eventId: event.id,
+        body: JSON.stringify(event),
+        nextAttemptAt: now,
+        createdAt: new Date(now).toISOString(),
+      },
+    ]);
+    const restarted = createNotificationsApp({
+      store,
+      clock: systemClock,
+      logger,
+      tokens,
+      webhooks: { allowInternal: true, pollMs: 20 },
+    });
+    restarted.start();
+    try {
+      await expect
+        .poll(() => hooks.received('/ok').filter((r) => r.headers['x-event-id'] === event.id))
+        .toHaveLength(1);
+      await expect
+        .poll(async () => (await store.listDeliveries('alice', 'w1', 10))[0]?.status)
+        .toBe('delivered');
+    } finally {
+      await restarted.stop();
+      await store.close();
+    }
+  });
+});
