@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two tiers, both run by `npm test`: unit tests beside the code, and integration tests (*.int.test.ts)
-// against real servers that tests/setup starts (FerretDB, ...).
+// Two tiers run by `npm test`: unit tests beside the code, and integration tests (*.int.test.ts) against
+// real servers that tests/setup starts (FerretDB, ...). A third, `stack`, runs with `npm run test:stack`
+// against the whole local stack (Dapr, Kafka, Redis, FerretDB and the apps), started by tests/stack/global.ts
+// unless `npm run stack` is already up.
 export default defineConfig({
   test: {
     projects: [
@@ -19,6 +21,17 @@ export default defineConfig({
           globalSetup: ['tests/setup/global.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: 'stack',
+          include: ['tests/stack/**/*.stack.test.ts'],
+          globalSetup: ['tests/stack/global.ts'],
+          // One stack for all files, and one of its tests crashes the task service: one file at a time.
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
         },
       },
     ],

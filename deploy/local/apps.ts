@@ -44,6 +44,8 @@ export type SidecarOptions = {
   resourcesPaths?: readonly string[];
   /** More daprd flags, e.g. ['--app-max-concurrency', '32']. */
   args?: readonly string[];
+  /** Env for this daprd only, over the stack's component env (e.g. STACK_RECONCILE_SCHEDULE). */
+  env?: Readonly<Record<string, string>>;
 };
 
 /** What every sidecar gets from the stack. */
@@ -70,7 +72,13 @@ export function appProcesses(app: AppSpec, slot: number, ctx: SidecarContext): P
   const appId = app.dapr?.appId ?? app.name;
   const side = ctx.ports.sidecar(slot);
   const sidecar = sidecarProcess(
-    { ...app.dapr, appId, name: sidecarName(app), appPort: app.port, slot },
+    {
+      ...app.dapr,
+      appId,
+      name: sidecarName(app),
+      appPort: app.port,
+      slot,
+    },
     ctx,
   );
   const appEnv: Record<string, string> = {
@@ -160,6 +168,7 @@ export function sidecarProcess(
     ],
     env: {
       ...ctx.componentEnv,
+      ...o.env,
       NAMESPACE: CONTROL_PLANE.namespace,
       // Name resolution (mDNS) advertises this address: keep service invocation on loopback.
       DAPR_HOST_IP: '127.0.0.1',

@@ -18,8 +18,14 @@ const schema = z.object({
   MVN: z.string().min(1).default('mvn'),
   REDIS_SERVER: z.string().min(1).default('redis-server'),
   PATH: z.string().default(''),
-  /** Base of the port block the stack uses; every port is an offset from it (see ports.ts). */
-  STACK_PORT_BASE: z.coerce.number().int().min(1024).max(60000).default(50000),
+  /**
+   * Base of the port block the stack uses; every port is an offset from it (see ports.ts). Below the
+   * ephemeral ranges (Linux 32768-60999, macOS/Windows 49152-65535): with 50000, client connections of an
+   * `npm test` run just before (thousands, to FerretDB) held stack ports such as 50112 and the start failed.
+   */
+  STACK_PORT_BASE: z.coerce.number().int().min(1024).max(60000).default(20000),
+  /** When the reconcile-cron binding fires (bindings.cron syntax); the stack tests use `@every 2s`. */
+  STACK_RECONCILE_SCHEDULE: z.string().min(1).default('@every 1m'),
 });
 
 const INHERITED =
@@ -47,6 +53,7 @@ export const config = {
   redisServer: env.REDIS_SERVER,
   path: env.PATH,
   portBase: env.STACK_PORT_BASE,
+  reconcileSchedule: env.STACK_RECONCILE_SCHEDULE,
   /** The part of the environment children inherit; everything else they get is explicit in their spec. */
   inheritedEnv: Object.fromEntries(
     Object.entries(process.env).filter(
@@ -60,6 +67,8 @@ export const dirs = {
   resources: join(config.dataDir, 'resources'),
   secrets: join(config.dataDir, 'secrets.json'),
   tokens: join(config.dataDir, 'tokens.json'),
+  /** Test-only fault injection: the task service acts on (and deletes) files it finds here. */
+  failpoints: join(config.dataDir, 'failpoints'),
   /** What a running stack publishes for tests and tools: ports, addresses, tokens, pid. */
   info: join(config.dataDir, 'stack.json'),
   state: (piece: string) => join(config.dataDir, piece),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
+import { Kafka, logLevel, type ConfigResourceTypes, type ITopicConfig } from 'kafkajs';
 import { config, dirs } from './config.ts';
 import { exists, run } from './proc.ts';
 import type { ProcessSpec } from './supervisor.ts';
@@ -56,6 +56,9 @@ export async function ensureKafka(
   log(`Kafka ${version}: ${jars} jars in ${seconds.toFixed(1)} s`);
   return { lib, version };
 }
+
+/** ConfigResourceTypes.TOPIC: Node does not see that enum among the CommonJS kafkajs' named exports. */
+const TOPIC_RESOURCE = 2 satisfies ConfigResourceTypes.TOPIC;
 
 /** Topics the stack creates once Kafka is ready (partitions and retention are chosen here, not by auto-create). */
 export type TopicSpec = { topic: string; partitions: number; retentionMs: number };
@@ -138,7 +141,10 @@ export function kafkaProcess(opts: {
   };
 }
 
-/** Creates the topics that do not exist yet (existing ones are left as they are). */
+/**
+ * Creates the topics that do not exist yet and brings existing ones to the declared partitions (Kafka can
+ * only add partitions) and retention, so a changed TOPICS entry takes effect on the next start.
+ */
 export async function ensureTopics(brokers: readonly string[], topics: readonly TopicSpec[]): Promise<void> {
   if (topics.length === 0) return;
   const admin = kafkaAdmin(brokers);
@@ -154,6 +160,42 @@ export async function ensureTopics(brokers: readonly string[], topics: readonly 
         configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
       }));
     if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    const present = topics.filter((t) => existing.has(t.topic));
+    if (present.length === 0) return;
+    const { topics: meta } = await admin.fetchTopicMetadata({ topics: present.map((t) => t.topic) });
+    const grow = present.flatMap((t) => {
+      const have = meta.find((m) => m.name === t.topic)?.partitions.length ?? 0;
+      if (have > t.partitions)
+        throw new Error(
+          `topic ${t.topic} has ${have} partitions, TOPICS says ${t.partitions}: Kafka can not remove partitions (delete .data/stack/kafka to start over)`,
+        );
+      return have < t.partitions ? [{ topic: t.topic, count: t.partitions }] : [];
+    });
+    if (grow.length > 0) await admin.createPartitions({ topicPartitions: grow, validateOnly: false });
+    const configs = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: present.map((t) => ({
+        type: TOPIC_RESOURCE,
+        name: t.topic,
+        configNames: ['retention.ms'],
+      })),
+    });
+    const stale = present.filter((t) => {
+      const entry = configs.resources
+        .find((r) => r.resourceName === t.topic)
+        ?.configEntries.find((c) => c.configName === 'retention.ms');
+      return entry?.configValue !== String(t.retentionMs);
+    });
+    if (stale.length > 0) {
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: stale.map((t) => ({
+          type: TOPIC_RESOURCE,
+          name: t.topic,
+          configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
+        })),
+      });
+    }
   } finally {
     await admin.disconnect();
   }
@@ -191,8 +233,9 @@ transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
-# Dead-letter topics are created by daprd on first use.
-auto.create.topics.enable=true
+# Every topic comes from TOPICS (deploy/local/stack.ts) with its partitions and retention: a topic name
+# nobody declared fails loudly instead of appearing with broker defaults.
+auto.create.topics.enable=false
 log.retention.hours=168
 log.segment.bytes=67108864
 `;

@@ -1,9 +1,10 @@
 import { config } from './config.ts';
 
 /**
- * Every port of the local stack, as an offset from one base (STACK_PORT_BASE, default 50000), so nothing
- * collides with the defaults of the pieces (2379/2380/8080/9090/9092/6379) and a second stack can run on
- * another base. With the default base, sentry, placement and scheduler sit on Dapr's own default ports.
+ * Every port of the local stack, as an offset from one base (STACK_PORT_BASE, default 20000, below the
+ * ephemeral port ranges; see config.ts), so nothing collides with the defaults of the pieces
+ * (2379/2380/8080/9090/9092/6379) nor with the client side of other connections, and a second stack can
+ * run on another base.
  */
 export function stackPorts(base = config.portBase) {
   return {
@@ -19,6 +20,8 @@ export function stackPorts(base = config.portBase) {
     redis: base + 30,
     mongo: base + 50,
     kafka: { broker: base + 40, controller: base + 41 },
+    /** HTTP ports of the apps (where daprd delivers invocations, events and bindings): base+60+n, n < 40. */
+    app: (n: number) => base + 60 + n,
     /** daprd sidecars: slot i gets base+100+10i .. +3. */
     sidecar: (slot: number) => {
       const p = base + 100 + 10 * slot;

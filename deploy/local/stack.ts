@@ -3,10 +3,10 @@
  * probe sidecar and the apps below, each on its own ports, supervised until Ctrl-C. Also imported by the integration
  * tests' global setup (startStack / readRunningStack).
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
-import { appProcesses, sidecarProcess, type AppSpec, type SidecarContext } from './apps.ts';
+import { appProcesses, CONFIG_DIR, sidecarProcess, type AppSpec, type SidecarContext } from './apps.ts';
 import { config, dirs } from './config.ts';
 import { placementProcess, schedulerProcess, sentryProcess } from './controlplane.ts';
 import { DAPR_VERSION, ensureDapr } from './dapr.ts';
@@ -15,7 +15,7 @@ import { stackPorts, type StackPorts } from './ports.ts';
 import { ensureMongo, mongoProcess, mongoUrl } from './mongo.ts';
 import { ensureRedis, redisProcess } from './redis.ts';
 import { ensureSecrets, ensureTokens, type StackTokens } from './secrets.ts';
-import { PieceFailedError, Supervisor, type SupervisorEvent } from './supervisor.ts';
+import { PieceFailedError, Supervisor, type ProcessSpec, type SupervisorEvent } from './supervisor.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -27,14 +27,43 @@ export const TOPICS: readonly TopicSpec[] = [
   { topic: 'reminders-dlq', partitions: 1, retentionMs: 30 * DAY },
 ];
 
+const appPorts = stackPorts();
+
 /** The apps of the stack, each beside its own daprd. Add entries here (see AppSpec in apps.ts). */
-export const APPS: readonly AppSpec[] = [];
+export const APPS: readonly AppSpec[] = [
+  {
+    name: 'tasks',
+    command: process.execPath,
+    args: ['services/tasks/src/server.ts'],
+    port: appPorts.app(0),
+    env: {
+      PORT: String(appPorts.app(0)),
+      MONGO_URL: mongoUrl(appPorts.mongo),
+      FAILPOINTS_DIR: dirs.failpoints,
+    },
+    health: '/healthz',
+    // Access control: only chat, workflows and notifications may invoke it.
+    dapr: { config: `${CONFIG_DIR}/tasks.yaml` },
+    dependsOn: ['ferretdb'],
+  },
+  {
+    name: 'chat',
+    command: process.execPath,
+    args: ['services/chat/src/server.ts'],
+    port: appPorts.app(1),
+    env: { PORT: String(appPorts.app(1)) },
+    health: '/healthz',
+    dependsOn: ['tasks'],
+  },
+];
 
 /** The sidecar with no app that proves sentry, placement, scheduler and the components work; tests may use it. */
 export const PROBE_APP_ID = 'stack-probe';
 
 export type StackInfo = {
   pid: number;
+  /** STACK_PORT_BASE of this stack: every port is an offset of it (ports.ts). */
+  portBase: number;
   startedAt: string;
   readyAt: string;
   daprVersion: string;
@@ -45,10 +74,16 @@ export type StackInfo = {
   redis: { host: string; port: number };
   /** The MongoDB-wire task store (FerretDB). */
   mongo: { url: string };
-  /** daprd of each app id (the probe included): where to call it. */
-  sidecars: Record<string, { http: number; grpc: number; metrics: number }>;
+  /** daprd of each app id (the probe included): where to call it, and its slot in ports.ts. */
+  sidecars: Record<string, Sidecar>;
+  /** HTTP port of each app, by name. */
+  apps: Record<string, number>;
+  /** Env of every daprd for the component files' envRef (STACK_*). */
+  componentEnv: Record<string, string>;
   tokens: StackTokens;
 };
+
+export type Sidecar = { slot: number; http: number; grpc: number; metrics: number };
 
 export type RunningStack = { info: StackInfo; supervisor: Supervisor; stop: () => Promise<void> };
 
@@ -56,7 +91,14 @@ type Log = (line: string) => void;
 
 /** Installs what is missing (cached by version), starts every piece, resolves when all are ready. */
 export async function startStack(
-  opts: { apps?: readonly AppSpec[]; probe?: boolean; log?: Log; signal?: AbortSignal } = {},
+  opts: {
+    apps?: readonly AppSpec[];
+    probe?: boolean;
+    /** The reconcile-cron binding's schedule; default STACK_RECONCILE_SCHEDULE or `@every 1m`. */
+    reconcileSchedule?: string;
+    log?: Log;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<RunningStack> {
   const log = opts.log ?? (() => {});
   const apps = opts.apps ?? APPS;
@@ -81,17 +123,20 @@ export async function startStack(
   await assertPortsFree(ports, apps);
   const brokers = [`127.0.0.1:${ports.kafka.broker}`];
   const redis = { host: '127.0.0.1', port: ports.redis };
+  const componentEnv = {
+    STACK_KAFKA_BROKERS: brokers.join(','),
+    STACK_REDIS_HOST: `${redis.host}:${redis.port}`,
+    STACK_SECRETS_FILE: dirs.secrets,
+    STACK_RECONCILE_SCHEDULE: opts.reconcileSchedule ?? config.reconcileSchedule,
+  };
   const ctx: SidecarContext = {
     bin,
     ports,
     tokens,
-    componentEnv: {
-      STACK_KAFKA_BROKERS: brokers.join(','),
-      STACK_REDIS_HOST: `${redis.host}:${redis.port}`,
-      STACK_SECRETS_FILE: dirs.secrets,
-    },
+    componentEnv,
     dependsOn: ['sentry', 'placement', 'scheduler', 'kafka', 'redis'],
   };
+  await mkdir(dirs.failpoints, { recursive: true });
   const sidecars: StackInfo['sidecars'] = {};
   const specs = [
     sentryProcess(bin, ports),
@@ -118,11 +163,13 @@ export async function startStack(
         ctx,
       ),
     );
-    sidecars[PROBE_APP_ID] = pick(ports.sidecar(0));
+    sidecars[PROBE_APP_ID] = pick(ports.sidecar(0), 0);
   }
+  const appPortsByName: Record<string, number> = {};
   apps.forEach((app, i) => {
     specs.push(...appProcesses(app, i + 1, ctx));
-    if (app.dapr !== false) sidecars[app.dapr?.appId ?? app.name] = pick(ports.sidecar(i + 1));
+    if (app.dapr !== false) sidecars[app.dapr?.appId ?? app.name] = pick(ports.sidecar(i + 1), i + 1);
+    if (app.port) appPortsByName[app.name] = app.port;
   });
 
   const started = Date.now();
@@ -149,6 +196,7 @@ export async function startStack(
   log(`all ready in ${secondsSince(started)} (${secondsSince(installed)} with installs)`);
   const info: StackInfo = {
     pid: process.pid,
+    portBase: config.portBase,
     startedAt: new Date(installed).toISOString(),
     readyAt: new Date().toISOString(),
     daprVersion: DAPR_VERSION,
@@ -159,6 +207,8 @@ export async function startStack(
     redis,
     mongo: { url: mongoUrl(ports.mongo) },
     sidecars,
+    apps: appPortsByName,
+    componentEnv,
     tokens,
   };
   await writeFile(dirs.info, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
@@ -179,6 +229,68 @@ export async function readRunningStack(): Promise<StackInfo | undefined> {
   } catch {
     return undefined; // left behind by a supervisor that was killed
   }
+}
+
+export type AttachedApps = {
+  /** Sidecars of the attached apps, by app id. */
+  sidecars: Record<string, Sidecar>;
+  supervisor: Supervisor;
+  stop: () => Promise<void>;
+};
+
+/**
+ * Runs more apps, each beside its own daprd, against a running stack (its Kafka, Redis, control plane and
+ * secrets), under a supervisor of their own that the caller stops. The tests use it for their probe apps, so
+ * the same code path serves a stack they started and one `npm run stack` left running. Sidecars take the
+ * slots after the stack's; `app.port` should come from stackPorts(info.portBase).app(n) with n past the
+ * stack's apps.
+ */
+export async function attachApps(
+  info: StackInfo,
+  apps: readonly AppSpec[],
+  opts: { log?: Log } = {},
+): Promise<AttachedApps> {
+  const log = opts.log ?? (() => {});
+  const bin = await ensureDapr(log);
+  const ports = stackPorts(info.portBase);
+  const ctx: SidecarContext = {
+    bin,
+    ports,
+    tokens: info.tokens,
+    componentEnv: info.componentEnv,
+    dependsOn: [],
+  };
+  const first = Math.max(...Object.values(info.sidecars).map((s) => s.slot)) + 1;
+  const specs: ProcessSpec[] = [];
+  const sidecars: Record<string, Sidecar> = {};
+  apps.forEach((app, i) => {
+    specs.push(...appProcesses(app, first + i, ctx));
+    if (app.dapr !== false) sidecars[app.dapr?.appId ?? app.name] = pick(ports.sidecar(first + i), first + i);
+  });
+  const busy = (
+    await Promise.all(
+      apps.flatMap((app, i) =>
+        [...Object.values(ports.sidecar(first + i)), ...(app.port ? [app.port] : [])].map(async (p) =>
+          (await portFree(p)) ? undefined : `${p} (${app.name})`,
+        ),
+      ),
+    )
+  ).filter((x) => x !== undefined);
+  if (busy.length > 0) throw new Error(`ports in use by another process: ${busy.join(', ')}`);
+  const supervisor = new Supervisor(specs, { logsDir: info.logsDir, onEvent: (e) => log(describeEvent(e)) });
+  const killOnExit = () => supervisor.killAllNow();
+  process.on('exit', killOnExit);
+  const stop = async () => {
+    await supervisor.stop();
+    process.off('exit', killOnExit);
+  };
+  try {
+    await supervisor.start();
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { sidecars, supervisor, stop };
 }
 
 /**
@@ -243,8 +355,8 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-function pick(p: { http: number; grpc: number; metrics: number }) {
-  return { http: p.http, grpc: p.grpc, metrics: p.metrics };
+function pick(p: { http: number; grpc: number; metrics: number }, slot: number): Sidecar {
+  return { slot, http: p.http, grpc: p.grpc, metrics: p.metrics };
 }
 
 function secondsSince(t: number): string {
