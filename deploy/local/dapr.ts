@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { config, dirs } from './config.ts';
-import { capture, exists, run, which } from './proc.ts';
+import { capture, exists, goBinary, run, which } from './proc.ts';
 
 /** The one Dapr runtime version the project runs (see docs/decisions/0005-dapr-runtime-build.md). */
 export const DAPR_VERSION = '1.18.2';
@@ -79,14 +79,6 @@ async function findInstalledDir(): Promise<string | undefined> {
     if (version === DAPR_VERSION) return dir;
   }
   return undefined;
-}
-
-async function goBinary(): Promise<string> {
-  if (config.go) return config.go;
-  const onPath = await which('go', config.path);
-  if (onPath) return onPath;
-  if (await exists('/usr/local/go/bin/go')) return '/usr/local/go/bin/go';
-  throw new Error('Go is needed to build the Dapr runtime: install Go >= 1.26 or set GO=/path/to/go');
 }
 
 /**

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
+import { config } from './config.ts';
 
 /** Runs a command to completion, teeing output to logFile; throws with the last lines when it fails. */
 export async function run(
@@ -71,4 +72,15 @@ export async function which(name: string, path: string): Promise<string | undefi
     if (await exists(candidate)) return candidate;
   }
   return undefined;
+}
+
+/** The Go toolchain that builds the Dapr runtime and FerretDB: GO, else PATH, else /usr/local/go. */
+export async function goBinary(): Promise<string> {
+  if (config.go) return config.go;
+  const onPath = await which('go', config.path);
+  if (onPath) return onPath;
+  if (await exists('/usr/local/go/bin/go')) return '/usr/local/go/bin/go';
+  throw new Error(
+    'Go (1.26 or newer) is needed once to build the Dapr runtime and FerretDB: install it or set GO',
+  );
 }

@@ -5,10 +5,11 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
+import { config } from '../config.ts';
+import { goBinary } from '../proc.ts';
 
 const moduleDir = path.dirname(fileURLToPath(import.meta.url));
 const READY_TIMEOUT_MS = 60_000;
@@ -33,16 +34,14 @@ export async function ensureFerretDbBinary(): Promise<string> {
   if (!version) throw new Error(`${moduleDir}/go.mod does not require github.com/FerretDB/FerretDB`);
   const hash = createHash('sha256');
   for (const s of sources) hash.update(s);
-  const cacheRoot = process.env['XDG_CACHE_HOME'] || path.join(homedir(), '.cache');
   const bin = path.join(
-    cacheRoot,
-    'todo-chatbot',
+    config.cacheDir,
     `ferretdb-${version}-${hash.digest('hex').slice(0, 12)}`,
     'ferretdb',
   );
   if (await isExecutable(bin)) return bin;
 
-  const go = await findGo();
+  const go = await goBinary();
   await mkdir(path.dirname(bin), { recursive: true });
   // Build beside the target and rename: a concurrent run never sees a half-written binary.
   const tmp = `${bin}.tmp-${process.pid}`;
@@ -53,7 +52,7 @@ export async function ensureFerretDbBinary(): Promise<string> {
     await run(go, ['build', '-trimpath', '-buildvcs=false', '-o', tmp, '.'], {
       cwd: moduleDir,
       // GOWORK=off: a go.work higher up must not pull this module into someone else's build.
-      env: { ...process.env, GOWORK: 'off', CGO_ENABLED: '0' },
+      env: { ...config.inheritedEnv, GOWORK: 'off', CGO_ENABLED: '0' },
       timeoutMs: BUILD_TIMEOUT_MS,
     });
     await rename(tmp, bin);
@@ -176,18 +175,6 @@ async function freePort(): Promise<number> {
   await new Promise((r) => server.close(r));
   if (address === null || typeof address === 'string') throw new Error('could not pick a free port');
   return address.port;
-}
-
-async function findGo(): Promise<string> {
-  const dirs = (process.env['PATH'] ?? '').split(path.delimiter).filter(Boolean);
-  for (const dir of [...dirs, '/usr/local/go/bin']) {
-    const candidate = path.join(dir, 'go');
-    if (await isExecutable(candidate)) return candidate;
-  }
-  throw new Error(
-    'Go (1.24 or newer) is needed once to build FerretDB for the integration tests, and was found neither ' +
-      'on PATH nor in /usr/local/go/bin. Install Go, or set MONGO_URL to a MongoDB server to test against.',
-  );
 }
 
 async function isExecutable(file: string): Promise<boolean> {
