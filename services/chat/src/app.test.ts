@@ -1,5 +1,5 @@
 import { fixedClock } from '@todo/core';
-import { createTokens } from '@todo/http';
+import { createTokens } from '@todo/server';
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { createChatApp } from './app.ts';

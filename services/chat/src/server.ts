@@ -1,5 +1,5 @@
 import { systemClock } from '@todo/core';
-import { createTokens, listen, readSecret, sidecarHeaders, waitForSidecar } from '@todo/http';
+import { createTokens, listen, readSecret, sidecarHeaders, waitForSidecar } from '@todo/server';
 import { pino } from 'pino';
 import { createChatApp } from './app.ts';
 import { createDaprKeyValue } from './conversation/kv.dapr.ts';

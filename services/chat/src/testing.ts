@@ -1,7 +1,7 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fixedClock } from '@todo/core';
-import { createTokens } from '@todo/http';
+import { createTokens } from '@todo/server';
 import { createApp, createSqliteStore } from '@todo/tasks';
 import { pino } from 'pino';
 import { afterAll } from 'vitest';

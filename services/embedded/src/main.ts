@@ -11,7 +11,7 @@ import {
   loadEnv as loadChatEnv,
 } from '@todo/chat';
 import { systemClock } from '@todo/core';
-import { createTokens, listen } from '@todo/http';
+import { createTokens, listen } from '@todo/server';
 import { createNotificationsApp, createSqliteNotificationStore } from '@todo/notifications';
 import {
   createActivityConsumer,

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Clock } from '@todo/core';
-import { mount, openApiDocument, requireAuth, serviceApp, type TokenIssuer } from '@todo/http';
+import { mount, openApiDocument, requireAuth, serviceApp, type TokenIssuer } from '@todo/server';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import { createNotificationConsumer, type NotificationConsumer } from './inbox/consumer.ts';

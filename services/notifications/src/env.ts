@@ -1,4 +1,4 @@
-import { loadConfig } from '@todo/http';
+import { loadConfig } from '@todo/server';
 import { z } from 'zod';
 
 const Env = z.object({

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createTokens } from '@todo/http';
+import { createTokens } from '@todo/server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openStream, reminderEvent } from './testing.ts';
 

@@ -1,5 +1,5 @@
 import { systemClock } from '@todo/core';
-import { createTokens, listen, readSecret, waitForSidecar } from '@todo/http';
+import { createTokens, listen, readSecret, waitForSidecar } from '@todo/server';
 import { pino } from 'pino';
 import { createNotificationsApp } from './app.ts';
 import { loadEnv } from './env.ts';

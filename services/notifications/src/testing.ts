@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type NotificationEvent } from '@todo/core';
-import { createTokens } from '@todo/http';
+import { createTokens } from '@todo/server';
 import { pino } from 'pino';
 import { afterAll } from 'vitest';
 import { createNotificationsApp } from './app.ts';

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { createActivityConsumer } from './activity/consumer.ts';
 import { activityEndpoints, subscriptionRoutes } from './activity/routes.ts';
 import { authEndpoints } from './auth/routes.ts';
-import { docsRoutes, mount, openApiDocument, requireAuth, serviceApp, type TokenIssuer } from '@todo/http';
+import { docsRoutes, mount, openApiDocument, requireAuth, serviceApp, type TokenIssuer } from '@todo/server';
 import { recurrenceEndpoints } from './recurrence/routes.ts';
 import type { Store } from './store/store.ts';
 import { taskEndpoints } from './tasks/routes.ts';

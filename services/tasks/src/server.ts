@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from '@todo/core';
-import { createTokens, listen, readSecret, waitForSidecar } from '@todo/http';
+import { createTokens, listen, readSecret, waitForSidecar } from '@todo/server';
 import { pino } from 'pino';
 import { createApp } from './app.ts';
 import { loadEnv } from './env.ts';

@@ -4,7 +4,7 @@ import { fixedClock } from '@todo/core';
 import { pino } from 'pino';
 import { afterAll } from 'vitest';
 import { createApp } from './app.ts';
-import { createTokens } from '@todo/http';
+import { createTokens } from '@todo/server';
 import { createActivityConsumer } from './activity/consumer.ts';
 import { createLocalPublisher } from './outbox/publisher.local.ts';
 import { createRelay } from './outbox/relay.ts';

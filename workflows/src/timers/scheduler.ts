@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { systemClock, type Clock } from '@todo/core';
+import { openSqlite } from '@todo/server';
 import type { Logger } from 'pino';
 import type { Job } from '../schedule.ts';
 
@@ -71,9 +69,8 @@ export function createSqliteScheduler(opts: SqliteSchedulerOptions) {
     retryBaseMs = 500,
     retryMaxMs = 5 * 60_000,
   } = opts;
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new DatabaseSync(file);
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
+  // Every commit may have brought the earliest timer forward, so it re-arms the loop.
+  const { db, write, close: closeDb } = openSqlite(file, { afterCommit: () => kick() });
   db.exec(SCHEMA);
   const q = {
     upsert: db.prepare(
@@ -97,46 +94,6 @@ export function createSqliteScheduler(opts: SqliteSchedulerOptions) {
   };
   // Orders timers with the same time by when they were set; this process is the table's only writer.
   let seq = (q.maxSeq.get() as { seq: number }).seq;
-
-  // Group commit, as in the task store: the writes of one event-loop turn share one transaction and
-  // one fsync, and each resolves only after that commit.
-  let queue: { fn: () => unknown; resolve: (v: never) => void; reject: (e: unknown) => void }[] = [];
-  function flush() {
-    const batch = queue;
-    queue = [];
-    const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-    try {
-      db.exec('BEGIN IMMEDIATE');
-      for (const { fn } of batch) {
-        db.exec('SAVEPOINT w');
-        try {
-          results.push({ ok: true, value: fn() });
-          db.exec('RELEASE w');
-        } catch (error) {
-          db.exec('ROLLBACK TO w; RELEASE w');
-          results.push({ ok: false, error });
-        }
-      }
-      db.exec('COMMIT');
-    } catch (error) {
-      if (db.isOpen && db.isTransaction) db.exec('ROLLBACK');
-      batch.forEach((w) => w.reject(error));
-      return;
-    }
-    batch.forEach((w, i) => {
-      const r = results[i]!;
-      if (r.ok) w.resolve(r.value as never);
-      else w.reject(r.error);
-    });
-    kick();
-  }
-  function write<T>(fn: () => T): Promise<T> {
-    if (closed) return Promise.reject(new Error('the timer table is closed'));
-    return new Promise<T>((resolve, reject) => {
-      if (queue.length === 0) setImmediate(flush);
-      queue.push({ fn, resolve: resolve as (v: never) => void, reject });
-    });
-  }
 
   let run: JobRunner | undefined;
   let closed = false;
@@ -251,9 +208,8 @@ export function createSqliteScheduler(opts: SqliteSchedulerOptions) {
       clearTimeout(wake);
       run = undefined;
       await Promise.allSettled([...inflight.values()]);
-      if (queue.length) flush();
       closed = true;
-      db.close();
+      closeDb();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describeRule, formatQuery, occurrences, type Clock, type Task, type TaskPatch } from '@todo/core';
-import type { Principal } from '@todo/http';
+import type { Principal } from '@todo/server';
 import { DateTime, Duration } from 'luxon';
 import { parse, parseConfirmation } from '../parse/index.ts';
 import type { ClarifyReason, ParseResult, Reminder } from '../parse/contract.ts';

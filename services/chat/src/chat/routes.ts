@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { NotFoundError, Task, type Clock } from '@todo/core';
-import { endpoint, ErrorBody, type Endpoint, type Principal } from '@todo/http';
+import { endpoint, ErrorBody, type Endpoint, type Principal } from '@todo/server';
 import type { Context } from 'koa';
 import { DateTime } from 'luxon';
 import { z } from 'zod';

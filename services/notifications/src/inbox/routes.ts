@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type Router from '@koa/router';
 import { NotFoundError, ValidationError, type Clock } from '@todo/core';
-import { endpoint, ErrorBody, type Endpoint } from '@todo/http';
+import { endpoint, ErrorBody, type Endpoint } from '@todo/server';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { NotificationStore } from '../store/store.ts';

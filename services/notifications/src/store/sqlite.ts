@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import type { SQLInputValue } from 'node:sqlite';
 import type { NotificationEvent } from '@todo/core';
+import { openSqlite } from '@todo/server';
 import type { Attempt, Delivery, Notification, NotificationStore, Webhook } from './store.ts';
 
 const SCHEMA = `
@@ -69,9 +68,7 @@ function toDelivery(r: Row): Delivery {
  * transaction (each in its own savepoint), as in the task store: one fsync for a burst of reminders.
  */
 export function createSqliteNotificationStore(file: string): NotificationStore {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new DatabaseSync(file);
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
+  const { db, write, close } = openSqlite(file);
   db.exec(SCHEMA);
 
   const q = {
@@ -111,42 +108,6 @@ export function createSqliteNotificationStore(file: string): NotificationStore {
       'SELECT * FROM deliveries WHERE owner = ? AND webhook_id = ? ORDER BY created_at DESC, id DESC LIMIT ?',
     ),
   };
-
-  let queue: { fn: () => unknown; resolve: (v: never) => void; reject: (e: unknown) => void }[] = [];
-  function flush() {
-    const batch = queue;
-    queue = [];
-    const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-    try {
-      db.exec('BEGIN IMMEDIATE');
-      for (const { fn } of batch) {
-        db.exec('SAVEPOINT w');
-        try {
-          results.push({ ok: true, value: fn() });
-          db.exec('RELEASE w');
-        } catch (error) {
-          db.exec('ROLLBACK TO w; RELEASE w');
-          results.push({ ok: false, error });
-        }
-      }
-      db.exec('COMMIT');
-    } catch (error) {
-      if (db.isOpen && db.isTransaction) db.exec('ROLLBACK');
-      batch.forEach((w) => w.reject(error));
-      return;
-    }
-    batch.forEach((w, i) => {
-      const r = results[i]!;
-      if (r.ok) w.resolve(r.value as never);
-      else w.reject(r.error);
-    });
-  }
-  function write<T>(fn: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      if (queue.length === 0) setImmediate(flush);
-      queue.push({ fn, resolve: resolve as (v: never) => void, reject });
-    });
-  }
 
   return {
     async recordNotification(n, deliveries) {
@@ -242,8 +203,7 @@ export function createSqliteNotificationStore(file: string): NotificationStore {
       db.prepare('SELECT 1').get();
     },
     async close() {
-      if (queue.length) flush();
-      db.close();
+      close();
     },
   };
 }

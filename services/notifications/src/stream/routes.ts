@@ -1,5 +1,5 @@
 import { UnauthorizedError, ValidationError } from '@todo/core';
-import { endpoint, ErrorBody, type Endpoint, type TokenIssuer } from '@todo/http';
+import { endpoint, ErrorBody, type Endpoint, type TokenIssuer } from '@todo/server';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
 import type { StreamHub } from './hub.ts';

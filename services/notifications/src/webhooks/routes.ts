@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, ValidationError, type Clock } from '@todo/core';
-import { endpoint, ErrorBody, type Endpoint } from '@todo/http';
+import { endpoint, ErrorBody, type Endpoint } from '@todo/server';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { DELIVERY_STATUSES, type Delivery, type NotificationStore, type Webhook } from '../store/store.ts';

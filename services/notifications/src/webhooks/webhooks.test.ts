@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '@todo/core';
-import { createTokens } from '@todo/http';
+import { createTokens } from '@todo/server';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNotificationsApp } from '../app.ts';

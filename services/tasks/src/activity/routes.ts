@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import { TASK_EVENT_TYPES } from '@todo/core';
-import { endpoint, ErrorBody, type Endpoint } from '@todo/http';
+import { endpoint, ErrorBody, type Endpoint } from '@todo/server';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Store } from '../store/store.ts';

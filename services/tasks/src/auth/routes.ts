@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, UnauthorizedError, zoneName, type Clock } from '@todo/core';
 import { z } from 'zod';
-import { endpoint, ErrorBody, type Endpoint, type TokenIssuer } from '@todo/http';
+import { endpoint, ErrorBody, type Endpoint, type TokenIssuer } from '@todo/server';
 import { DuplicateEmailError, type Store } from '../store/store.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 

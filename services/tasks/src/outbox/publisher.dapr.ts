@@ -1,5 +1,5 @@
 import type { TaskEvent } from '@todo/core';
-import { sidecarHeaders, type Sidecar } from '@todo/http';
+import { sidecarHeaders, type Sidecar } from '@todo/server';
 import type { EventPublisher } from './relay.ts';
 
 export interface DaprPublisherOptions {

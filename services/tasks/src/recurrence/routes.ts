@@ -1,7 +1,7 @@
 import { describeRule, localDateTime, occurrences, zoneName } from '@todo/core';
 import ratelimit from 'koa-ratelimit';
 import { z } from 'zod';
-import { endpoint, ErrorBody, type Endpoint } from '@todo/http';
+import { endpoint, ErrorBody, type Endpoint } from '@todo/server';
 
 const Preview = z.strictObject({
   rrule: z.string().min(1).max(1000),

@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { toPredicate, type Task, type TaskEvent } from '@todo/core';
+import { openSqlite } from '@todo/server';
 import {
   DuplicateEmailError,
   sortTasks,
@@ -38,9 +36,7 @@ CREATE TABLE IF NOT EXISTS outbox (
  * with the query language's predicate.
  */
 export function createSqliteStore(file: string): Store {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new DatabaseSync(file);
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
+  const { db, write, close } = openSqlite(file);
   db.exec(SCHEMA);
   // Data directories made before tasks had idempotency keys get the column.
   const columns = db.prepare('SELECT name FROM pragma_table_info(?)').all('tasks') as { name: string }[];
@@ -80,45 +76,6 @@ export function createSqliteStore(file: string): Store {
     ),
   };
 
-  // Group commit: the writes that arrive in one turn of the event loop share one transaction and so one
-  // fsync (~8 ms here), and each is acknowledged only after that commit. Each write has a savepoint of
-  // its own, so one that fails does not undo the others.
-  let queue: { fn: () => unknown; resolve: (v: never) => void; reject: (e: unknown) => void }[] = [];
-  function flush() {
-    const batch = queue;
-    queue = [];
-    const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-    try {
-      db.exec('BEGIN IMMEDIATE');
-      for (const { fn } of batch) {
-        db.exec('SAVEPOINT w');
-        try {
-          results.push({ ok: true, value: fn() });
-          db.exec('RELEASE w');
-        } catch (error) {
-          db.exec('ROLLBACK TO w; RELEASE w');
-          results.push({ ok: false, error });
-        }
-      }
-      db.exec('COMMIT');
-    } catch (error) {
-      // The whole batch failed (disk full, database closed): nothing of it is acknowledged.
-      if (db.isOpen && db.isTransaction) db.exec('ROLLBACK');
-      batch.forEach((w) => w.reject(error));
-      return;
-    }
-    batch.forEach((w, i) => {
-      const r = results[i]!;
-      if (r.ok) w.resolve(r.value as never);
-      else w.reject(r.error);
-    });
-  }
-  function write<T>(fn: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      if (queue.length === 0) setImmediate(flush);
-      queue.push({ fn, resolve: resolve as (v: never) => void, reject });
-    });
-  }
   const toUser = (row: unknown): User | null => {
     const r = row as Record<string, string> | undefined;
     return r
@@ -241,8 +198,7 @@ export function createSqliteStore(file: string): Store {
       db.prepare('SELECT 1').get();
     },
     async close() {
-      if (queue.length) flush();
-      db.close();
+      close();
     },
   };
 }

@@ -1,7 +1,7 @@
 import { Tag, Task, TaskCreate, TaskPatch, ValidationError } from '@todo/core';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { endpoint, ErrorBody, type Endpoint } from '@todo/http';
+import { endpoint, ErrorBody, type Endpoint } from '@todo/server';
 import type { TaskService } from './service.ts';
 
 const TaskList = z.object({

@@ -19,7 +19,7 @@ import {
   type TaskEventType,
   type TaskPatch,
 } from '@todo/core';
-import type { Principal } from '@todo/http';
+import type { Principal } from '@todo/server';
 import {
   NATURAL_DIR,
   sortValue,

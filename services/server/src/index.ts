@@ -7,3 +7,4 @@ export { createTokens, requireAuth, type Principal, type TokenIssuer } from './t
 export { readSecret, sidecarHeaders, waitForSidecar, type Sidecar } from './dapr.ts';
 export { serviceApp } from './app.ts';
 export { loadConfig } from './config.ts';
+export { openSqlite, type Sqlite } from './sqlite.ts';
