@@ -25,7 +25,7 @@ export {
   type StateTable,
   type TimerRow,
 } from './timers/scheduler.ts';
-export { createCoordinator, type Coordinator, type Delivery } from './coordinator/consumer.ts';
+export { createCoordinator, type Coordinator } from './coordinator/consumer.ts';
 export {
   createEmbeddedWorkflows,
   createLocalNotificationPublisher,

@@ -1,10 +1,18 @@
 import Router from '@koa/router';
 import type { Clock } from '@todo/core';
-import { mount, openApiDocument, requireAuth, serviceApp, type TokenIssuer } from '@todo/server';
+import {
+  healthRoutes,
+  mount,
+  openApiDocument,
+  requireAuth,
+  serviceApp,
+  subscriptionRoutes,
+  type TokenIssuer,
+} from '@todo/server';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import { createNotificationConsumer, type NotificationConsumer } from './inbox/consumer.ts';
-import { inboxEndpoints, subscriptionRoutes } from './inbox/routes.ts';
+import { inboxEndpoints, subscriptions as topics } from './inbox/routes.ts';
 import type { NotificationStore } from './store/store.ts';
 import { createStreamHub, type StreamHub } from './stream/hub.ts';
 import { streamEndpoints } from './stream/routes.ts';
@@ -49,24 +57,12 @@ export function createNotificationsApp(deps: NotificationsDeps): NotificationsAp
   const openapi = openApiDocument(endpoints, { title: 'todo-chatbot notifications API', version: '0.1.0' });
 
   const router = new Router();
-  router.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok' };
-  });
-  router.get('/readyz', async (ctx) => {
-    try {
-      await store.ping();
-      ctx.body = { status: 'ready' };
-    } catch (err) {
-      logger.warn({ err }, 'store not ready');
-      ctx.status = 503;
-      ctx.body = { status: 'unavailable', reason: 'the notifications store does not answer' };
-    }
-  });
+  healthRoutes(router, { ping: () => store.ping(), logger, what: 'notifications store' });
   router.get('/api/notifications/openapi.json', (ctx) => {
     ctx.body = openapi;
   });
   mount(router, endpoints, requireAuth(tokens));
-  if (subscriptions) subscriptionRoutes(router, consume, subscriptions.appApiToken);
+  if (subscriptions) subscriptionRoutes(router, topics(consume), subscriptions.appApiToken);
 
   const app = serviceApp(router, { logger, jsonLimit: '256kb' });
   // A client that closes its stream ends the response early: that is how every SSE stream ends.

@@ -4,5 +4,5 @@ export { createSqliteNotificationStore } from './store/sqlite.ts';
 export { createMongoNotificationStore } from './store/mongo.ts';
 export type { NotificationStore, Notification, Webhook, Delivery as WebhookDelivery } from './store/store.ts';
 export { createNotificationConsumer, type NotificationConsumer } from './inbox/consumer.ts';
-export { SUBSCRIPTIONS } from './inbox/routes.ts';
+export { subscriptions } from './inbox/routes.ts';
 export { sign } from './webhooks/dispatcher.ts';

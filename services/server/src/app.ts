@@ -29,3 +29,23 @@ export function serviceApp(
   app.use(router.allowedMethods({ throw: true }));
   return app;
 }
+
+/** `/healthz` (the process is up) and `/readyz` (its store answers) for the supervisor and Kubernetes. */
+export function healthRoutes(
+  router: Router,
+  { ping, logger, what }: { ping: () => Promise<void>; logger: Logger; what: string },
+): void {
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    try {
+      await ping();
+      ctx.body = { status: 'ready' };
+    } catch (err) {
+      logger.warn({ err }, `${what} not ready`);
+      ctx.status = 503;
+      ctx.body = { status: 'unavailable', reason: `the ${what} does not answer` };
+    }
+  });
+}

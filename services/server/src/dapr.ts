@@ -1,3 +1,6 @@
+import { timingSafeEqual } from 'node:crypto';
+import type Router from '@koa/router';
+
 /** Where an app reaches its sidecar, and the token daprd expects from it. */
 export interface Sidecar {
   /** e.g. http://127.0.0.1:3500 */
@@ -36,4 +39,46 @@ export async function readSecret(s: Sidecar, store: string, key: string): Promis
   const value = ((await res.json()) as Record<string, string>)[key];
   if (!value) throw new Error(`secret ${store}/${key} is empty`);
   return value;
+}
+
+/** What a subscriber answers daprd: done, deliver again later, or give up (to the dead-letter topic). */
+export type Delivery = 'SUCCESS' | 'RETRY' | 'DROP';
+
+/** One topic this app consumes, with the route daprd delivers it to and what handles its data. */
+export interface Subscription {
+  pubsubname: string;
+  topic: string;
+  route: string;
+  deadLetterTopic: string;
+  consume: (data: unknown) => Promise<Delivery>;
+}
+
+/**
+ * Serves Dapr's programmatic subscriptions: the list daprd asks for, and each topic's delivery route
+ * (CloudEvents; the handler gets `data`). With an app token, only daprd, which sends it as
+ * dapr-api-token, may deliver.
+ */
+export function subscriptionRoutes(
+  router: Router,
+  subscriptions: Subscription[],
+  appApiToken?: string,
+): void {
+  router.get('/dapr/subscribe', (ctx) => {
+    ctx.body = subscriptions.map(({ consume: _c, ...s }) => s);
+  });
+  for (const { route, consume } of subscriptions) {
+    router.post(route, async (ctx) => {
+      if (appApiToken && !sameToken(ctx.get('dapr-api-token'), appApiToken)) {
+        ctx.throw(401, 'deliveries come from daprd with its app API token');
+      }
+      const event = (ctx.request as unknown as { body?: { data?: unknown } }).body;
+      ctx.body = { status: await consume(event?.data) };
+    });
+  }
+}
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -4,7 +4,15 @@ export { requestLogger } from './logging.ts';
 export { listen } from './listen.ts';
 export { docsRoutes } from './docs.ts';
 export { createTokens, requireAuth, type Principal, type TokenIssuer } from './tokens.ts';
-export { readSecret, sidecarHeaders, waitForSidecar, type Sidecar } from './dapr.ts';
-export { serviceApp } from './app.ts';
+export {
+  readSecret,
+  sidecarHeaders,
+  subscriptionRoutes,
+  waitForSidecar,
+  type Delivery,
+  type Sidecar,
+  type Subscription,
+} from './dapr.ts';
+export { healthRoutes, serviceApp } from './app.ts';
 export { loadConfig } from './config.ts';
 export { openSqlite, type Sqlite } from './sqlite.ts';

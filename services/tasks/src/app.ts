@@ -3,9 +3,18 @@ import type { Clock } from '@todo/core';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import { createActivityConsumer } from './activity/consumer.ts';
-import { activityEndpoints, subscriptionRoutes } from './activity/routes.ts';
+import { activityEndpoints, subscriptions as activitySubscriptions } from './activity/routes.ts';
 import { authEndpoints } from './auth/routes.ts';
-import { docsRoutes, mount, openApiDocument, requireAuth, serviceApp, type TokenIssuer } from '@todo/server';
+import {
+  docsRoutes,
+  healthRoutes,
+  mount,
+  openApiDocument,
+  requireAuth,
+  serviceApp,
+  subscriptionRoutes,
+  type TokenIssuer,
+} from '@todo/server';
 import { recurrenceEndpoints } from './recurrence/routes.ts';
 import type { Store } from './store/store.ts';
 import { taskEndpoints } from './tasks/routes.ts';
@@ -36,26 +45,18 @@ export function createApp(deps: AppDeps): Koa {
   const openapi = openApiDocument(endpoints, { title: 'todo-chatbot tasks API', version: '0.1.0' });
 
   const router = new Router();
-  router.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok' };
-  });
-  router.get('/readyz', async (ctx) => {
-    try {
-      await store.ping();
-      ctx.body = { status: 'ready' };
-    } catch (err) {
-      logger.warn({ err }, 'store not ready');
-      ctx.status = 503;
-      ctx.body = { status: 'unavailable', reason: 'the task store does not answer' };
-    }
-  });
+  healthRoutes(router, { ping: () => store.ping(), logger, what: 'task store' });
   router.get('/api/openapi.json', (ctx) => {
     ctx.body = openapi;
   });
   docsRoutes(router);
   mount(router, endpoints, requireAuth(tokens));
   if (subscriptions) {
-    subscriptionRoutes(router, createActivityConsumer({ store, logger }), subscriptions.appApiToken);
+    subscriptionRoutes(
+      router,
+      activitySubscriptions(createActivityConsumer({ store, logger })),
+      subscriptions.appApiToken,
+    );
   }
 
   return serviceApp(router, { logger, jsonLimit: '256kb' });

@@ -1,3 +1,4 @@
+import type { Delivery } from '@todo/server';
 import { TaskEvent } from '@todo/core';
 import type { Logger } from 'pino';
 import type { TasksReader } from '../deps.ts';
@@ -9,9 +10,6 @@ import {
   type TaskRecord,
 } from '../schedule.ts';
 import type { Scheduler, StateTable } from '../timers/scheduler.ts';
-
-/** What a subscriber answers: done, try again later, or give up (dead letter). */
-export type Delivery = 'SUCCESS' | 'RETRY' | 'DROP';
 
 export interface CoordinatorDeps {
   scheduler: Scheduler;

@@ -1,12 +1,10 @@
+import type { Delivery } from '@todo/server';
 import { NotificationEvent, type Clock } from '@todo/core';
 import type { Logger } from 'pino';
 import type { NewDelivery, NotificationStore } from '../store/store.ts';
 import type { StreamHub } from '../stream/hub.ts';
 import type { WebhookDispatcher } from '../webhooks/dispatcher.ts';
 import { newNotification } from './notification.ts';
-
-/** What a subscriber answers Dapr: done, try again later, or give up (to the dead-letter topic). */
-export type Delivery = 'SUCCESS' | 'RETRY' | 'DROP';
 
 /**
  * Consumes reminder and due events: records each once (by event id) in its owner's inbox, queues it for

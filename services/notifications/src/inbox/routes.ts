@@ -1,7 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
-import type Router from '@koa/router';
 import { NotFoundError, ValidationError, type Clock } from '@todo/core';
-import { endpoint, ErrorBody, type Endpoint } from '@todo/server';
+import { endpoint, ErrorBody, type Endpoint, type Subscription } from '@todo/server';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { NotificationStore } from '../store/store.ts';
@@ -101,39 +99,15 @@ export function inboxEndpoints(store: NotificationStore, clock: Clock): Endpoint
   ];
 }
 
-/** Where this app consumes from the broker (Dapr's programmatic subscription). */
-export const SUBSCRIPTIONS = [
-  {
-    pubsubname: 'pubsub',
-    topic: 'reminders',
-    route: '/events/reminders',
-    deadLetterTopic: 'reminders-dlq',
-  },
-];
-
-/**
- * The routes daprd calls: the subscription list and the delivery of reminder and due events (CloudEvents).
- * When the stack gives an app token, only daprd (which sends it as dapr-api-token) may deliver.
- */
-export function subscriptionRoutes(
-  router: Router,
-  consume: NotificationConsumer,
-  appApiToken?: string,
-): void {
-  router.get('/dapr/subscribe', (ctx) => {
-    ctx.body = SUBSCRIPTIONS;
-  });
-  router.post('/events/reminders', async (ctx) => {
-    if (appApiToken && !sameToken(ctx.get('dapr-api-token'), appApiToken)) {
-      ctx.throw(401, 'deliveries come from daprd with its app API token');
-    }
-    const event = (ctx.request as unknown as { body?: { data?: unknown } }).body;
-    ctx.body = { status: await consume(event?.data) };
-  });
-}
-
-function sameToken(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** Where this app consumes from the broker: reminder and due events. */
+export function subscriptions(consume: NotificationConsumer): Subscription[] {
+  return [
+    {
+      pubsubname: 'pubsub',
+      topic: 'reminders',
+      route: '/events/reminders',
+      deadLetterTopic: 'reminders-dlq',
+      consume,
+    },
+  ];
 }

@@ -1,9 +1,7 @@
 import { TaskEvent } from '@todo/core';
+import type { Delivery } from '@todo/server';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
-
-/** What a subscriber answers Dapr: done, try again later, or give up (to the dead-letter topic). */
-export type Delivery = 'SUCCESS' | 'RETRY' | 'DROP';
 
 /**
  * The activity log: keeps each task's history from its events. Idempotent by event id, so the relay's

@@ -1,7 +1,5 @@
-import type Router from '@koa/router';
 import { TASK_EVENT_TYPES } from '@todo/core';
-import { endpoint, ErrorBody, type Endpoint } from '@todo/server';
-import { timingSafeEqual } from 'node:crypto';
+import { endpoint, ErrorBody, type Endpoint, type Subscription } from '@todo/server';
 import { z } from 'zod';
 import type { Store } from '../store/store.ts';
 import type { ActivityConsumer } from './consumer.ts';
@@ -38,35 +36,15 @@ export function activityEndpoints(store: Store): Endpoint[] {
   ];
 }
 
-/** Where this app consumes from the broker (Dapr's programmatic subscription). */
-export const SUBSCRIPTIONS = [
-  {
-    pubsubname: 'pubsub',
-    topic: 'task-events',
-    route: '/events/task-events',
-    deadLetterTopic: 'task-events-dlq',
-  },
-];
-
-/**
- * The routes daprd calls: the subscription list and the delivery of task events (CloudEvents). When the
- * stack gives an app token, only daprd (which sends it as dapr-api-token) may deliver.
- */
-export function subscriptionRoutes(router: Router, consume: ActivityConsumer, appApiToken?: string): void {
-  router.get('/dapr/subscribe', (ctx) => {
-    ctx.body = SUBSCRIPTIONS;
-  });
-  router.post('/events/task-events', async (ctx) => {
-    if (appApiToken && !sameToken(ctx.get('dapr-api-token'), appApiToken)) {
-      ctx.throw(401, 'deliveries come from daprd with its app API token');
-    }
-    const event = (ctx.request as unknown as { body?: { data?: unknown } }).body;
-    ctx.body = { status: await consume(event?.data) };
-  });
-}
-
-function sameToken(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** Where this app consumes from the broker: task events, for the activity log. */
+export function subscriptions(consume: ActivityConsumer): Subscription[] {
+  return [
+    {
+      pubsubname: 'pubsub',
+      topic: 'task-events',
+      route: '/events/task-events',
+      deadLetterTopic: 'task-events-dlq',
+      consume,
+    },
+  ];
 }
