@@ -55,6 +55,15 @@ export const APPS: readonly AppSpec[] = [
     health: '/healthz',
     dependsOn: ['tasks'],
   },
+  {
+    name: 'notifications',
+    command: process.execPath,
+    args: ['services/notifications/src/server.ts'],
+    port: appPorts.app(2),
+    env: { PORT: String(appPorts.app(2)), MONGO_URL: mongoUrl(appPorts.mongo), MONGO_DB: 'notifications' },
+    health: '/readyz',
+    dependsOn: ['ferretdb'],
+  },
 ];
 
 /** The sidecar with no app that proves sentry, placement, scheduler and the components work; tests may use it. */

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import type { ReminderDue } from '@todo/core';
+import { describe, expect, it } from 'vitest';
+import { committedOffset, daprHeaders, daprUrl, json, readTopic, signUp, stack, waitFor } from './helpers.ts';
+
+const notificationsUrl = (path: string) => `http://127.0.0.1:${stack().apps['notifications']}${path}`;
+
+/** Collects the SSE frames of the owner's stream until aborted. */
+async function openStream(token: string, frames: { event: string; data: string }[], signal: AbortSignal) {
+  const res = await fetch(notificationsUrl('/api/notifications/stream'), {
+    headers: { authorization: `Bearer ${token}` },
+    signal,
+  });
+  expect(res.status).toBe(200);
+  void (async () => {
+    let buffer = '';
+    try {
+      for await (const chunk of res.body!) {
+        buffer += Buffer.from(chunk as Uint8Array).toString();
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.+)$/m.exec(frame)?.[1];
+          const data = /^data: (.+)$/m.exec(frame)?.[1];
+          if (event && data) frames.push({ event, data });
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+}
+
+describe('notifications in the stack', () => {
+  it('a reminder published twice to Kafka reaches the inbox and an open stream once', async () => {
+    const { token, userId } = await signUp();
+    const frames: { event: string; data: string }[] = [];
+    const abort = new AbortController();
+    await openStream(token, frames, abort.signal);
+
+    const taskId = randomUUID();
+    const event: ReminderDue = {
+      id: `reminder-${randomUUID()}`,
+      type: 'reminder.due',
+      time: new Date().toISOString(),
+      subject: taskId,
+      version: 1,
+      data: {
+        owner: userId,
+        taskId,
+        reminderId: 'r1',
+        title: 'Water the plants',
+        fireAt: new Date().toISOString(),
+      },
+    };
+    const cloudEvent = {
+      specversion: '1.0',
+      id: event.id,
+      source: 'workflows',
+      type: event.type,
+      data: event,
+    };
+    // The same event twice, as Kafka redelivers after a consumer crash: published through a sidecar.
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(
+        daprUrl('stack-probe', `/v1.0/publish/pubsub/reminders?metadata.partitionKey=${taskId}`),
+        {
+          method: 'POST',
+          headers: daprHeaders({ 'content-type': 'application/cloudevents+json' }),
+          body: JSON.stringify(cloudEvent),
+        },
+      );
+      expect(res.status).toBe(204);
+    }
+
+    await waitFor('the reminder on the stream', async () => (frames.length ? frames : undefined));
+    const inbox = await waitFor('the reminder in the inbox', async () => {
+      const res = await fetch(notificationsUrl('/api/notifications'), {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const body = await json<{ notifications: { id: string; taskId: string }[] }>(res, 200);
+      return body.notifications.length ? body.notifications : undefined;
+    });
+    // Wait until the notifications group has committed past the second copy: both were delivered.
+    const topic = await readTopic('reminders');
+    try {
+      const copies = await waitFor('both copies on the topic', async () => {
+        const mine = topic.records.filter((r) => (r.value as { id?: string })?.id === event.id);
+        return mine.length === 2 ? mine : undefined;
+      });
+      const last = copies[1]!;
+      await waitFor('the notifications group past the second copy', async () =>
+        (await committedOffset('notifications', 'reminders', last.partition)) > BigInt(last.offset)
+          ? true
+          : undefined,
+      );
+    } finally {
+      await topic.stop();
+    }
+    abort.abort();
+    const again = await fetch(notificationsUrl('/api/notifications'), {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect((await json<{ notifications: unknown[] }>(again, 200)).notifications).toHaveLength(1);
+    expect(inbox[0]).toMatchObject({ taskId });
+    expect(frames.filter((f) => f.event === 'reminder')).toHaveLength(1);
+  });
+});
