@@ -309,7 +309,7 @@ function planSeries(
     const o = nextAfterCompletion(task, doneAt, zone);
     if (!o) return cancel;
     next = occurrenceLocal(o);
-    at = new Date(doneAt).toISOString();
+    at = DateTime.fromISO(doneAt).toUTC().toISO()!;
   } else {
     if (!carryRule(rec.rrule)) return cancel;
     const o = nextScheduled(task, zone);

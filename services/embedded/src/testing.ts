@@ -9,7 +9,8 @@ export interface Embedded {
 /** Starts the embedded profile as `npm start` does, on a free port, and answers the origin it prints. */
 export function startEmbedded(dataDir: string, env: Record<string, string> = {}): Promise<Embedded> {
   const child = spawn(process.execPath, [join(import.meta.dirname, 'main.ts')], {
-    env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', ...env },
+    // The child is run by absolute path: it needs no PATH or anything else from this environment.
+    env: { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

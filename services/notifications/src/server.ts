@@ -1,5 +1,5 @@
 import { systemClock } from '@todo/core';
-import { createTokens, listen, readSecret, waitForSidecar } from '@todo/server';
+import { createTokens, listen, startBesideSidecar } from '@todo/server';
 import { pino } from 'pino';
 import { createNotificationsApp } from './app.ts';
 import { loadEnv } from './env.ts';
@@ -12,15 +12,7 @@ if (!env.MONGO_URL) {
   logger.fatal('the notifications service needs MONGO_URL (npm start runs the embedded profile without it)');
   process.exit(1);
 }
-const sidecar = env.DAPR_HTTP_ENDPOINT
-  ? { http: env.DAPR_HTTP_ENDPOINT, apiToken: env.DAPR_API_TOKEN }
-  : undefined;
-if (sidecar) await waitForSidecar(sidecar);
-const jwtKey = env.JWT_SECRET ?? (sidecar && (await readSecret(sidecar, 'secretstore', 'jwt-signing-key')));
-if (!jwtKey) {
-  logger.fatal('no token signing key: set JWT_SECRET or run beside daprd with the secret store');
-  process.exit(1);
-}
+const { sidecar, jwtKey } = await startBesideSidecar(env, logger);
 
 const store = await createMongoNotificationStore(env.MONGO_URL, env.MONGO_DB);
 const notifications = createNotificationsApp({

@@ -41,6 +41,27 @@ export async function readSecret(s: Sidecar, store: string, key: string): Promis
   return value;
 }
 
+/**
+ * How a service process starts beside its daprd: waits for the sidecar (when DAPR_HTTP_ENDPOINT is set)
+ * and takes the token signing key from JWT_SECRET, else from the secret store. Exits with a clear line
+ * when it has no key.
+ */
+export async function startBesideSidecar(
+  env: { DAPR_HTTP_ENDPOINT?: string; DAPR_API_TOKEN?: string; JWT_SECRET?: string },
+  logger: { fatal(msg: string): void },
+): Promise<{ sidecar?: Sidecar; jwtKey: string }> {
+  const sidecar = env.DAPR_HTTP_ENDPOINT
+    ? { http: env.DAPR_HTTP_ENDPOINT, apiToken: env.DAPR_API_TOKEN }
+    : undefined;
+  if (sidecar) await waitForSidecar(sidecar);
+  const jwtKey = env.JWT_SECRET ?? (sidecar && (await readSecret(sidecar, 'secretstore', 'jwt-signing-key')));
+  if (!jwtKey) {
+    logger.fatal('no token signing key: set JWT_SECRET or run beside daprd with the secret store');
+    process.exit(1);
+  }
+  return { sidecar, jwtKey };
+}
+
 /** What a subscriber answers daprd: done, deliver again later, or give up (to the dead-letter topic). */
 export type Delivery = 'SUCCESS' | 'RETRY' | 'DROP';
 

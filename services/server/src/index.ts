@@ -7,6 +7,7 @@ export { createTokens, requireAuth, type Principal, type TokenIssuer } from './t
 export {
   readSecret,
   sidecarHeaders,
+  startBesideSidecar,
   subscriptionRoutes,
   waitForSidecar,
   type Delivery,

@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from '@todo/core';
-import { createTokens, listen, readSecret, waitForSidecar } from '@todo/server';
+import { createTokens, listen, startBesideSidecar } from '@todo/server';
 import { pino } from 'pino';
 import { createApp } from './app.ts';
 import { loadEnv } from './env.ts';
@@ -16,15 +16,7 @@ if (!env.MONGO_URL) {
   logger.fatal('the tasks service needs MONGO_URL (npm start runs the embedded profile without it)');
   process.exit(1);
 }
-const sidecar = env.DAPR_HTTP_ENDPOINT
-  ? { http: env.DAPR_HTTP_ENDPOINT, apiToken: env.DAPR_API_TOKEN }
-  : undefined;
-if (sidecar) await waitForSidecar(sidecar);
-const jwtKey = env.JWT_SECRET ?? (sidecar && (await readSecret(sidecar, 'secretstore', 'jwt-signing-key')));
-if (!jwtKey) {
-  logger.fatal('no token signing key: set JWT_SECRET or run beside daprd with the secret store');
-  process.exit(1);
-}
+const { sidecar, jwtKey } = await startBesideSidecar(env, logger);
 
 const store = await createMongoStore(env.MONGO_URL, env.MONGO_DB);
 const relay = sidecar
