@@ -44,15 +44,20 @@ export function createRelay({
     for (;;) {
       const pending = await store.pendingEvents(batch);
       if (pending.length === 0) return sent;
-      for (const b of pending) {
-        await publisher.publish(b.events);
-        if (crashAfterPublish?.()) {
-          logger.fatal({ taskId: b.taskId }, 'failpoint: exiting between publish and mark');
-          process.exit(137);
-        }
-        await store.markSent(b.taskId, b.version);
-        sent += b.events.length;
-      }
+      // Tasks go out side by side (their writes then share group commits); one task's events stay in order.
+      const results = await Promise.allSettled(
+        pending.map(async (b) => {
+          await publisher.publish(b.events);
+          if (crashAfterPublish?.()) {
+            logger.fatal({ taskId: b.taskId }, 'failpoint: exiting between publish and mark');
+            process.exit(137);
+          }
+          await store.markSent(b.taskId, b.version);
+          sent += b.events.length;
+        }),
+      );
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     }
   }
 
