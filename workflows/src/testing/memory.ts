@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Clock, NotificationEvent, Task, TaskEvent, TaskEventType } from '@todo/core';
 import type { NotificationPublisher, OccurrenceCreate, TasksReader, TasksWriter } from '../deps.ts';
 
@@ -19,10 +18,13 @@ export function memoryTasks({
   const keys = new Map<string, string>();
   const events: TaskEvent[] = [];
   let reads = 0;
+  // Ids count up, so a failing test names the same tasks and events on every run.
+  let made = 0;
+  const nextId = (kind: string) => `${kind}-${++made}`;
 
   async function emit(type: TaskEventType, owner: string, task: Task): Promise<TaskEvent> {
     const e: TaskEvent = {
-      id: randomUUID(),
+      id: nextId('event'),
       type,
       time: task.updatedAt,
       subject: task.id,
@@ -36,7 +38,7 @@ export function memoryTasks({
 
   async function insert(owner: string, fields: Partial<Task> & { title: string }): Promise<Task> {
     const at = clock.now().toISOString();
-    const id = fields.id ?? randomUUID();
+    const id = fields.id ?? nextId('task');
     let task: Task = {
       status: 'open',
       priority: 'none',
@@ -82,7 +84,7 @@ export function memoryTasks({
     async createOccurrence(owner, idempotencyKey, input: OccurrenceCreate) {
       const existing = keys.get(idempotencyKey);
       if (existing) return tasks.get(existing)!.task;
-      const id = randomUUID();
+      const id = nextId('task');
       keys.set(idempotencyKey, id);
       return insert(owner, { ...input, id });
     },

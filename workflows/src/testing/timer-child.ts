@@ -1,4 +1,5 @@
-// A process for the kill -9 test: `seed <n> <delayMs>` sets n timers due in delayMs, says "seeded" once
+// A process for the kill -9 test: `seed <n> <dueAtMs>` sets n timers due at that instant (the parent
+// picks it: this file reads no clock), says "seeded" once
 // they are durable and sleeps until they are due (`seed-only` exits instead); `run [holdMs]` fires what
 // the table holds. Each firing records its timer key in fires.db idempotently (INSERT OR IGNORE, like a consumer de-duplicating by event id) and counts the
 // attempt; with holdMs the activity then waits before it returns, so a kill lands between its side
@@ -20,8 +21,8 @@ const attempt = fires.prepare(
   'INSERT INTO attempts (id, n) VALUES (?, 1) ON CONFLICT (id) DO UPDATE SET n = n + 1',
 );
 
+const at = new Date(Number(b));
 if (mode === 'seed') {
-  const at = new Date(Date.now() + Number(b));
   await Promise.all(
     Array.from({ length: Number(a) }, (_, i) =>
       timers.schedule(`k${i}`, at, { kind: 'due', owner: 'u', taskId: `k${i}`, at: at.toISOString() }),
@@ -30,7 +31,6 @@ if (mode === 'seed') {
   process.stdout.write('seeded\n');
 }
 if (mode === 'seed-only') {
-  const at = new Date(Date.now() + Number(b));
   for (let i = 0; i < Number(a); i++)
     await timers.schedule(`k${i}`, at, { kind: 'due', owner: 'u', taskId: `k${i}`, at: at.toISOString() });
   await timers.close();
@@ -40,7 +40,7 @@ if (mode === 'seed-only') {
 const hold = mode === 'run' ? Number(a) : 0;
 timers.start(async (job, { key }) => {
   attempt.run(key);
-  record.run(key, Date.now());
+  record.run(key, job.kind === 'due' ? Date.parse(job.at) : 0);
   if (job.kind === 'due' && hold) await new Promise((r) => setTimeout(r, hold));
 });
 process.stdout.write('running\n');

@@ -209,7 +209,7 @@ const keys = (n: number) => Array.from({ length: n }, (_, i) => `k${i}`).sort();
 describe('kill -9', () => {
   it('loses no timer killed while they sleep, and fires each exactly once after the restart', async () => {
     const dir = tempDir();
-    const seeding = await child(dir, ['seed', '25', '2000'], 'seeded');
+    const seeding = await child(dir, ['seed', '25', String(Date.now() + 2000)], 'seeded');
     await killed(seeding);
     expect(readFires(dir)).toMatchObject({ fires: [], left: 25 });
 
@@ -227,7 +227,7 @@ describe('kill -9', () => {
     const dir = tempDir();
     // Due at once; each activity records its effect and then holds for 60 s, so the kill lands after
     // the side effect and before the timer is deleted.
-    await killed(await child(dir, ['seed-only', '5', '0'], 'seeded'));
+    await killed(await child(dir, ['seed-only', '5', String(Date.now())], 'seeded'));
     const holding = await child(dir, ['run', '60000'], 'running');
     await vi.waitFor(() => expect(readFires(dir).fires).toEqual(keys(5)), { timeout: 15_000, interval: 50 });
     await killed(holding);
