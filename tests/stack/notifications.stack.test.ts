@@ -1,43 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { ReminderDue } from '@todo/core';
+import { openEventStream } from '@todo/server/testing';
 import { describe, expect, it } from 'vitest';
 import { committedOffset, daprHeaders, daprUrl, json, readTopic, signUp, stack, waitFor } from './helpers.ts';
 
 const notificationsUrl = (path: string) => `http://127.0.0.1:${stack().apps['notifications']}${path}`;
 
-/** Collects the SSE frames of the owner's stream until aborted. */
-async function openStream(token: string, frames: { event: string; data: string }[], signal: AbortSignal) {
-  const res = await fetch(notificationsUrl('/api/notifications/stream'), {
-    headers: { authorization: `Bearer ${token}` },
-    signal,
-  });
-  expect(res.status).toBe(200);
-  void (async () => {
-    let buffer = '';
-    try {
-      for await (const chunk of res.body!) {
-        buffer += Buffer.from(chunk as Uint8Array).toString();
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = /^event: (.+)$/m.exec(frame)?.[1];
-          const data = /^data: (.+)$/m.exec(frame)?.[1];
-          if (event && data) frames.push({ event, data });
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-}
-
 describe('notifications in the stack', () => {
   it('a reminder published twice to Kafka reaches the inbox and an open stream once', async () => {
     const { token, userId } = await signUp();
-    const frames: { event: string; data: string }[] = [];
-    const abort = new AbortController();
-    await openStream(token, frames, abort.signal);
+    const stream = await openEventStream(notificationsUrl('/api/notifications/stream'), {
+      authorization: `Bearer ${token}`,
+    });
+    expect(stream.res.status).toBe(200);
 
     const taskId = randomUUID();
     const event: ReminderDue = {
@@ -74,7 +49,7 @@ describe('notifications in the stack', () => {
       expect(res.status).toBe(204);
     }
 
-    await waitFor('the reminder on the stream', async () => (frames.length ? frames : undefined));
+    await stream.next((f) => f.event === 'reminder', 30_000);
     const inbox = await waitFor('the reminder in the inbox', async () => {
       const res = await fetch(notificationsUrl('/api/notifications'), {
         headers: { authorization: `Bearer ${token}` },
@@ -98,12 +73,12 @@ describe('notifications in the stack', () => {
     } finally {
       await topic.stop();
     }
-    abort.abort();
+    stream.close();
     const again = await fetch(notificationsUrl('/api/notifications'), {
       headers: { authorization: `Bearer ${token}` },
     });
     expect((await json<{ notifications: unknown[] }>(again, 200)).notifications).toHaveLength(1);
     expect(inbox[0]).toMatchObject({ taskId });
-    expect(frames.filter((f) => f.event === 'reminder')).toHaveLength(1);
+    expect(stream.events().filter((f) => f.event === 'reminder')).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
-import { createServer, type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
 import { fixedClock } from '@todo/core';
 import { createTokens } from '@todo/server';
+import { apiCaller, serveForTests, type CallOptions } from '@todo/server/testing';
 import { createApp, createSqliteStore } from '@todo/tasks';
 import { pino } from 'pino';
 import { afterAll } from 'vitest';
@@ -10,20 +10,11 @@ import { createSqliteKeyValue } from './conversation/kv.sqlite.ts';
 import type { LlmConfig } from './llm/adapter.ts';
 import { createTasksClient } from './tasks/client.ts';
 
-export interface Reply {
-  status: number;
-  body: any;
-}
-
-/** Serves a handler on a free port of 127.0.0.1; closed after the test file. */
+/** Serves a handler on a free port of 127.0.0.1, closed after the test file; answers its origin. */
 export async function serve(handler: RequestListener): Promise<string> {
-  const server = createServer(handler);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const served = await serveForTests(handler);
+  afterAll(served.close);
+  return served.base;
 }
 
 /**
@@ -52,26 +43,8 @@ export async function testChat(opts: { llm?: Omit<LlmConfig, 'timeoutMs'> & { ti
     }).callback(),
   );
 
-  async function call(
-    base: string,
-    method: string,
-    path: string,
-    { body, token }: { body?: unknown; token?: string } = {},
-  ): Promise<Reply> {
-    const res = await fetch(base + path, {
-      method,
-      headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
-    };
-  }
+  const call = (base: string, method: string, path: string, o?: CallOptions) =>
+    apiCaller(base)(method, path, o);
 
   let n = 0;
   /** Signs up a fresh account on the tasks service and answers its token. */
@@ -106,9 +79,7 @@ export async function testChat(opts: { llm?: Omit<LlmConfig, 'timeoutMs'> & { ti
     clock,
     signup,
     conversation,
-    chat: (method: string, path: string, o?: { body?: unknown; token?: string }) =>
-      call(chatBase, method, path, o),
-    tasks: (method: string, path: string, o?: { body?: unknown; token?: string }) =>
-      call(tasksBase, method, path, o),
+    chat: apiCaller(chatBase),
+    tasks: apiCaller(tasksBase),
   };
 }

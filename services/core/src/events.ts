@@ -31,16 +31,21 @@ export const TaskEvent = z.object({
 });
 export type TaskEvent = z.infer<typeof TaskEvent>;
 
+/** What every event on the `reminders` topic carries besides its type and data. */
+const notificationEnvelope = {
+  id: z.string().min(1).max(200),
+  time: z.iso.datetime({ offset: true }),
+  subject: z.string().min(1).max(200),
+  version: z.number().int().positive(),
+};
+
 /**
  * A reminder's fire time came: what the reminder workflow publishes to the `reminders` topic.
  * `subject` is the task id; `version` is the task version the fire time was computed from.
  */
 export const ReminderDue = z.object({
-  id: z.string().min(1).max(200),
+  ...notificationEnvelope,
   type: z.literal('reminder.due'),
-  time: z.iso.datetime({ offset: true }),
-  subject: z.string().min(1).max(200),
-  version: z.number().int().positive(),
   data: z.object({
     owner: z.string().min(1).max(200),
     taskId: z.string().min(1).max(200),
@@ -55,11 +60,8 @@ export type ReminderDue = z.infer<typeof ReminderDue>;
 
 /** A task (or one occurrence of a series) became due: published by the series workflow to `reminders`. */
 export const TaskDue = z.object({
-  id: z.string().min(1).max(200),
+  ...notificationEnvelope,
   type: z.literal('task.due'),
-  time: z.iso.datetime({ offset: true }),
-  subject: z.string().min(1).max(200),
-  version: z.number().int().positive(),
   data: z.object({
     owner: z.string().min(1).max(200),
     taskId: z.string().min(1).max(200),

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { call, startEmbedded } from './testing.ts';
+import { apiCaller } from '@todo/server/testing';
+import { startEmbedded } from './testing.ts';
 
 // `npm start` as a user runs it: one process, one origin for the tasks API and the chat.
 const dataDir = mkdtempSync(join(tmpdir(), 'embedded-'));
@@ -14,7 +15,7 @@ const start = async () => {
   return base;
 };
 const post = (base: string, path: string, body: unknown, token?: string) =>
-  call(base, 'POST', path, body, token);
+  apiCaller(base)('POST', path, { body, token });
 afterAll(() => {
   for (const p of running) p.kill('SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });

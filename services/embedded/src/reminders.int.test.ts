@@ -3,7 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { call, startEmbedded } from './testing.ts';
+import { apiCaller, openEventStream } from '@todo/server/testing';
+import { startEmbedded } from './testing.ts';
+
+const call = (base: string, method: string, path: string, body?: unknown, token?: string) =>
+  apiCaller(base)(method, path, { body, token });
 
 const dataDir = mkdtempSync(join(tmpdir(), 'embedded-reminders-'));
 const running: ChildProcess[] = [];
@@ -28,50 +32,15 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Reads SSE frames from the owner's stream into `frames` until aborted. */
-function openStream(
-  base: string,
-  token: string,
-  frames: { event: string; data: any }[],
-  signal: AbortSignal,
-) {
-  const opened = Promise.withResolvers<void>();
-  void (async () => {
-    const res = await fetch(`${base}/api/notifications/stream`, {
-      headers: { authorization: `Bearer ${token}` },
-      signal,
-    });
-    opened.resolve();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of res.body!) {
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = /^event: (.+)$/m.exec(frame)?.[1];
-          const data = /^data: (.+)$/m.exec(frame)?.[1];
-          if (event && data) frames.push({ event, data: JSON.parse(data) });
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  return opened.promise;
-}
-
 describe('embedded profile: reminders', () => {
   it('fires a reminder once into the inbox and an open stream, and keeps a sleeping one across kill -9', async () => {
     let base = await start();
     const { token } = (
       await call(base, 'POST', '/api/auth/signup', { email: 'r@example.com', password: 'remind me please' })
     ).body;
-    const frames: { event: string; data: any }[] = [];
-    const abort = new AbortController();
-    await openStream(base, token, frames, abort.signal);
+    const stream = await openEventStream(`${base}/api/notifications/stream`, {
+      authorization: `Bearer ${token}`,
+    });
 
     const soon = await call(
       base,
@@ -87,9 +56,9 @@ describe('embedded profile: reminders', () => {
     });
     expect(inbox).toHaveLength(1);
     expect(inbox[0]).toMatchObject({ type: 'reminder.due', taskId: soon.body.id });
-    await until('the reminder on the stream', async () => (frames.length ? frames : undefined));
-    expect(frames.filter((f) => f.event === 'reminder')).toHaveLength(1);
-    abort.abort();
+    await stream.next((f) => f.event === 'reminder', 5000);
+    expect(stream.events().filter((f) => f.event === 'reminder')).toHaveLength(1);
+    stream.close();
 
     // A reminder still asleep when the process is killed fires once after the restart.
     const later = await call(

@@ -23,17 +23,3 @@ export function startEmbedded(dataDir: string, env: Record<string, string> = {})
     child.once('exit', (code) => reject(new Error(`main.ts exited with ${code}: ${out}`)));
   });
 }
-
-/** A JSON call on the embedded origin. */
-export async function call(base: string, method: string, path: string, body?: unknown, token?: string) {
-  const res = await fetch(base + path, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Record<string, any> };
-}

@@ -1,20 +1,13 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fixedClock } from '@todo/core';
 import { pino } from 'pino';
 import { afterAll } from 'vitest';
 import { createApp } from './app.ts';
 import { createTokens } from '@todo/server';
+import { serveForTests } from '@todo/server/testing';
 import { createActivityConsumer } from './activity/consumer.ts';
 import { createLocalPublisher } from './outbox/publisher.local.ts';
 import { createRelay } from './outbox/relay.ts';
 import { createSqliteStore } from './store/sqlite.ts';
-
-export interface Reply {
-  status: number;
-  headers: Headers;
-  body: any;
-}
 
 /**
  * Serves the app as the embedded profile wires it (SQLite in memory, the relay to the in-process activity
@@ -38,32 +31,11 @@ export async function testApi(opts: { previewPerMinute?: number; appApiToken?: s
     previewPerMinute: opts.previewPerMinute ?? 1000,
     subscriptions: { appApiToken: opts.appApiToken ?? 'test-app-token' },
   });
-  const server = createServer(app.callback());
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { base, call, close } = await serveForTests(app.callback());
   afterAll(async () => {
-    await new Promise((r) => server.close(r));
+    await close();
     await store.close();
   });
-
-  async function call(
-    method: string,
-    path: string,
-    { body, token, headers = {} }: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-  ): Promise<Reply> {
-    const res = await fetch(base + path, {
-      method,
-      headers: {
-        ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...headers,
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    const isJson = res.headers.get('content-type')?.includes('json');
-    return { status: res.status, headers: res.headers, body: isJson && text ? JSON.parse(text) : text };
-  }
 
   let n = 0;
   /** Signs up a fresh account and answers its token. */

@@ -313,7 +313,11 @@ describe('POST /api/chat: bad input', () => {
   });
 
   it('malformed JSON is a 400', async () => {
-    const r = await api.chat('POST', '/api/chat', { body: '{"message": "hi"', token: await api.signup() });
+    const r = await api.chat('POST', '/api/chat', {
+      body: '{"message": "hi"',
+      headers: { 'content-type': 'application/json' },
+      token: await api.signup(),
+    });
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('MALFORMED_JSON');
   });
