@@ -538,24 +538,15 @@ const CONNECTORS = new Set([
   '-',
 ]);
 
-/** Words the title should not start or end with once the grammar has taken what it understood. */
+/**
+ * Words the title should not start or end with once the grammar has taken what it understood: the
+ * connectors (but "before" and "after", which a title can end on) and polite or shorthand filler.
+ */
 const EDGE_FILLER = new Set([
-  'on',
-  'at',
-  'by',
-  'due',
-  'for',
-  'in',
-  'from',
-  'starting',
-  'until',
-  'till',
-  'and',
+  ...[...CONNECTORS].filter((w) => w !== 'before' && w !== 'after'),
   'with',
   'of',
   'every',
-  'around',
-  'to',
   'please',
   'pls',
   'plz',
@@ -571,11 +562,9 @@ const EDGE_FILLER = new Set([
   'priority',
   'urgent',
   'p',
-  '-',
   '–',
   '—',
   ':',
-  ',',
   '.',
   'asap',
 ]);
