@@ -31,6 +31,47 @@ export default tseslint.config(
     files: ['**/*.test.ts', '**/testing.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
+  {
+    // Workflow code is replayed, so it must be deterministic (design.md, conventions.md): time from the
+    // context, side effects in activities, every task yielded. Only types and the durabletask task module.
+    files: ['workflows/src/**/workflows.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['process', 'console', 'fetch', 'setTimeout', 'setInterval', 'setImmediate', 'crypto'].map(
+          (name) => ({ name, message: 'not in workflow code: use an activity or the context' }),
+        ),
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'use ctx.currentUtcDateTime',
+        },
+        {
+          selector: "MemberExpression[object.name='Date'][property.name='now']",
+          message: 'use ctx.currentUtcDateTime',
+        },
+        {
+          selector: "MemberExpression[object.name='Math'][property.name='random']",
+          message: 'no randomness in workflows',
+        },
+        { selector: 'AwaitExpression', message: "yield the context's tasks; never await in a workflow" },
+      ],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!@dapr/durabletask-js/task/)',
+              allowTypeImports: true,
+              message: 'workflow code imports only types and the durabletask task module',
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
   prettier,
 );

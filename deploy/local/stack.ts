@@ -64,6 +64,15 @@ export const APPS: readonly AppSpec[] = [
     health: '/readyz',
     dependsOn: ['ferretdb'],
   },
+  {
+    name: 'workflows',
+    command: process.execPath,
+    args: ['workflows/src/server.ts'],
+    port: appPorts.app(3),
+    env: { PORT: String(appPorts.app(3)) },
+    health: '/readyz',
+    dependsOn: ['tasks'],
+  },
 ];
 
 /** The sidecar with no app that proves sentry, placement, scheduler and the components work; tests may use it. */

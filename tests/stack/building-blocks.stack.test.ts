@@ -1,8 +1,9 @@
-// Secrets, service invocation with access control, and the cron binding, through real daprd sidecars.
+// Secrets and service invocation with access control, through real daprd sidecars. (The cron binding's
+// test is the reconciler's, in workflows.stack.test.ts.)
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTask, daprHeaders, daprUrl, json, signUp, stack, viaDapr, waitFor } from './helpers.ts';
+import { createTask, daprHeaders, daprUrl, json, signUp, stack, viaDapr } from './helpers.ts';
 
 describe('secrets', () => {
   it('daprd reads the JWT signing key from the secret store, and only with its API token', async () => {
@@ -60,26 +61,5 @@ describe('service invocation', () => {
       expect(res.status, appId).toBe(403);
       expect(await res.text(), appId).toMatch(/access control policy|not allowed|denied/i);
     }
-  });
-});
-
-describe('bindings', () => {
-  it('the reconcile-cron binding fires on its schedule', async () => {
-    const calls = async () => {
-      const res = await fetch(`http://127.0.0.1:${stack().probes.workflows.port}/cron`);
-      return json<string[]>(res, 200);
-    };
-    const before = (await calls()).length;
-    const at = await waitFor(
-      'two more reconcile-cron calls on the workflows stand-in',
-      async () => {
-        const now = await calls();
-        return now.length >= before + 2 ? now : undefined;
-      },
-      { timeoutMs: 30_000 },
-    );
-    const gap = Date.parse(at.at(-1)!) - Date.parse(at.at(-2)!);
-    expect(gap).toBeGreaterThan(1000); // `@every 2s`, not a burst
-    expect(gap).toBeLessThan(5000);
   });
 });

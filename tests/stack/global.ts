@@ -1,7 +1,7 @@
 // Vitest globalSetup of the `stack` project: uses the stack `npm run stack` left running (.data/stack/stack.json)
-// or starts one (and stops it afterwards), then runs the tests' probe apps beside it, each with its own
-// daprd: `retry-probe` (subscribes to task-events) and `workflows` (a stand-in that receives the
-// reconcile-cron binding, firing every 2 s for its sidecar). Tests read everything with `inject('stack')`.
+// or starts one (and stops it afterwards, its reconcile-cron firing every 2 s), then runs the tests' probe
+// app beside it with its own daprd: `retry-probe` (subscribes to task-events). Tests read everything with
+// `inject('stack')`.
 import type { TestProject } from 'vitest/node';
 import type { AppSpec } from '../../deploy/local/apps.ts';
 import { stackPorts } from '../../deploy/local/ports.ts';
@@ -16,11 +16,11 @@ import {
 } from '../../deploy/local/stack.ts';
 
 export type StackTestInfo = StackInfo & {
-  /** The probe apps: HTTP port of each (GET /deliveries, GET /cron) and its sidecar. */
-  probes: Record<'retryProbe' | 'workflows', { port: number; sidecar: Sidecar }>;
+  /** The probe app: its HTTP port (GET /deliveries) and its sidecar. */
+  probes: Record<'retryProbe', { port: number; sidecar: Sidecar }>;
 };
 
-/** How often the stand-in `workflows` sidecar fires reconcile-cron in the tests. */
+/** How often reconcile-cron fires in a stack the tests start (a running one keeps its own schedule). */
 export const TEST_RECONCILE_SCHEDULE = '@every 2s';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -33,7 +33,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     log(`using the running stack (pid ${info.pid}, up since ${info.readyAt})`);
   } else {
     log('no stack running: starting one (stopped after the tests)');
-    started = await startStack({ log });
+    started = await startStack({ log, reconcileSchedule: TEST_RECONCILE_SCHEDULE });
     info = started.info;
   }
   // A stack.json written before these fields existed, or a stack started before an app joined APPS.
@@ -45,53 +45,36 @@ export default async function setup(project: TestProject): Promise<() => Promise
       `the running stack (pid ${info.pid}) has no ${missing.join(', ')}: it predates them; restart \`npm run stack\``,
     );
   }
-  for (const id of ['retry-probe', 'workflows']) {
-    if (id in info.sidecars) {
-      await started?.stop();
-      throw new Error(
-        `the running stack already has an app ${id}: the tests' stand-in would share its app id`,
-      );
-    }
+  if ('retry-probe' in info.sidecars) {
+    await started?.stop();
+    throw new Error(
+      "the running stack already has an app retry-probe: the tests' probe would share its app id",
+    );
   }
 
   const ports = stackPorts(info.portBase);
-  const probe = (
-    name: string,
-    n: number,
-    env: Record<string, string>,
-    daprEnv: Record<string, string> = {},
-  ) =>
-    ({
-      name,
-      command: process.execPath,
-      args: ['tests/stack/probe-app.ts'],
-      port: ports.app(n),
-      env: { PORT: String(ports.app(n)), ...env },
-      health: '/healthz',
-      dapr: { env: daprEnv },
-    }) satisfies AppSpec;
+  const retryProbe = {
+    name: 'retry-probe',
+    command: process.execPath,
+    args: ['tests/stack/probe-app.ts'],
+    port: ports.app(30),
+    env: { PORT: String(ports.app(30)), PROBE_TOPIC: 'task-events' },
+    health: '/healthz',
+  } satisfies AppSpec;
   let attached;
   try {
-    attached = await attachApps(
-      info,
-      [
-        probe('retry-probe', 30, { PROBE_TOPIC: 'task-events' }),
-        probe('workflows', 31, {}, { STACK_RECONCILE_SCHEDULE: TEST_RECONCILE_SCHEDULE }),
-      ],
-      { log },
-    );
+    attached = await attachApps(info, [retryProbe], { log });
   } catch (err) {
     await started?.stop();
     throw err;
   }
   log(
-    `probe apps ready; ${started ? 'stack started' : 'stack reused'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    `probe app ready; ${started ? 'stack started' : 'stack reused'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
   );
   project.provide('stack', {
     ...info,
     probes: {
       retryProbe: { port: ports.app(30), sidecar: attached.sidecars['retry-probe']! },
-      workflows: { port: ports.app(31), sidecar: attached.sidecars['workflows']! },
     },
   });
   return async () => {

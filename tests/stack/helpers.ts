@@ -13,14 +13,10 @@ export function tasksUrl(path: string): string {
   return `http://127.0.0.1:${stack().apps['tasks']}${path}`;
 }
 
-/** The URL of a daprd's HTTP API, by app id (the stack's apps, its probe, and the tests' probe apps). */
+/** The URL of a daprd's HTTP API, by app id (the stack's apps, its probe, and the tests' probe app). */
 export function daprUrl(appId: string, path: string): string {
   const s = stack();
-  const probes: Record<string, { http: number }> = {
-    'retry-probe': s.probes.retryProbe.sidecar,
-    workflows: s.probes.workflows.sidecar,
-  };
-  const sidecar = s.sidecars[appId] ?? probes[appId];
+  const sidecar = appId === 'retry-probe' ? s.probes.retryProbe.sidecar : s.sidecars[appId];
   if (!sidecar) throw new Error(`no daprd for app id ${appId}`);
   return `http://127.0.0.1:${sidecar.http}${path}`;
 }

@@ -1,7 +1,6 @@
 /**
- * A stand-in app for the stack tests, run beside its own daprd (global.ts starts it twice: `retry-probe`
- * subscribes to task-events, `workflows` receives the reconcile-cron binding). Plain node:http, state in
- * memory, read back by the tests on GET /deliveries and GET /cron.
+ * A stand-in app for the stack tests, run beside its own daprd as `retry-probe` (global.ts): it subscribes
+ * to task-events. Plain node:http, state in memory, read back by the tests on GET /deliveries.
  *
  * What it answers to a delivery depends on the task's title, so only the tests' own tasks are affected:
  * `[retry-once]` → RETRY the first delivery of an event id, SUCCESS after; `[retry-always]` → RETRY every
@@ -17,7 +16,6 @@ if (!Number.isInteger(port) || port <= 0) throw new Error('PORT is required');
 
 type Delivery = { id: string; subject: string; type: string; answer: 'SUCCESS' | 'RETRY'; at: string };
 const deliveries: Delivery[] = [];
-const cron: string[] = [];
 const seen = new Set<string>();
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -59,7 +57,6 @@ const server = createServer((req, res) => {
   void (async () => {
     if (route === 'GET /healthz') return send(res, 200, { ok: true });
     if (route === 'GET /deliveries') return send(res, 200, deliveries);
-    if (route === 'GET /cron') return send(res, 200, cron);
     if (route === 'GET /dapr/subscribe') {
       return send(
         res,
@@ -80,12 +77,6 @@ const server = createServer((req, res) => {
         at: new Date().toISOString(),
       });
       return send(res, 200, { status: answer });
-    }
-    if (route === 'POST /reconcile-cron' || route === 'OPTIONS /reconcile-cron') {
-      // daprd probes an input binding's route with OPTIONS at start-up; only POSTs are firings.
-      if (!fromDaprd(req)) return send(res, 401, { error: 'not daprd' });
-      if (req.method === 'POST') cron.push(new Date().toISOString());
-      return send(res, 200, {});
     }
     send(res, 404, { error: `no route ${route}` });
   })().catch((err: unknown) => send(res, 500, { error: String(err) }));

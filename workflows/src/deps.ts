@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { NotificationEvent, Reminder, Task, TaskCreate } from '@todo/core';
+import type { NotificationEvent, OccurrenceCreate, Task } from '@todo/core';
 
 /** Reads tasks for the activities: the store in-process, the tasks API through Dapr in the stack. */
 export interface TasksReader {
@@ -9,16 +9,8 @@ export interface TasksReader {
   ownerZone(owner: string): Promise<string>;
 }
 
-/**
- * One instance of a series to create: the fields of a new task (reminders keep their ids, so the
- * instance's reminders are the series' reminders) plus its place in the series.
- */
-export interface OccurrenceCreate extends Omit<TaskCreate, 'reminders'> {
-  reminders: Reminder[];
-  seriesId: string;
-  /** The occurrence's local wall time (YYYY-MM-DD or YYYY-MM-DDTHH:mm). */
-  occurrence: string;
-}
+/** One instance of a series to create; the task service validates it with this same schema. */
+export type { OccurrenceCreate } from '@todo/core';
 
 /** Creates series instances; the same idempotency key always answers the same task, never a second one. */
 export interface TasksWriter {

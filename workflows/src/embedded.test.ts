@@ -154,6 +154,28 @@ describe('embedded reminders', () => {
     expect(await wf.coordinator({ ...tasks.events[0], version: 2 })).toBe('RETRY');
   });
 
+  it('rings a reminder again at its snooze, as a new notification', async () => {
+    const { tasks, at, reminders } = setup();
+    const t = await tasks.create('u1', {
+      title: 'take pills',
+      due: { date: '2025-06-10', time: '09:00' },
+      reminders: [{ id: 'r', offset: '-PT15M' }],
+    });
+    await at('2025-06-10T08:46:00Z');
+    // "Again in 10 minutes", a minute after it rang: a task change like any other.
+    await tasks.update(t.id, {
+      reminders: [{ id: 'r', offset: '-PT15M', snoozedUntil: '2025-06-10T08:56:00.000Z' }],
+    });
+    await at('2025-06-10T08:55:59Z');
+    expect(reminders()).toHaveLength(1);
+    await at('2025-06-10T08:56:00Z');
+    expect(reminders().map((e) => e.data.fireAt)).toEqual([
+      '2025-06-10T08:45:00.000Z',
+      '2025-06-10T08:56:00.000Z',
+    ]);
+    expect(new Set(reminders().map((e) => e.id)).size).toBe(2);
+  });
+
   it('a stale timer whose task changed behind its back publishes nothing', async () => {
     const { tasks, at, pub, wf } = setup();
     const t = await tasks.create('u1', {
@@ -255,6 +277,30 @@ describe('embedded series', () => {
       seriesId: head.id,
       due: { date: '2025-06-17', time: '09:00' },
     });
+  });
+});
+
+describe('embedded inspector', () => {
+  it('answers sleeping with the time of a waiting timer, none without one, in the order asked', async () => {
+    const { tasks, at, wf } = setup();
+    const t = await tasks.create('u1', {
+      title: 'water plants',
+      due: { date: '2025-06-10', time: '09:00' },
+      reminders: [{ id: 'r', offset: '-PT30M' }],
+      recurrence: { rrule: 'FREQ=DAILY', mode: 'schedule' },
+    });
+    const refs = [
+      { kind: 'series' as const, seriesId: t.id },
+      { kind: 'reminder' as const, taskId: t.id, reminderId: 'r' },
+      { kind: 'reminder' as const, taskId: t.id, reminderId: 'gone' },
+    ];
+    expect(await wf.inspector.inspect(refs)).toEqual([
+      { state: 'sleeping', at: '2025-06-11T08:30:00.000Z' },
+      { state: 'sleeping', at: '2025-06-10T08:30:00.000Z' },
+      { state: 'none' },
+    ]);
+    await at('2025-06-10T08:30:00Z');
+    expect((await wf.inspector.inspect(refs)).map((i) => i.state)).toEqual(['sleeping', 'none', 'none']);
   });
 });
 

@@ -1,9 +1,9 @@
-import { systemClock, type Clock } from '@todo/core';
+import { systemClock, type Clock, type WorkflowInspection, type WorkflowInspector } from '@todo/core';
 import type { Logger } from 'pino';
 import { createCoordinator } from './coordinator/consumer.ts';
 import type { NotificationPublisher, TasksReader, TasksWriter } from './deps.ts';
 import { createActivities as createReminderActivities } from './reminders/activities.ts';
-import { DEFAULT_SCHEDULE, type Job, type ScheduleOptions } from './schedule.ts';
+import { DEFAULT_SCHEDULE, reminderKey, seriesKey, type Job, type ScheduleOptions } from './schedule.ts';
 import { createActivities as createSeriesActivities } from './series/activities.ts';
 import { createSqliteScheduler, type JobRunner } from './timers/scheduler.ts';
 
@@ -72,9 +72,22 @@ export function createEmbeddedWorkflows(o: EmbeddedWorkflowsOptions) {
   const reminders = createReminderActivities(deps);
   const series = createSeriesActivities(deps);
   const coordinator = createCoordinator({ scheduler: timers, state: timers.state, ...deps });
+  /** What the timer table says of each workflow: a waiting timer is a sleeping workflow. */
+  const inspector: WorkflowInspector = {
+    async inspect(refs) {
+      return refs.map((ref): WorkflowInspection => {
+        const key =
+          ref.kind === 'reminder' ? reminderKey(ref.taskId, ref.reminderId) : seriesKey(ref.seriesId);
+        const timer = timers.get(key);
+        return timer ? { state: 'sleeping', at: new Date(timer.at).toISOString() } : { state: 'none' };
+      });
+    },
+  };
   return {
     /** The task-events consumer: hand it to the local publisher beside the activity log. */
     coordinator,
+    /** For the task service's workflow view (createApp's `workflows`). */
+    inspector,
     timers,
     activities: { ...reminders, ...series },
     start: () => timers.start(jobRunner(reminders, series)),

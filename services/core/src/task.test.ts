@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Due, dueInstant, TaskCreate } from './task.ts';
+import { Due, dueInstant, OccurrenceCreate, Reminder, TaskCreate } from './task.ts';
 
 const utc = (due: Due, zone = 'Europe/Berlin') => dueInstant(due, zone).toUTC().toISO();
 
@@ -42,6 +42,43 @@ describe('TaskCreate', () => {
     [{ title: 'x', recurrence: { rrule: 'FREQ=DAILY', exdate: ['2026-12-01'] } }, 'recurrence.exdate.0'],
   ])('rejects %j at %s', (input, path) => {
     const r = TaskCreate.safeParse(input);
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.path.join('.'))).toContain(path);
+  });
+});
+
+describe('Reminder', () => {
+  it('takes a snooze as a UTC instant on either kind', () => {
+    for (const r of [
+      { id: 'a', offset: '-PT5M', snoozedUntil: '2026-12-01T08:00:00Z' },
+      { id: 'b', at: '2026-12-01T07:00:00+01:00', snoozedUntil: '2026-12-01T08:00:00.123Z' },
+    ])
+      expect(Reminder.parse(r)).toEqual(r);
+    for (const snoozedUntil of ['2026-12-01T09:00:00+01:00', '2026-12-01', 'soon'])
+      expect(Reminder.safeParse({ id: 'a', offset: 'PT0S', snoozedUntil }).success).toBe(false);
+  });
+});
+
+describe('OccurrenceCreate', () => {
+  const instance = {
+    title: 'Gym',
+    due: { date: '2026-12-01', time: '07:00' },
+    reminders: [{ id: 'r', offset: '-PT15M' }],
+    seriesId: 'b7c9e1d2-0000-4000-8000-000000000000',
+    occurrence: '2026-12-01T07:00',
+  };
+
+  it('is a new task with the ids of its reminders and its place in the series', () => {
+    expect(OccurrenceCreate.parse(instance)).toEqual({ ...instance, priority: 'none', tags: [] });
+  });
+
+  it.each([
+    [{ reminders: [{ offset: '-PT15M' }] }, 'reminders.0'],
+    [{ seriesId: 's~1' }, 'seriesId'],
+    [{ occurrence: '2026-12-01T07:00:00' }, 'occurrence'],
+    [{ extra: true }, ''],
+  ])('rejects %j at %s', (fields, path) => {
+    const r = OccurrenceCreate.safeParse({ ...instance, ...fields });
     expect(r.success).toBe(false);
     expect(r.error?.issues.map((i) => i.path.join('.'))).toContain(path);
   });

@@ -50,16 +50,20 @@ const offset = z
   );
 const reminderId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'expected 1 to 40 letters, digits, _ or -');
 const utcInstant = z.iso.datetime({ offset: true });
+/** A snooze: the reminder rings no earlier than this UTC instant (YYYY-MM-DDTHH:mm:ss[.sss]Z). */
+const snoozedUntil = z.iso.datetime().optional();
+const relative = { offset, snoozedUntil };
+const absolute = { at: utcInstant, snoozedUntil };
 
 /** A reminder relative to the due time (`offset`, negative = before) or at an absolute instant (`at`). */
 export const ReminderInput = z.union([
-  z.strictObject({ id: reminderId.optional(), offset }),
-  z.strictObject({ id: reminderId.optional(), at: utcInstant }),
+  z.strictObject({ id: reminderId.optional(), ...relative }),
+  z.strictObject({ id: reminderId.optional(), ...absolute }),
 ]);
 export type ReminderInput = z.infer<typeof ReminderInput>;
 export const Reminder = z.union([
-  z.strictObject({ id: reminderId, offset }),
-  z.strictObject({ id: reminderId, at: utcInstant }),
+  z.strictObject({ id: reminderId, ...relative }),
+  z.strictObject({ id: reminderId, ...absolute }),
 ]);
 export type Reminder = z.infer<typeof Reminder>;
 
@@ -109,6 +113,19 @@ export const TaskCreate = z.strictObject({
   recurrence: Recurrence.optional(),
 });
 export type TaskCreate = z.infer<typeof TaskCreate>;
+
+/**
+ * One instance of a series, as the workflows create it: a new task's fields, the series' reminders with
+ * their ids, and its place in the series (`occurrence`: local YYYY-MM-DD or YYYY-MM-DDTHH:mm).
+ */
+export const OccurrenceCreate = TaskCreate.omit({ reminders: true }).extend({
+  reminders: z.array(Reminder).max(LIMITS.reminders, `at most ${LIMITS.reminders} reminders`),
+  seriesId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'expected a task id'),
+  occurrence: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/, 'expected YYYY-MM-DD or YYYY-MM-DDTHH:mm'),
+});
+export type OccurrenceCreate = z.infer<typeof OccurrenceCreate>;
 
 /** What a client sends to change a task: every field optional; `null` clears an optional one. */
 export const TaskPatch = z.strictObject({

@@ -73,6 +73,7 @@ const tasksApp = createApp({
   tokens,
   previewPerMinute: env.PREVIEW_PER_MINUTE,
   onWrite: wake,
+  workflows: workflows.inspector,
 });
 
 // One origin. The chat calls the tasks API over HTTP on this same origin, exactly as it calls it through

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiCaller, openEventStream } from '@todo/server/testing';
-import { startEmbedded } from './testing.ts';
+import { inSeconds, startEmbedded, until } from './testing.ts';
 
 const call = (base: string, method: string, path: string, body?: unknown, token?: string) =>
   apiCaller(base)(method, path, { body, token });
@@ -20,17 +20,6 @@ const start = async () => {
   running.push(e.child);
   return e.base;
 };
-const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('embedded profile: reminders', () => {
   it('fires a reminder once into the inbox and an open stream, and keeps a sleeping one across kill -9', async () => {

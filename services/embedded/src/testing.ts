@@ -23,3 +23,17 @@ export function startEmbedded(dataDir: string, env: Record<string, string> = {})
     child.once('exit', (code) => reject(new Error(`main.ts exited with ${code}: ${out}`)));
   });
 }
+
+/** An instant `s` seconds from now, to the second (as a client would write it). */
+export const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** Polls `probe` until it answers something, for up to `ms`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

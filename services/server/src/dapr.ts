@@ -1,5 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type Router from '@koa/router';
+import { UnauthorizedError } from '@todo/core';
+import type { Middleware } from 'koa';
 
 /** Where an app reaches its sidecar, and the token daprd expects from it. */
 export interface Sidecar {
@@ -11,6 +13,47 @@ export interface Sidecar {
 /** Headers for calls to the sidecar. */
 export function sidecarHeaders(s: Sidecar, extra: Record<string, string> = {}): Record<string, string> {
   return { ...(s.apiToken ? { 'dapr-api-token': s.apiToken } : {}), ...extra };
+}
+
+/** What every event of the product carries (TaskEvent, ReminderDue, TaskDue): enough for a CloudEvent. */
+export interface EventEnvelope {
+  id: string;
+  type: string;
+  subject: string;
+  time: string;
+}
+
+/** A CloudEvent 1.0 whose `data` is the whole event (one schema for producer and consumer). */
+function toCloudEvent(e: EventEnvelope, source: string) {
+  return {
+    specversion: '1.0',
+    id: e.id,
+    source,
+    type: e.type,
+    subject: e.subject,
+    time: e.time,
+    datacontenttype: 'application/json',
+    data: e,
+  };
+}
+
+/**
+ * Publishes one event through the sidecar's pub/sub as a CloudEvent, partitioned by its subject (the
+ * task id), so one task's events stay in order. Throws unless daprd accepted it.
+ */
+export async function publishEvent(
+  s: Sidecar,
+  target: { pubsub: string; topic: string; source: string },
+  e: EventEnvelope,
+): Promise<void> {
+  const url = `${s.http}/v1.0/publish/${target.pubsub}/${target.topic}?metadata.partitionKey=${encodeURIComponent(e.subject)}`;
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: sidecarHeaders(s, { 'content-type': 'application/cloudevents+json' }),
+    body: JSON.stringify(toCloudEvent(e, target.source)),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok) throw new Error(`dapr publish ${e.type} ${e.id}: ${res.status} ${await res.text()}`);
 }
 
 /** Waits until daprd answers its outbound health check (it is up and its components are loaded). */
@@ -88,17 +131,27 @@ export function subscriptionRoutes(
     ctx.body = subscriptions.map(({ consume: _c, ...s }) => s);
   });
   for (const { route, consume } of subscriptions) {
-    router.post(route, async (ctx) => {
-      if (appApiToken && !sameToken(ctx.get('dapr-api-token'), appApiToken)) {
-        ctx.throw(401, 'deliveries come from daprd with its app API token');
-      }
+    router.post(route, requireAppToken(appApiToken), async (ctx) => {
       const event = (ctx.request as unknown as { body?: { data?: unknown } }).body;
       ctx.body = { status: await consume(event?.data) };
     });
   }
 }
 
-function sameToken(given: string, expected: string): boolean {
+/**
+ * Lets a request through only when it carries `appApiToken` as dapr-api-token, as daprd does when it
+ * calls its app (deliveries, bindings, service invocation); everything passes when no token is set.
+ */
+export function requireAppToken(appApiToken?: string): Middleware {
+  return async (ctx, next) => {
+    if (appApiToken && !sameToken(ctx.get('dapr-api-token'), appApiToken))
+      throw new UnauthorizedError('only daprd, with its app API token, may call this route');
+    await next();
+  };
+}
+
+/** Compares a token in constant time. */
+export function sameToken(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);

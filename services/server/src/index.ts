@@ -5,12 +5,16 @@ export { listen } from './listen.ts';
 export { docsRoutes } from './docs.ts';
 export { createTokens, requireAuth, type Principal, type TokenIssuer } from './tokens.ts';
 export {
+  publishEvent,
   readSecret,
+  requireAppToken,
+  sameToken,
   sidecarHeaders,
   startBesideSidecar,
   subscriptionRoutes,
   waitForSidecar,
   type Delivery,
+  type EventEnvelope,
   type Sidecar,
   type Subscription,
 } from './dapr.ts';

@@ -54,6 +54,8 @@ export async function serveForTests(handler: RequestListener) {
 }
 
 export interface Frame {
+  /** When the frame arrived (ms since the epoch). */
+  receivedAt?: number;
   id?: string;
   event?: string;
   data?: any;
@@ -76,7 +78,7 @@ export async function openEventStream(url: string, headers: Record<string, strin
           buffer += decoder.decode(chunk, { stream: true });
           let end: number;
           while ((end = buffer.indexOf('\n\n')) >= 0) {
-            frames.push(parseFrame(buffer.slice(0, end)));
+            frames.push({ ...parseFrame(buffer.slice(0, end)), receivedAt: Date.now() });
             buffer = buffer.slice(end + 2);
             notify();
           }

@@ -18,6 +18,7 @@ describe('service endpoints', () => {
         '/api/tasks/{id}',
         '/api/auth/signup',
         '/api/recurrence/preview',
+        '/api/workflows',
       ]),
     );
     const create = doc.paths['/api/tasks'].post;

@@ -1,15 +1,17 @@
 import Router from '@koa/router';
-import type { Clock } from '@todo/core';
+import type { Clock, WorkflowInspector } from '@todo/core';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import { createActivityConsumer } from './activity/consumer.ts';
 import { activityEndpoints, subscriptions as activitySubscriptions } from './activity/routes.ts';
 import { authEndpoints } from './auth/routes.ts';
+import { internalEndpoints } from './internal/routes.ts';
 import {
   docsRoutes,
   healthRoutes,
   mount,
   openApiDocument,
+  requireAppToken,
   requireAuth,
   serviceApp,
   subscriptionRoutes,
@@ -19,6 +21,8 @@ import { recurrenceEndpoints } from './recurrence/routes.ts';
 import type { Store } from './store/store.ts';
 import { taskEndpoints } from './tasks/routes.ts';
 import { createTaskService } from './tasks/service.ts';
+import { workflowEndpoints } from './workflows/routes.ts';
+import { createWorkflowService } from './workflows/service.ts';
 
 export interface AppDeps {
   store: Store;
@@ -30,15 +34,21 @@ export interface AppDeps {
   onWrite?: () => void;
   /** Beside daprd: serve the pub/sub subscriptions; deliveries must carry `appApiToken` when set. */
   subscriptions?: { appApiToken?: string };
+  /** Beside daprd: serve the workflow worker's /internal routes; calls must carry `appApiToken` when set. */
+  internal?: { appApiToken?: string };
+  /** The profile's workflow engine, for the state /api/workflows shows ('unknown' without it). */
+  workflows?: WorkflowInspector;
 }
 
 /** Builds the task service's Koa app; server.ts (or the embedded profile) listens. */
 export function createApp(deps: AppDeps): Koa {
-  const { store, clock, logger, tokens, previewPerMinute = 120, onWrite, subscriptions } = deps;
+  const { store, clock, logger, tokens, previewPerMinute = 120, onWrite, subscriptions, internal } = deps;
   const tasks = createTaskService({ store, clock, onWrite });
+  const workflows = createWorkflowService({ tasks, store, clock, logger, inspector: deps.workflows });
   const endpoints = [
     ...authEndpoints({ store, tokens, clock }),
     ...taskEndpoints(tasks),
+    ...workflowEndpoints(workflows),
     ...activityEndpoints(store),
     ...recurrenceEndpoints({ perMinute: previewPerMinute }),
   ];
@@ -58,6 +68,7 @@ export function createApp(deps: AppDeps): Koa {
       subscriptions.appApiToken,
     );
   }
+  if (internal) mount(router, internalEndpoints({ store, tasks }), requireAppToken(internal.appApiToken));
 
   return serviceApp(router, { logger, jsonLimit: '256kb' });
 }

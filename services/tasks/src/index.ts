@@ -6,4 +6,4 @@ export type { Store } from './store/store.ts';
 export { createRelay, type EventPublisher, type Relay } from './outbox/relay.ts';
 export { createLocalPublisher } from './outbox/publisher.local.ts';
 export { createActivityConsumer } from './activity/consumer.ts';
-export { createTaskService, type TaskService, type OccurrenceCreate } from './tasks/service.ts';
+export { createTaskService, type TaskService } from './tasks/service.ts';

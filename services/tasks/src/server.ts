@@ -8,6 +8,7 @@ import { loadEnv } from './env.ts';
 import { createDaprPublisher } from './outbox/publisher.dapr.ts';
 import { createRelay } from './outbox/relay.ts';
 import { createMongoStore } from './store/mongo.ts';
+import { createDaprInspector } from './workflows/inspector.dapr.ts';
 
 // The task service as its own process beside its daprd (the `dapr` profile), MongoDB behind it.
 const env = loadEnv();
@@ -35,6 +36,8 @@ const app = createApp({
   previewPerMinute: env.PREVIEW_PER_MINUTE,
   onWrite: relay?.wake,
   subscriptions: sidecar ? { appApiToken: env.APP_API_TOKEN } : undefined,
+  internal: sidecar ? { appApiToken: env.APP_API_TOKEN } : undefined,
+  workflows: sidecar ? createDaprInspector(sidecar) : undefined,
 });
 await listen(app.callback(), {
   port: env.PORT,

@@ -1,4 +1,4 @@
-import { fixedClock } from '@todo/core';
+import { fixedClock, type WorkflowInspector } from '@todo/core';
 import { pino } from 'pino';
 import { afterAll } from 'vitest';
 import { createApp } from './app.ts';
@@ -14,7 +14,9 @@ import { createSqliteStore } from './store/sqlite.ts';
  * log, a fixed clock) on a free port for API tests; closed after the file. Call `relay.drain()` to
  * deliver pending events.
  */
-export async function testApi(opts: { previewPerMinute?: number; appApiToken?: string } = {}) {
+export async function testApi(
+  opts: { previewPerMinute?: number; appApiToken?: string; workflows?: WorkflowInspector } = {},
+) {
   const store = createSqliteStore(':memory:');
   const clock = fixedClock('2026-11-24T10:00:00Z');
   const logger = pino({ level: 'silent' });
@@ -30,6 +32,8 @@ export async function testApi(opts: { previewPerMinute?: number; appApiToken?: s
     tokens: createTokens('test-secret-test-secret-test-secret!'),
     previewPerMinute: opts.previewPerMinute ?? 1000,
     subscriptions: { appApiToken: opts.appApiToken ?? 'test-app-token' },
+    internal: { appApiToken: opts.appApiToken ?? 'test-app-token' },
+    ...(opts.workflows ? { workflows: opts.workflows } : {}),
   });
   const { base, call, close } = await serveForTests(app.callback());
   afterAll(async () => {
@@ -47,5 +51,9 @@ export async function testApi(opts: { previewPerMinute?: number; appApiToken?: s
     return r.body.token as string;
   }
 
-  return { call, signup, store, clock, base, relay };
+  /** The owner id a token acts for (its subject). */
+  const ownerOf = (token: string): string =>
+    JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub;
+
+  return { call, signup, ownerOf, store, clock, base, relay };
 }

@@ -41,6 +41,15 @@ export interface TimerRow {
   job: Job;
 }
 
+type StoredTimer = { key: string; at: number; due_at: number; attempts: number; job: string };
+const toRow = (r: StoredTimer): TimerRow => ({
+  key: r.key,
+  at: r.at,
+  dueAt: r.due_at,
+  attempts: r.attempts,
+  job: JSON.parse(r.job) as Job,
+});
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS timers (
   key TEXT PRIMARY KEY, at INTEGER NOT NULL, due_at INTEGER NOT NULL, seq INTEGER NOT NULL,
@@ -86,6 +95,7 @@ export function createSqliteScheduler(opts: SqliteSchedulerOptions) {
     ),
     earliest: db.prepare('SELECT min(at) AS at FROM timers'),
     all: db.prepare('SELECT key, at, due_at, attempts, job FROM timers ORDER BY at, seq'),
+    one: db.prepare('SELECT key, at, due_at, attempts, job FROM timers WHERE key = ?'),
     maxSeq: db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM timers'),
     getState: db.prepare('SELECT value FROM state WHERE key = ?'),
     putState: db.prepare(
@@ -191,16 +201,11 @@ export function createSqliteScheduler(opts: SqliteSchedulerOptions) {
     /** Looks at the table again now: for an injected clock that was moved. */
     poke: () => kick(),
     /** The timers waiting, earliest first. */
-    list(): TimerRow[] {
-      return (
-        q.all.all() as { key: string; at: number; due_at: number; attempts: number; job: string }[]
-      ).map((r) => ({
-        key: r.key,
-        at: r.at,
-        dueAt: r.due_at,
-        attempts: r.attempts,
-        job: JSON.parse(r.job) as Job,
-      }));
+    list: (): TimerRow[] => (q.all.all() as StoredTimer[]).map(toRow),
+    /** The timer waiting under `key`, if any. */
+    get(key: string): TimerRow | undefined {
+      const row = q.one.get(key) as StoredTimer | undefined;
+      return row && toRow(row);
     },
     /** Stops firing and waits for the activities in flight; then closes the database. */
     async close() {

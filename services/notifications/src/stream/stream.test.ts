@@ -94,7 +94,7 @@ describe('stream lifecycle', async () => {
     const alice = await quick.user();
     const s = await quick.stream({ token: alice.token });
     const beat = await s.next((f) => f.comment === 'heartbeat', 1000);
-    expect(beat).toEqual({ comment: 'heartbeat' });
+    expect(beat).toMatchObject({ comment: 'heartbeat' });
     s.close();
   });
 

@@ -4,17 +4,15 @@ import { z } from 'zod';
 import type { Store } from '../store/store.ts';
 import type { ActivityConsumer } from './consumer.ts';
 
-const ActivityList = z.object({
-  activity: z.array(
-    z.object({
-      eventId: z.string(),
-      type: z.enum(TASK_EVENT_TYPES),
-      version: z.number(),
-      time: z.string(),
-      changed: z.array(z.string()).optional(),
-    }),
-  ),
+/** One change in a task's history. */
+export const ActivityEntry = z.object({
+  eventId: z.string(),
+  type: z.enum(TASK_EVENT_TYPES),
+  version: z.number(),
+  time: z.string(),
+  changed: z.array(z.string()).optional(),
 });
+const ActivityList = z.object({ activity: z.array(ActivityEntry) });
 
 export function activityEndpoints(store: Store): Endpoint[] {
   return [

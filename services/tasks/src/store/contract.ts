@@ -293,6 +293,96 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(pending.map((b) => b.events.length)).toEqual([1, 1]);
     });
 
+    it('pages through the open tasks with reminders or in a series, of every owner, with their zones', async () => {
+      const owner = `ivan-${randomUUID()}`;
+      await store.createUser({
+        id: owner,
+        email: `${owner}@example.com`,
+        passwordHash: 'h',
+        tz: 'America/New_York',
+        createdAt: ctx.now.toISOString(),
+      });
+      const anonymous = `judy-${randomUUID()}`;
+      const reminders = [{ id: 'r', at: '2026-12-01T08:00:00Z' }];
+      const mine = {
+        reminded: task('Reminded', { reminders }),
+        instance: task('Instance', {
+          seriesId: randomUUID(),
+          occurrence: '2026-12-01',
+          due: { date: '2026-12-01' },
+        }),
+        plain: task('Plain'),
+        done: task('Done', { reminders, status: 'done' }),
+        gone: task('Gone', { reminders }),
+        quiet: task('Quiet', { reminders }),
+      };
+      for (const t of Object.values(mine))
+        await store.insertTask(owner, ZONE, t, event('task.created', owner, t));
+      const theirs = task('Theirs', { reminders });
+      await store.insertTask(anonymous, ZONE, theirs, event('task.created', anonymous, theirs));
+      await store.deleteTask(
+        owner,
+        mine.gone.id,
+        1,
+        event('task.deleted', owner, { ...mine.gone, version: 2 }),
+      );
+      const quiet = { ...mine.quiet, reminders: [], version: 2 };
+      await store.replaceTask(owner, ZONE, quiet, 1, event('task.updated', owner, quiet));
+
+      const seen: { owner: string; zone: string; task: Task }[] = [];
+      let after: string | undefined;
+      for (let page = 0; page < 1000; page++) {
+        const got = await store.liveTasks(after, 3);
+        seen.push(...got);
+        if (got.length < 3) break;
+        after = got.at(-1)!.task.id;
+      }
+      const ids = seen.map((i) => i.task.id);
+      expect(ids).toEqual([...new Set(ids)].sort());
+      expect(
+        seen
+          .filter((i) => i.owner === owner || i.owner === anonymous)
+          .map((i) => [i.owner, i.zone, i.task.title])
+          .sort(),
+      ).toEqual(
+        [
+          [owner, 'America/New_York', 'Instance'],
+          [owner, 'America/New_York', 'Reminded'],
+          [anonymous, 'UTC', 'Theirs'],
+        ].sort(),
+      );
+      expect(seen.find((i) => i.task.id === mine.reminded.id)?.task).toEqual(mine.reminded);
+    });
+
+    it("answers each series' newest instance, and none for a series whose newest was deleted", async () => {
+      const owner = `kim-${randomUUID()}`;
+      const recurrence = { rrule: 'FREQ=DAILY', mode: 'schedule' as const };
+      const instance = (seriesId: string, occurrence: string, fields: Partial<Task> = {}) =>
+        task(seriesId, {
+          seriesId,
+          occurrence,
+          due: { date: occurrence.slice(0, 10) },
+          recurrence,
+          ...fields,
+        });
+      const a = [instance('A', '2026-11-20', { status: 'done' }), instance('A', '2026-11-21')];
+      const b = [instance('B', '2026-11-20T09:00'), instance('B', '2026-11-21T09:00')];
+      const { recurrence: _r, ...ended } = instance('C', '2026-11-20');
+      for (const t of [...a, b[0]!, ended, task('Plain')])
+        await store.insertTask(owner, ZONE, t, event('task.created', owner, t));
+      // Instances are made with an idempotency key, which keeps a deleted one after its events went out.
+      const b2 = b[1]!;
+      await store.insertTask(owner, ZONE, b2, event('task.created', owner, b2), 'B@2026-11-21T09:00');
+      await store.deleteTask(owner, b2.id, 1, event('task.deleted', owner, { ...b2, version: 2 }));
+      await store.markSent(b2.id, 2);
+
+      const heads = await store.seriesHeads(owner);
+      expect(heads.map((t) => t.id).sort()).toEqual([a[1]!.id, ended.id].sort());
+      expect(await store.seriesHeads(owner, 'A')).toEqual([a[1]]);
+      expect(await store.seriesHeads(owner, 'B')).toEqual([]);
+      expect(await store.seriesHeads(bob, 'A')).toEqual([]);
+    });
+
     it('answers ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

@@ -2,6 +2,7 @@ import { dueInstant, PRIORITY_RANK, Task, toMongoFilter, type TaskEvent } from '
 import { MongoClient, MongoServerError, type Collection, type Filter } from 'mongodb';
 import {
   DuplicateEmailError,
+  headIds,
   sortValue,
   type Activity,
   type ListOptions,
@@ -109,6 +110,9 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
     Object.values(SORT_FIELD).map((f) => tasks.createIndex({ owner: 1, deleted: 1, [f]: 1, _id: 1 })),
   );
   await tasks.createIndex({ pending: 1, changedAt: 1 });
+  // liveTasks: the open tasks in id order (hasReminders and seriesId are then checked on each).
+  await tasks.createIndex({ status: 1, deleted: 1, _id: 1 });
+  await tasks.createIndex({ owner: 1, seriesId: 1 });
   await tasks.createIndex({ idempotencyKey: 1 }, { unique: true, sparse: true });
   await activity.createIndex({ owner: 1, taskId: 1, version: 1 });
 
@@ -217,6 +221,45 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
         ])
         .toArray();
       return rows.map((r) => ({ tag: r._id, count: r.count }));
+    },
+    async liveTasks(after, limit) {
+      const docs = await tasks
+        .find({
+          status: 'open',
+          deleted: false,
+          // The same tasks as sqlite.ts's LIVE.
+          $or: [{ hasReminders: true }, { seriesId: { $exists: true } }],
+          ...(after !== undefined ? { _id: { $gt: after } } : {}),
+        })
+        .sort({ _id: 1 })
+        .limit(limit)
+        .toArray();
+      const owners = [...new Set(docs.map((d) => d.owner))];
+      const zones = new Map(
+        (await users.find({ _id: { $in: owners } }, { projection: { tz: 1 } }).toArray()).map((u) => [
+          u._id,
+          u.tz,
+        ]),
+      );
+      return docs.map((d) => ({ owner: d.owner, zone: zones.get(d.owner) ?? 'UTC', task: toTask(d) }));
+    },
+    async seriesHeads(owner, seriesId) {
+      const instances = await tasks
+        .find(
+          { owner, seriesId: seriesId ?? { $exists: true } },
+          { projection: { seriesId: 1, occurrence: 1, deleted: 1 } },
+        )
+        .toArray();
+      const ids = headIds(
+        instances.map((d) => ({
+          id: d._id,
+          seriesId: d.seriesId!,
+          occurrence: d.occurrence ?? '',
+          deleted: d.deleted,
+        })),
+      );
+      if (ids.length === 0) return [];
+      return (await tasks.find({ _id: { $in: ids }, deleted: false }).toArray()).map(toTask);
     },
 
     async pendingEvents(limit) {

@@ -2,12 +2,18 @@ import { toPredicate, type Task, type TaskEvent } from '@todo/core';
 import { openSqlite } from '@todo/server';
 import {
   DuplicateEmailError,
+  headIds,
   sortTasks,
   type Activity,
+  type SeriesInstance,
   type ListOptions,
   type Store,
   type User,
 } from './store.ts';
+
+/** A task the workflows keep: open, with reminders or in a series (kept in sync with mongo.ts's filter). */
+const LIVE = `deleted = 0 AND json_extract(doc, '$.status') = 'open'
+  AND (json_extract(doc, '$.seriesId') IS NOT NULL OR json_array_length(doc, '$.reminders') > 0)`;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
@@ -18,6 +24,7 @@ CREATE TABLE IF NOT EXISTS tasks (
   idempotency_key TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS tasks_owner ON tasks (owner, deleted);
+CREATE INDEX IF NOT EXISTS tasks_live ON tasks (id) WHERE ${LIVE};
 CREATE TABLE IF NOT EXISTS activity (
   event_id TEXT PRIMARY KEY, owner TEXT NOT NULL, task_id TEXT NOT NULL, version INTEGER NOT NULL, entry TEXT NOT NULL
 ) STRICT;
@@ -69,6 +76,17 @@ export function createSqliteStore(file: string): Store {
     ),
     activity: db.prepare(
       'SELECT entry FROM activity WHERE owner = ? AND task_id = ? ORDER BY version, event_id',
+    ),
+    // The partial index holds just these rows, in id order; a page of them needs no sort.
+    live: db.prepare(
+      `SELECT t.owner, t.doc, coalesce(u.tz, 'UTC') AS tz
+       FROM (SELECT id, owner, doc FROM tasks WHERE ${LIVE} AND id > ? ORDER BY id LIMIT ?) AS t
+       LEFT JOIN users AS u ON u.id = t.owner ORDER BY t.id`,
+    ),
+    // coalesce(?, seriesId) = seriesId holds for every series without the parameter (and never for NULL).
+    seriesInstances: db.prepare(
+      `SELECT id, deleted, json_extract(doc, '$.seriesId') AS seriesId, json_extract(doc, '$.occurrence') AS occurrence
+       FROM tasks WHERE owner = ? AND json_extract(doc, '$.seriesId') = coalesce(?, json_extract(doc, '$.seriesId'))`,
     ),
     purge: db.prepare(
       `DELETE FROM tasks WHERE id = ? AND deleted = 1 AND idempotency_key IS NULL
@@ -163,6 +181,19 @@ export function createSqliteStore(file: string): Store {
       return [...counts]
         .map(([tag, count]) => ({ tag, count }))
         .sort((a, b) => b.count - a.count || (a.tag < b.tag ? -1 : 1));
+    },
+    async liveTasks(after, limit) {
+      const rows = q.live.all(after ?? '', limit) as { owner: string; doc: string; tz: string }[];
+      return rows.map((r) => ({ owner: r.owner, zone: r.tz, task: JSON.parse(r.doc) as Task }));
+    },
+    async seriesHeads(owner, seriesId) {
+      const rows = q.seriesInstances.all(owner, seriesId ?? null) as (Omit<SeriesInstance, 'deleted'> & {
+        deleted: number;
+      })[];
+      const tasks = live(owner);
+      return headIds(rows.map((r) => ({ ...r, occurrence: r.occurrence ?? '', deleted: r.deleted === 1 })))
+        .map((id) => tasks.get(id))
+        .filter((t) => t !== undefined);
     },
 
     async pendingEvents(limit) {

@@ -101,6 +101,16 @@ export interface Store {
   deleteTask(owner: string, id: string, expectedVersion: number, event: TaskEvent): Promise<boolean>;
   /** Tags of the owner's live tasks with how many tasks carry each, most used first. */
   tagCounts(owner: string): Promise<{ tag: string; count: number }[]>;
+  /**
+   * The open tasks of every owner that have reminders or belong to a series (those the workflows keep),
+   * in order of id after `after`, with the owner's zone ('UTC' without an account).
+   */
+  liveTasks(after: string | undefined, limit: number): Promise<LiveTask[]>;
+  /**
+   * The instance that drives each of the owner's series (or of `seriesId` alone): its newest, whatever its
+   * status. A series whose newest instance was deleted has none: deleting it ended the series.
+   */
+  seriesHeads(owner: string, seriesId?: string): Promise<Task[]>;
 
   /** Tasks whose outbox holds unsent events, oldest change first. */
   pendingEvents(limit: number): Promise<PendingBatch[]>;
@@ -120,6 +130,31 @@ export interface Store {
 }
 
 export class DuplicateEmailError extends Error {}
+
+export interface LiveTask {
+  owner: string;
+  zone: string;
+  task: Task;
+}
+
+/** One instance of a series, as seriesHeads weighs it. */
+export interface SeriesInstance {
+  id: string;
+  seriesId: string;
+  occurrence: string;
+  deleted: boolean;
+}
+
+/** The ids of the newest instance of each series, leaving out series whose newest one was deleted. */
+export function headIds(instances: SeriesInstance[]): string[] {
+  const newest = new Map<string, SeriesInstance>();
+  for (const i of instances) {
+    const seen = newest.get(i.seriesId);
+    if (!seen || i.occurrence > seen.occurrence || (i.occurrence === seen.occurrence && i.id > seen.id))
+      newest.set(i.seriesId, i);
+  }
+  return [...newest.values()].filter((i) => !i.deleted).map((i) => i.id);
+}
 
 /** Sorts after every real due: the largest time a JS Date holds. */
 export const NO_DUE = 8.64e15;

@@ -168,6 +168,26 @@ describe('tasks API', () => {
     ]);
   });
 
+  it('keeps a snooze on a reminder, and refuses one that is not a UTC instant', async () => {
+    const t = await create({ title: 'Snoozy', reminders: [{ id: 'r', at: '2026-11-24T11:00:00Z' }] });
+    const snoozed = await api.call('PATCH', `/api/tasks/${t.id}`, {
+      token,
+      body: { reminders: [{ id: 'r', at: '2026-11-24T11:00:00Z', snoozedUntil: '2026-11-24T11:10:00Z' }] },
+    });
+    expect(snoozed.status).toBe(200);
+    expect(snoozed.body.reminders).toEqual([
+      { id: 'r', at: '2026-11-24T11:00:00Z', snoozedUntil: '2026-11-24T11:10:00Z' },
+    ]);
+    const bad = await api.call('PATCH', `/api/tasks/${t.id}`, {
+      token,
+      body: {
+        reminders: [{ id: 'r', at: '2026-11-24T11:00:00Z', snoozedUntil: '2026-11-24T12:10:00+01:00' }],
+      },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(['reminders.0.snoozedUntil']);
+  });
+
   it('completes, reopens, skips an occurrence and deletes', async () => {
     const t = await create({ title: 'Water plants' });
     const done = await api.call('POST', `/api/tasks/${t.id}/complete`, { token });

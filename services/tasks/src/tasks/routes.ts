@@ -43,7 +43,7 @@ function ifMatch(ctx: Context): number | undefined {
 }
 
 /** The client's Idempotency-Key header, if any: a retry with the same key creates nothing new. */
-function idempotencyKey(ctx: Context): string | undefined {
+export function idempotencyKey(ctx: Context): string | undefined {
   const key = ctx.get('idempotency-key');
   if (!key) return undefined;
   if (!/^[\x21-\x7e]{1,200}$/.test(key)) {

@@ -11,6 +11,8 @@ import {
   ruleFrequency,
   type Clock,
   type ErrorDetail,
+  type OccurrenceCreate,
+  type QueryNode,
   type ReminderInput,
   type Reminder,
   type Task,
@@ -28,13 +30,6 @@ import {
   type SortKey,
   type Store,
 } from '../store/store.ts';
-
-/** One instance of a series, as the workflows create it (see @todo/workflows' OccurrenceCreate). */
-export type OccurrenceCreate = Omit<TaskCreate, 'reminders'> & {
-  reminders: Reminder[];
-  seriesId: string;
-  occurrence: string;
-};
 
 export interface ListParams {
   q?: string;
@@ -185,11 +180,21 @@ export function createTaskService({ store, clock, onWrite = () => {} }: TaskServ
       };
     },
 
-    update(user: Principal, id: string, patch: TaskPatch, ifMatch?: number): Promise<Task> {
+    /**
+     * Changes a task. `patch` may be a function of the current task (for changes made from what is
+     * there, such as one reminder's snooze): it is asked again when a concurrent write wins the race.
+     */
+    update(
+      user: Principal,
+      id: string,
+      patch: TaskPatch | ((current: Task) => TaskPatch),
+      ifMatch?: number,
+    ): Promise<Task> {
       return mutate(user, id, ifMatch, (current) => {
         const task: Record<string, unknown> = { ...current };
         const changed: string[] = [];
-        for (const [key, value] of Object.entries(patch)) {
+        const fields = typeof patch === 'function' ? patch(current) : patch;
+        for (const [key, value] of Object.entries(fields)) {
           if (value === undefined) continue;
           const next = key === 'reminders' ? withIds(value as ReminderInput[]) : value;
           if (JSON.stringify(next) === JSON.stringify(task[key] ?? null)) continue;
@@ -242,32 +247,47 @@ export function createTaskService({ store, clock, onWrite = () => {} }: TaskServ
 
     tags: (user: Principal) => store.tagCounts(user.id),
 
+    /** Every task of the owner that `filter` matches (lists stop at 200 a page; this does not). */
+    async all(user: Principal, filter: QueryNode | null): Promise<Task[]> {
+      const out: Task[] = [];
+      for await (const page of pages(user, filter)) out.push(...page);
+      return out;
+    },
+
     /** Renames tags `from` to `to` on every task of the owner (a merge when `to` exists). */
     async retag(user: Principal, from: string[], to: string): Promise<{ updated: number }> {
       const names = new Set(from.filter((t) => t !== to));
       let updated = 0;
-      let after: Position | undefined;
-      const sort: Sort = { key: 'created', dir: -1 };
-      for (;;) {
-        const page = await store.listTasks(user.id, {
-          filter: null,
-          ctx: { now: clock.now(), zone: user.tz },
-          sort,
-          after,
-          limit: 500,
-        });
+      for await (const page of pages(user, null)) {
         for (const t of page) {
           if (!t.tags.some((tag) => names.has(tag))) continue;
           const tags = [...new Set(t.tags.map((tag) => (names.has(tag) ? to : tag)))];
           await this.update(user, t.id, { tags });
           updated++;
         }
-        const last = page.at(-1);
-        if (page.length < 500 || !last) return { updated };
-        after = { v: sortValue(last, sort.key, user.tz), id: last.id };
       }
+      return { updated };
     },
   };
+
+  /** The owner's tasks that `filter` matches, a page at a time, in order of creation (which no change moves). */
+  async function* pages(user: Principal, filter: QueryNode | null): AsyncGenerator<Task[]> {
+    const sort: Sort = { key: 'created', dir: -1 };
+    let after: Position | undefined;
+    for (;;) {
+      const page = await store.listTasks(user.id, {
+        filter,
+        ctx: { now: clock.now(), zone: user.tz },
+        sort,
+        after,
+        limit: 500,
+      });
+      yield page;
+      const last = page.at(-1);
+      if (page.length < 500 || !last) return;
+      after = { v: sortValue(last, sort.key, user.tz), id: last.id };
+    }
+  }
 }
 
 export type TaskService = ReturnType<typeof createTaskService>;

@@ -1,0 +1,173 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openEventStream } from '@todo/server/testing';
+import { Kafka, logLevel } from 'kafkajs';
+import { readRunningStack, startStack, type StackInfo } from '../../deploy/local/stack.ts';
+import { machine } from './lib.ts';
+
+// Reminder bursts through the real stack: N tasks, each with one reminder at the same instant T, made
+// through the tasks API; then the lateness of each `reminder` event on the owner's SSE stream (from T to
+// its arrival), and the memory of the workflow side while the N workflows sleep.
+
+const SIZES = [1_000, 10_000];
+const CREATE_CONCURRENCY = 32;
+
+interface Burst {
+  n: number;
+  setupS: number;
+  sleepingMb: Record<string, number>;
+  delivered: number;
+  duplicates: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export async function remindersBench(): Promise<string> {
+  const running = await readRunningStack();
+  const started = running ? undefined : await startStack({ log: (l) => console.log(`[stack] ${l}`) });
+  const info = running ?? started!.info;
+  const bursts: Burst[] = [];
+  try {
+    let perSecond = 50; // set-up rate guess until the first burst measures it
+    for (const n of SIZES) {
+      bursts.push(await burst(info, n, perSecond));
+      perSecond = n / bursts.at(-1)!.setupS;
+    }
+  } finally {
+    await started?.stop();
+  }
+  const mb = (b: Burst) =>
+    Object.entries(b.sleepingMb)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+  return `## Reminder bursts through the stack
+
+Machine: ${machine()}. The whole stack (Kafka, FerretDB, Redis, Dapr control plane, four apps with their
+daprds) and the load on the same 2 cores.
+Per burst: one account; N tasks created through the tasks API (${CREATE_CONCURRENCY} at a time), each with
+one absolute reminder at the same instant T; the coordinator starts N reminder workflows; at T each fires,
+its activity reads the task through the tasks API and publishes \`reminder.due\` to Kafka; notifications
+stores it and pushes it to the owner's open SSE stream. Lateness = arrival on the stream − T.
+Set-up = from the first create until the workflows app's consumer group has applied every task event.
+
+| reminders | set-up s | delivered | duplicates | p50 s | p99 s | max s | resident MB while N sleep |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+${bursts.map((b) => `| ${b.n} | ${b.setupS.toFixed(0)} | ${b.delivered} | ${b.duplicates} | ${b.p50.toFixed(2)} | ${b.p99.toFixed(2)} | ${b.max.toFixed(2)} | ${mb(b)} |`).join('\n')}
+`;
+}
+
+async function burst(info: StackInfo, n: number, perSecond: number): Promise<Burst> {
+  const tasks = `http://127.0.0.1:${info.apps['tasks']}`;
+  const signup = await fetch(`${tasks}/api/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: `burst-${randomUUID()}@example.com`, password: 'benchmark password' }),
+  });
+  const { token } = (await signup.json()) as { token: string };
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const stream = await openEventStream(
+    `http://127.0.0.1:${info.apps['notifications']}/api/notifications/stream`,
+    headers,
+  );
+  // T leaves room for the set-up at the rate seen so far, twice over.
+  const t0 = Date.now();
+  const T = Math.ceil((t0 + 30_000 + (2 * n * 1000) / perSecond) / 1000) * 1000;
+  const at = new Date(T).toISOString();
+  console.log(`burst ${n}: reminders at ${at}`);
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CREATE_CONCURRENCY }, async () => {
+      while (next < n) {
+        const i = next++;
+        const res = await fetch(`${tasks}/api/tasks`, {
+          method: 'POST',
+          headers: { ...headers, 'idempotency-key': `burst-${T}-${i}` },
+          body: JSON.stringify({ title: `Burst ${i}`, reminders: [{ id: 'r', at }] }),
+        });
+        if (res.status !== 201) throw new Error(`create ${i}: ${res.status} ${await res.text()}`);
+        ids.push(((await res.json()) as { id: string }).id);
+      }
+    }),
+  );
+  await caughtUp(info, 'workflows', 'task-events');
+  const setupS = (Date.now() - t0) / 1000;
+  if (Date.now() > T - 2000) throw new Error(`set-up took ${setupS} s, past T: make T later`);
+  await sleep(Math.max(0, T - Date.now() - 1000));
+  const sleepingMb = {
+    'daprd (workflows)': rssMb('daprd.*--app-id workflows'),
+    scheduler: rssMb('dapr-1.18.2/bin/scheduler'),
+    worker: rssMb('workflows/src/server.ts'),
+  };
+
+  const deadline = T + 10 * 60_000;
+  while (Date.now() < deadline && stream.events().filter((f) => f.event === 'reminder').length < n)
+    await sleep(500);
+  await sleep(3000); // any duplicates
+  stream.close();
+  const frames = stream.events().filter((f) => f.event === 'reminder');
+  const seen = new Set<string>();
+  const late: number[] = [];
+  for (const f of frames) {
+    const id = (f.data as { id: string }).id;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    late.push((f.receivedAt! - T) / 1000);
+  }
+  late.sort((a, b) => a - b);
+  const pct = (p: number) => late[Math.min(late.length - 1, Math.floor((p / 100) * late.length))] ?? NaN;
+  await cleanUp(tasks, headers, ids);
+  return {
+    n,
+    setupS,
+    sleepingMb,
+    delivered: seen.size,
+    duplicates: frames.length - seen.size,
+    p50: pct(50),
+    p99: pct(99),
+    max: late.at(-1) ?? NaN,
+  };
+}
+
+/** Waits until a consumer group has committed every partition of a topic to its end. */
+async function caughtUp(info: StackInfo, group: string, topic: string): Promise<void> {
+  const admin = new Kafka({ brokers: info.kafka.brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    for (;;) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+      const lag = ends.reduce((sum, p) => {
+        const c = committed?.partitions.find((x) => x.partition === p.partition)?.offset ?? '0';
+        return sum + Number(p.high) - Math.max(0, Number(c));
+      }, 0);
+      if (lag === 0) return;
+      await sleep(500);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Resident memory (MB) of the process whose command line matches. */
+function rssMb(pattern: string): number {
+  const pid = execFileSync('pgrep', ['-f', '-o', pattern], { encoding: 'utf8' }).trim();
+  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Math.round(Number(kb) / 1024);
+}
+
+/** Deletes the burst's tasks, so later runs and the reconciler do not carry them. */
+async function cleanUp(tasks: string, headers: Record<string, string>, ids: string[]): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CREATE_CONCURRENCY }, async () => {
+      while (next < ids.length) {
+        const res = await fetch(`${tasks}/api/tasks/${ids[next++]}`, { method: 'DELETE', headers });
+        await res.body?.cancel();
+      }
+    }),
+  );
+}

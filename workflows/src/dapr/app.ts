@@ -1,0 +1,69 @@
+import Router from '@koa/router';
+import { WorkflowRef, type WorkflowInspection } from '@todo/core';
+import { healthRoutes, parseInput, requireAppToken, serviceApp, subscriptionRoutes } from '@todo/server';
+import type Koa from 'koa';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Coordinator } from '../coordinator/consumer.ts';
+import { reminderKey, seriesKey } from '../schedule.ts';
+import type { Reconciler } from './reconciler.ts';
+import { instanceId, type DaprScheduler } from './scheduler.ts';
+
+export interface WorkflowsAppDeps {
+  coordinator: Coordinator;
+  reconciler: Reconciler;
+  scheduler: Pick<DaprScheduler, 'state'>;
+  /** Whether the worker's sidecar answers (readiness). */
+  ping: () => Promise<void>;
+  logger: Logger;
+  /** What daprd sends as dapr-api-token: deliveries, the cron binding and invocations must carry it. */
+  appApiToken?: string;
+}
+
+const InspectBody = z.object({ refs: z.array(WorkflowRef).max(1000) });
+
+/**
+ * The workflows app's HTTP side: task events for the coordinator, the reconcile-cron binding, and the
+ * inspection the task service's /api/workflows asks for by service invocation.
+ */
+export function createWorkflowsApp(d: WorkflowsAppDeps): Koa {
+  const router = new Router();
+  healthRoutes(router, { ping: d.ping, logger: d.logger, what: 'workflow sidecar' });
+  subscriptionRoutes(
+    router,
+    [
+      {
+        pubsubname: 'pubsub',
+        topic: 'task-events',
+        route: '/events/task-events',
+        deadLetterTopic: 'task-events-dlq',
+        consume: d.coordinator,
+      },
+    ],
+    d.appApiToken,
+  );
+  const fromDaprd = requireAppToken(d.appApiToken);
+  // daprd asks with OPTIONS whether the app takes the binding, then POSTs each firing.
+  router.options('/reconcile-cron', fromDaprd, (ctx) => {
+    ctx.status = 200;
+  });
+  router.post('/reconcile-cron', fromDaprd, async (ctx) => {
+    ctx.body = await d.reconciler.run();
+  });
+  router.post('/internal/workflows/inspect', fromDaprd, async (ctx) => {
+    const { refs } = parseInput(InspectBody, ctx.request.body, 'body');
+    const inspections = await Promise.all(
+      refs.map(async (ref): Promise<WorkflowInspection> => {
+        const key =
+          ref.kind === 'reminder' ? reminderKey(ref.taskId, ref.reminderId) : seriesKey(ref.seriesId);
+        const s = await d.scheduler.state(instanceId(key));
+        if (!s) return { state: 'none' };
+        if (s.active && s.status?.state === 'sleeping') return { state: 'sleeping', at: s.status.at };
+        if (s.active) return { state: 'waiting' };
+        return { state: s.output ? 'done' : 'failed' };
+      }),
+    );
+    ctx.body = { inspections };
+  });
+  return serviceApp(router, { logger: d.logger, jsonLimit: '1mb' });
+}

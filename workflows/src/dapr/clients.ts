@@ -1,0 +1,84 @@
+import { Task } from '@todo/core';
+import { publishEvent, sidecarHeaders, type Sidecar } from '@todo/server';
+import { z } from 'zod';
+import type { NotificationPublisher, TasksReader, TasksWriter } from '../deps.ts';
+import type { StateTable } from '../timers/scheduler.ts';
+
+// The worker's dependencies in the stack, all through its own daprd: the task service's internal routes
+// by service invocation, the `reminders` topic by pub/sub, its memory in the state store.
+
+const TaskAndZone = z.object({ task: Task.nullable(), zone: z.string() });
+const Zone = z.object({ zone: z.string() });
+const Created = z.object({ task: Task });
+
+async function call(s: Sidecar, what: string, path: string, init: RequestInit = {}): Promise<unknown> {
+  const res = await fetch(`${s.http}/v1.0/invoke/tasks/method${path}`, {
+    ...init,
+    headers: sidecarHeaders(s, { 'content-type': 'application/json', ...(init.headers as object) }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  if (!res.ok) throw new Error(`tasks ${what}: ${res.status} ${(await res.text()).slice(0, 300)}`);
+  return res.json();
+}
+
+const ownerPath = (owner: string) => `/internal/owners/${encodeURIComponent(owner)}`;
+
+/** The task service as the activities read and write it. */
+export function daprTasks(s: Sidecar): TasksReader & TasksWriter {
+  return {
+    async getTask(owner, id) {
+      const body = await call(s, 'read', `${ownerPath(owner)}/tasks/${encodeURIComponent(id)}`);
+      return TaskAndZone.parse(body).task;
+    },
+    ownerZone: async (owner) => Zone.parse(await call(s, 'read zone', ownerPath(owner))).zone,
+    async createOccurrence(owner, key, input) {
+      const body = await call(s, 'create occurrence', `${ownerPath(owner)}/occurrences`, {
+        method: 'POST',
+        headers: { 'idempotency-key': key },
+        body: JSON.stringify(input),
+      });
+      return Created.parse(body).task;
+    },
+  };
+}
+
+/** `reminder.due` and `task.due` go to the `reminders` topic, partitioned by task. */
+export function daprNotificationPublisher(s: Sidecar, pubsub = 'pubsub'): NotificationPublisher {
+  return { publish: (event) => publishEvent(s, { pubsub, topic: 'reminders', source: 'workflows' }, event) };
+}
+
+/** The coordinator's memory (the version applied per task, the head of each series) in a state store. */
+export function daprStateTable(s: Sidecar, store = 'statestore'): StateTable {
+  const base = `${s.http}/v1.0/state/${store}`;
+  return {
+    async get<T>(key: string) {
+      const res = await fetch(`${base}/${encodeURIComponent(key)}?consistency=strong`, {
+        headers: sidecarHeaders(s),
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (res.status === 204) return undefined;
+      if (!res.ok) throw new Error(`state get ${key}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    },
+    async put(key, value) {
+      const res = await fetch(base, {
+        method: 'POST',
+        headers: sidecarHeaders(s, { 'content-type': 'application/json' }),
+        body: JSON.stringify([{ key, value, options: { consistency: 'strong' } }]),
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!res.ok) throw new Error(`state put ${key}: ${res.status} ${await res.text()}`);
+    },
+  };
+}
+
+const Live = z.object({
+  items: z.array(z.object({ owner: z.string(), zone: z.string(), task: Task })),
+  next: z.string().optional(),
+});
+
+/** The reconciler's pages of live tasks (open, with reminders or in a series) from the task service. */
+export function daprLive(s: Sidecar) {
+  return async (after?: string) =>
+    Live.parse(await call(s, 'live', `/internal/live${after ? `?after=${encodeURIComponent(after)}` : ''}`));
+}

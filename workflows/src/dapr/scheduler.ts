@@ -1,0 +1,75 @@
+import type { DaprWorkflowClient } from '@dapr/dapr';
+import type { Logger } from 'pino';
+import type { Job } from '../schedule.ts';
+import type { Scheduler } from '../timers/scheduler.ts';
+import { EVENT, WORKFLOW, type Plan, type Status, type WorkflowKind } from './workflows.ts';
+
+/** Runtime statuses of a workflow instance (durabletask's numbering, as @dapr/dapr reports it). */
+const RUNNING = 0;
+const PENDING = 6;
+
+/**
+ * The workflow instance that keeps a timer key (schedule.ts spells the keys): `r~task~reminder`,
+ * `d~task`, `s~series`. The same ids name the workflows in /api/workflows.
+ */
+export function instanceId(key: string): string {
+  const hash = key.indexOf('#');
+  if (hash < 0) return `r~${key.replace(':', '~')}`;
+  return `${key.endsWith('#due') ? 'd' : 's'}~${key.slice(0, hash)}`;
+}
+
+const kindOf = (job: Job): WorkflowKind =>
+  job.kind === 'materialise' ? 'series' : job.kind === 'due' ? 'due' : 'reminder';
+
+export interface InstanceState {
+  /** Running or about to: it will take a `plan` or `cancel` event. */
+  active: boolean;
+  /** What it does while active. */
+  status?: Status;
+  /** Its result once finished: 'fired', 'cancelled'; none when it failed or was terminated. */
+  output?: string;
+}
+
+/**
+ * The scheduler seam on Dapr Workflow: a timer is a workflow instance named after its key. Setting a
+ * timer starts the instance, or sends a running one its new plan (it continues as new with it);
+ * cancelling sends `cancel`. Both are idempotent, so a redelivered task event changes nothing.
+ */
+export function createDaprScheduler(client: DaprWorkflowClient, logger?: Logger) {
+  async function state(id: string): Promise<InstanceState | undefined> {
+    const s = await client.getWorkflowState(id, true);
+    if (!s) return undefined;
+    return {
+      active: s.runtimeStatus === RUNNING || s.runtimeStatus === PENDING,
+      ...(s.customStatus ? { status: JSON.parse(s.customStatus) as Status } : {}),
+      ...(s.serializedOutput ? { output: JSON.parse(s.serializedOutput) as string } : {}),
+    };
+  }
+
+  const scheduler = {
+    state,
+    async schedule(key: string, at: Date, job: Job): Promise<void> {
+      const id = instanceId(key);
+      const plan: Plan = { at: at.toISOString(), job };
+      if ((await state(id))?.active) {
+        await client.raiseEvent(id, EVENT.plan, plan);
+        return;
+      }
+      try {
+        await client.scheduleNewWorkflow(WORKFLOW[kindOf(job)], plan, id);
+      } catch (err) {
+        // Started by someone else in between (a redelivery, the reconciler): hand it the plan instead.
+        if (!/already exists/i.test(String((err as Error).message))) throw err;
+        await client.raiseEvent(id, EVENT.plan, plan);
+      }
+      logger?.debug({ id, at: plan.at }, 'workflow started');
+    },
+    async cancel(key: string): Promise<void> {
+      const id = instanceId(key);
+      if ((await state(id))?.active) await client.raiseEvent(id, EVENT.cancel, {});
+    },
+  } satisfies Scheduler & { state: unknown };
+  return scheduler;
+}
+
+export type DaprScheduler = ReturnType<typeof createDaprScheduler>;

@@ -1,0 +1,80 @@
+// The Dapr workflows. Deterministic code only (lint-enforced: eslint.config.js): no Date, no random,
+// no I/O, no env, no logging; time comes from the context, every side effect is an activity, and every
+// `ctx.*` task is yielded. Change a running workflow only under a new name.
+import type { OrchestrationContext } from '@dapr/durabletask-js';
+import type { Task } from '@dapr/durabletask-js/task/task.js';
+import { whenAny } from '@dapr/durabletask-js/task/index.js';
+import type { Job } from '../schedule.ts';
+
+/** Registration names: the workflow per timer kind, their activities, and the events they take. */
+export const WORKFLOW = { reminder: 'reminder', due: 'due', series: 'series' } as const;
+export const ACTIVITY = {
+  reminder: 'fireReminder',
+  due: 'announceDue',
+  series: 'materialiseOccurrence',
+} as const;
+export const EVENT = { plan: 'plan', cancel: 'cancel' } as const;
+
+export type WorkflowKind = keyof typeof WORKFLOW;
+
+/** A workflow's input, and the payload of its `plan` event: sleep until `at`, then run `job`. */
+export interface Plan {
+  at: string;
+  job: Job;
+  /** Failed runs of the activity so far (it is tried again after a backoff, as a new generation). */
+  attempt?: number;
+}
+
+/** The wait after the n-th failed activity: 1 s, 2 s, 4 s … at most 5 minutes. */
+export const backoffMs = (attempt: number) => Math.min(1000 * 2 ** attempt, 5 * 60_000);
+
+/** What a workflow shows as its custom status: sleeping until `at`, or waiting for its next plan. */
+export type Status = { state: 'sleeping'; at: string } | { state: 'waiting' };
+
+/**
+ * One timer, the shape of all three workflows: sleep until the plan's time unless a `plan` event (moved:
+ * continue as new with it) or a `cancel` event (ended) comes first, then run the job's activity.
+ *
+ * A reminder or due that fired is done. One that did not (the activity found the task moved, closed or
+ * gone) waits for the coordinator's next `plan` or `cancel`, which a change of its task always sends; so
+ * does a series after it made an occurrence: the new instance's `task.created` brings the next plan.
+ * A failed activity is tried again after a backoff. The event tasks are made once and reused, since a
+ * second wait for the same name would lose an event to the first, abandoned one. Continue-as-new keeps
+ * unprocessed events and starts a short history.
+ */
+function timerWorkflow(kind: WorkflowKind) {
+  return async function* (
+    ctx: OrchestrationContext,
+    plan: Plan,
+  ): AsyncGenerator<Task<unknown>, string, unknown> {
+    const next = ctx.waitForExternalEvent(EVENT.plan);
+    const cancel = ctx.waitForExternalEvent(EVENT.cancel);
+    ctx.setCustomStatus(JSON.stringify({ state: 'sleeping', at: plan.at } satisfies Status));
+    const first = yield whenAny([ctx.createTimer(new Date(plan.at)), next, cancel]);
+    if (first === cancel) return 'cancelled';
+    if (first !== next) {
+      let outcome: unknown;
+      try {
+        outcome = yield ctx.callActivity(ACTIVITY[kind], plan.job);
+      } catch {
+        // The task service or the broker did not answer: the same plan again after a backoff (its timer
+        // already past), unless a plan or cancel came meanwhile, which the event tasks hold.
+        const attempt = plan.attempt ?? 0;
+        const wake = new Date(ctx.currentUtcDateTime.getTime() + backoffMs(attempt));
+        if (!next.isComplete && !cancel.isComplete) yield whenAny([ctx.createTimer(wake), next, cancel]);
+        if (cancel.isComplete) return 'cancelled';
+        ctx.continueAsNew(next.isComplete ? next.getResult() : { ...plan, attempt: attempt + 1 }, true);
+        return 'retrying';
+      }
+      if (kind !== 'series' && (outcome === 'published' || outcome === true)) return 'fired';
+      ctx.setCustomStatus(JSON.stringify({ state: 'waiting' } satisfies Status));
+      if ((yield whenAny([next, cancel])) === cancel) return 'cancelled';
+    }
+    ctx.continueAsNew(next.getResult() as Plan, true);
+    return 'moved';
+  };
+}
+
+export const reminderWorkflow = timerWorkflow('reminder');
+export const dueWorkflow = timerWorkflow('due');
+export const seriesWorkflow = timerWorkflow('series');

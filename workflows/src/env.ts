@@ -1,0 +1,20 @@
+import { loadConfig } from '@todo/server';
+import { z } from 'zod';
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3003),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The sidecar (the stack sets these beside each app): HTTP for pub/sub, state and invocation, gRPC for workflows. */
+  DAPR_HTTP_ENDPOINT: z.string().url(),
+  DAPR_GRPC_ENDPOINT: z.string().url(),
+  DAPR_API_TOKEN: z.string().optional(),
+  /** What daprd sends as dapr-api-token when it calls this app. */
+  APP_API_TOKEN: z.string().optional(),
+});
+export type Env = z.infer<typeof Env>;
+
+/** Reads the process environment once, at boot; nothing else reads process.env. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  return loadConfig(Env, source);
+}
