@@ -19,6 +19,7 @@ export function stackPorts(base = config.portBase) {
     },
     redis: base + 30,
     mongo: base + 50,
+    postgres: base + 55,
     kafka: { broker: base + 40, controller: base + 41 },
     /** HTTP ports of the apps (where daprd delivers invocations, events and bindings): base+60+n, n < 40. */
     app: (n: number) => base + 60 + n,

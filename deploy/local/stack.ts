@@ -13,6 +13,7 @@ import { DAPR_VERSION, ensureDapr } from './dapr.ts';
 import { ensureKafka, kafkaProcess, type TopicSpec } from './kafka.ts';
 import { stackPorts, type StackPorts } from './ports.ts';
 import { ensureMongo, mongoProcess, mongoUrl } from './mongo.ts';
+import { ensurePostgres, postgresProcess } from './postgres.ts';
 import { ensureRedis, redisProcess } from './redis.ts';
 import { ensureSecrets, ensureTokens, type StackTokens } from './secrets.ts';
 import { PieceFailedError, Supervisor, type ProcessSpec, type SupervisorEvent } from './supervisor.ts';
@@ -125,11 +126,12 @@ export async function startStack(
     throw new Error(`a stack is already running (pid ${running.pid}, ${dirs.info}); stop it first`);
 
   const installed = Date.now();
-  const [bin, kafka, redisBin, mongoBin, secrets, tokens] = await Promise.all([
+  const [bin, kafka, redisBin, mongoBin, pg, secrets, tokens] = await Promise.all([
     ensureDapr(log),
     ensureKafka(log),
     ensureRedis(),
     ensureMongo(),
+    ensurePostgres(),
     ensureSecrets(),
     ensureTokens(),
   ]);
@@ -167,7 +169,8 @@ export async function startStack(
       controllerPort: ports.kafka.controller,
       topics: TOPICS,
     }),
-    mongoProcess({ bin: mongoBin, port: ports.mongo }),
+    postgresProcess({ pg, port: ports.postgres }),
+    mongoProcess({ bin: mongoBin, port: ports.mongo, postgresPort: ports.postgres }),
   ];
   if (opts.probe ?? true) {
     specs.push(
@@ -345,6 +348,7 @@ async function assertPortsFree(ports: StackPorts, apps: readonly AppSpec[]): Pro
     ...Object.entries(ports.scheduler).map(([k, p]): [string, number] => [`scheduler ${k}`, p]),
     ['redis', ports.redis],
     ['ferretdb', ports.mongo],
+    ['postgres', ports.postgres],
     ['kafka broker', ports.kafka.broker],
     ['kafka controller', ports.kafka.controller],
   ];
@@ -410,14 +414,15 @@ async function main(): Promise<void> {
   const log: Log = (line) =>
     console.log(`[stack +${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${line}`);
   if (values['install-only']) {
-    const [bin, kafka, redis, mongo] = await Promise.all([
+    const [bin, kafka, redis, mongo, pg] = await Promise.all([
       ensureDapr(log),
       ensureKafka(log),
       ensureRedis(),
       ensureMongo(),
+      ensurePostgres(),
     ]);
     log(
-      `installed: dapr ${DAPR_VERSION} (${bin.source}), kafka ${kafka.version} (${kafka.lib}), ${redis}, ${mongo}`,
+      `installed: dapr ${DAPR_VERSION} (${bin.source}), kafka ${kafka.version} (${kafka.lib}), ${redis}, ${mongo}, ${pg.version}`,
     );
     return;
   }

@@ -7,12 +7,13 @@ import { Kafka, logLevel } from 'kafkajs';
 import { readRunningStack, startStack, type StackInfo } from '../../deploy/local/stack.ts';
 import { machine } from './lib.ts';
 
-// Reminder bursts through the real stack: N tasks, each with one reminder at the same instant T, made
-// through the tasks API; then the lateness of each `reminder` event on the owner's SSE stream (from T to
-// its arrival), and the memory of the workflow side while the N workflows sleep.
+// Reminder bursts through the real stack: N reminders at the same instant T, ten per task (the most a
+// task may have), made through the tasks API; then the lateness of each `reminder` event on the owner's
+// SSE stream (from T to its arrival), and the memory of the workflow side while the N workflows sleep.
 
 const SIZES = [1_000, 10_000];
-const CREATE_CONCURRENCY = 32;
+const PER_TASK = 10;
+const CREATE_CONCURRENCY = 16;
 
 interface Burst {
   n: number;
@@ -31,7 +32,7 @@ export async function remindersBench(): Promise<string> {
   const info = running ?? started!.info;
   const bursts: Burst[] = [];
   try {
-    let perSecond = 50; // set-up rate guess until the first burst measures it
+    let perSecond = 50; // reminders set up per second: a guess until the first burst measures it
     for (const n of SIZES) {
       bursts.push(await burst(info, n, perSecond));
       perSecond = n / bursts.at(-1)!.setupS;
@@ -47,8 +48,8 @@ export async function remindersBench(): Promise<string> {
 
 Machine: ${machine()}. The whole stack (Kafka, FerretDB, Redis, Dapr control plane, four apps with their
 daprds) and the load on the same 2 cores.
-Per burst: one account; N tasks created through the tasks API (${CREATE_CONCURRENCY} at a time), each with
-one absolute reminder at the same instant T; the coordinator starts N reminder workflows; at T each fires,
+Per burst: one account; N/${PER_TASK} tasks created through the tasks API (${CREATE_CONCURRENCY} at a time), each with
+${PER_TASK} absolute reminders at the same instant T; the coordinator starts N reminder workflows; at T each fires,
 its activity reads the task through the tasks API and publishes \`reminder.due\` to Kafka; notifications
 stores it and pushes it to the owner's open SSE stream. Lateness = arrival on the stream − T.
 Set-up = from the first create until the workflows app's consumer group has applied every task event.
@@ -75,18 +76,22 @@ async function burst(info: StackInfo, n: number, perSecond: number): Promise<Bur
   // T leaves room for the set-up at the rate seen so far, twice over.
   const t0 = Date.now();
   const T = Math.ceil((t0 + 30_000 + (2 * n * 1000) / perSecond) / 1000) * 1000;
-  const at = new Date(T).toISOString();
-  console.log(`burst ${n}: reminders at ${at}`);
+  const tasksToMake = n / PER_TASK;
+  const reminders = Array.from({ length: PER_TASK }, (_, i) => ({
+    id: `r${i}`,
+    at: new Date(T).toISOString(),
+  }));
+  console.log(`burst ${n}: reminders at ${new Date(T).toISOString()}`);
   const ids: string[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: CREATE_CONCURRENCY }, async () => {
-      while (next < n) {
+      while (next < tasksToMake) {
         const i = next++;
         const res = await fetch(`${tasks}/api/tasks`, {
           method: 'POST',
-          headers: { ...headers, 'idempotency-key': `burst-${T}-${i}` },
-          body: JSON.stringify({ title: `Burst ${i}`, reminders: [{ id: 'r', at }] }),
+          headers,
+          body: JSON.stringify({ title: `Burst ${i}`, reminders }),
         });
         if (res.status !== 201) throw new Error(`create ${i}: ${res.status} ${await res.text()}`);
         ids.push(((await res.json()) as { id: string }).id);

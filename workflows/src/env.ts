@@ -9,6 +9,8 @@ const Env = z.object({
   DAPR_HTTP_ENDPOINT: z.string().url(),
   DAPR_GRPC_ENDPOINT: z.string().url(),
   DAPR_API_TOKEN: z.string().optional(),
+  /** Activities the worker runs at once (each calls the task service and the broker). */
+  ACTIVITY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
   /** What daprd sends as dapr-api-token when it calls this app. */
   APP_API_TOKEN: z.string().optional(),
 });

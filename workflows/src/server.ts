@@ -27,6 +27,7 @@ const worker = createWorker({
   grpcAddress: grpc.host,
   ...(env.DAPR_API_TOKEN ? { apiToken: env.DAPR_API_TOKEN } : {}),
   activities: { ...createReminderActivities(deps), ...createSeriesActivities(deps) },
+  activityConcurrency: env.ACTIVITY_CONCURRENCY,
 });
 const client = new DaprWorkflowClient({
   daprHost: grpc.hostname,

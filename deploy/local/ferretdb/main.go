@@ -1,5 +1,5 @@
-// Command ferretdb runs FerretDB 1.x on its SQLite backend: the MongoDB-wire server of the integration
-// tests and the local stack (docs/decisions/0004-ferretdb-for-tests.md). It embeds the library because
+// Command ferretdb runs FerretDB 1.x: the MongoDB-wire server of the integration tests (on its SQLite
+// backend) and of the local stack (on PostgreSQL, -postgresql-url). See docs/decisions/0004-ferretdb-for-tests.md. It embeds the library because
 // FerretDB's own cmd/ferretdb panics when built from another module (it checks a generated version.txt).
 package main
 
@@ -21,6 +21,7 @@ import (
 func main() {
 	addr := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
 	dataDir := flag.String("data-dir", ".data/ferretdb", "directory of the SQLite files, created if missing")
+	postgresURL := flag.String("postgresql-url", "", "use this PostgreSQL database instead of SQLite files")
 	watchStdin := flag.Bool("exit-on-stdin-eof", false, "stop when stdin closes, so a crashed parent leaves no orphan")
 	flag.Parse()
 
@@ -34,12 +35,17 @@ func main() {
 
 	// Warn level: at info FerretDB logs every connection, which drowns the test output.
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	f, err := ferretdb.New(&ferretdb.Config{
+	conf := &ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *addr},
 		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: (&url.URL{Scheme: "file", Path: dir + "/"}).String(),
-	})
+	}
+	if *postgresURL != "" {
+		conf.Handler = "postgresql"
+		conf.PostgreSQLURL = *postgresURL
+	}
+	f, err := ferretdb.New(conf)
 	if err != nil {
 		log.Fatalf("ferretdb: %v", err)
 	}
@@ -53,7 +59,7 @@ func main() {
 		}()
 	}
 
-	log.Printf("ferretdb: listening on %s, data in %s", *addr, dir)
+	log.Printf("ferretdb: listening on %s, %s backend", *addr, conf.Handler)
 	if err := f.Run(ctx); err != nil {
 		log.Fatalf("ferretdb: %v", err)
 	}

@@ -1,6 +1,7 @@
 import type { ActivityContext } from '@dapr/durabletask-js';
 import { TaskHubGrpcWorker } from '@dapr/durabletask-js';
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { ReminderActivities } from '../reminders/activities.ts';
 import type { SeriesActivities } from '../series/activities.ts';
@@ -29,6 +30,12 @@ export function createWorker(o: {
   grpcAddress: string;
   apiToken?: string;
   activities: ReminderActivities & SeriesActivities;
+  /**
+   * Activities run at once; the rest wait their turn in the worker. durabletask-js runs every work item
+   * it gets at once, so a burst of 10,000 due reminders would otherwise become 10,000 calls on the task
+   * service at the same moment, most of which time out and are tried again later.
+   */
+  activityConcurrency: number;
 }) {
   const worker = new TaskHubGrpcWorker(
     o.grpcAddress,
@@ -38,8 +45,9 @@ export function createWorker(o: {
   for (const [kind, fn] of Object.entries(workflows))
     worker.addNamedOrchestrator(WORKFLOW[kind as keyof typeof workflows], fn as unknown as Orchestrator);
   const { fireReminder, announceDue, materialiseOccurrence } = o.activities;
+  const limit = pLimit(o.activityConcurrency);
   const activity = <I>(fn: (input: I) => Promise<unknown>): Activity =>
-    ((_ctx: ActivityContext, input: I) => fn(input)) as Activity;
+    ((_ctx: ActivityContext, input: I) => limit(() => fn(input))) as Activity;
   worker.addNamedActivity(ACTIVITY.reminder, activity(fireReminder));
   worker.addNamedActivity(ACTIVITY.due, activity(announceDue));
   worker.addNamedActivity(ACTIVITY.series, activity(materialiseOccurrence));

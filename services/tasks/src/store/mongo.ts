@@ -142,7 +142,9 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
 
     async insertTask(owner, zone, task, event, idempotencyKey) {
       const { id, ...fields } = task;
-      const key = idempotencyKey === undefined ? undefined : `${owner}\u0000${idempotencyKey}`;
+      // Owner ids are UUIDs, so the first space ends the owner. (Not NUL: PostgreSQL's JSONB, under
+      // FerretDB in the stack, refuses \u0000 in strings.)
+      const key = idempotencyKey === undefined ? undefined : `${owner} ${idempotencyKey}`;
       try {
         await tasks.insertOne({
           _id: id,
@@ -165,8 +167,9 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
       }
     },
     async getTask(owner, id) {
-      const doc = await tasks.findOne({ _id: id, owner, deleted: false });
-      return doc ? toTask(doc) : null;
+      // By _id alone: the one filter FerretDB's SQLite backend pushes down (any other scans the collection).
+      const doc = await tasks.findOne({ _id: id });
+      return doc && doc.owner === owner && !doc.deleted ? toTask(doc) : null;
     },
     async listTasks(owner, { filter, ctx, sort, after, limit }: ListOptions) {
       const field = SORT_FIELD[sort.key];
