@@ -9,28 +9,8 @@ import {
   type SeriesRecord,
   type TaskRecord,
 } from './schedule.ts';
+import { series, task } from '@todo/core/testing';
 
-const T0 = '2025-01-01T00:00:00.000Z';
-function task(fields: Partial<Task> = {}): Task {
-  return {
-    id: 't1',
-    title: 'pay rent',
-    status: 'open',
-    priority: 'none',
-    tags: [],
-    reminders: [],
-    createdAt: T0,
-    updatedAt: T0,
-    version: 1,
-    ...fields,
-  };
-}
-function series(fields: Partial<Task> & { rrule: string; mode?: 'schedule' | 'after-completion' }): Task {
-  const { rrule, mode = 'schedule', ...rest } = fields;
-  const t = task({ recurrence: { rrule, mode }, ...rest });
-  const due = t.due!;
-  return { seriesId: t.id, occurrence: due.time ? `${due.date}T${due.time}` : due.date, ...t };
-}
 function event(type: TaskEventType, t: Task, time = t.updatedAt): TaskEvent {
   return {
     id: `e${t.version}`,

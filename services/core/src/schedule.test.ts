@@ -13,28 +13,8 @@ import {
   reminderFireTimes,
 } from './schedule.ts';
 import type { Task } from './task.ts';
+import { series, task } from './testing.ts';
 
-const T0 = '2025-01-01T00:00:00.000Z';
-function task(fields: Partial<Task> = {}): Task {
-  return {
-    id: 't1',
-    title: 'pay rent',
-    status: 'open',
-    priority: 'none',
-    tags: [],
-    reminders: [],
-    createdAt: T0,
-    updatedAt: T0,
-    version: 1,
-    ...fields,
-  };
-}
-function series(fields: Partial<Task> & { rrule: string; mode?: 'schedule' | 'after-completion' }): Task {
-  const { rrule, mode = 'schedule', ...rest } = fields;
-  const t = task({ recurrence: { rrule, mode }, ...rest });
-  const due = t.due!;
-  return { seriesId: t.id, occurrence: due.time ? `${due.date}T${due.time}` : due.date, ...t };
-}
 const fires = (t: Task, zone = 'UTC') => reminderFireTimes(t, zone).map((f) => f.fireAt);
 
 describe('reminderFireTimes', () => {
