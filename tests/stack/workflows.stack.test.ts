@@ -12,11 +12,20 @@ type Inbox = { id: string; kind: 'reminder' | 'due'; taskId: string; data: Recor
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
 const auth = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
 
+/** The whole inbox, page after page. */
 async function inbox(token: string): Promise<Inbox> {
-  const res = await fetch(`http://127.0.0.1:${stack().apps['notifications']}/api/notifications`, {
-    headers: auth(token),
-  });
-  return (await json<{ notifications: Inbox }>(res, 200)).notifications;
+  const all: Inbox = [];
+  let cursor: string | undefined;
+  do {
+    const query = `limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const res = await fetch(`http://127.0.0.1:${stack().apps['notifications']}/api/notifications?${query}`, {
+      headers: auth(token),
+    });
+    const page = await json<{ notifications: Inbox; next?: string }>(res, 200);
+    all.push(...page.notifications);
+    cursor = page.next;
+  } while (cursor);
+  return all;
 }
 
 /** Waits for `n` notifications in the inbox, then a little longer to see that no more come. */
@@ -149,6 +158,20 @@ describe('reminder workflows', () => {
     const got = await settledInbox(token, 1, 'the reminder after both crashes');
     expect(got).toHaveLength(1);
     expect(got[0]).toMatchObject({ taskId: task.id, data: { fireAt: at } });
+  });
+
+  it('a burst of 300 reminders due at the same instant reaches the inbox, each once', async () => {
+    const { token } = await signUp();
+    const at = inSeconds(15);
+    const reminders = Array.from({ length: 10 }, (_, i) => ({ id: `r${i}`, at }));
+    const made = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => createTask(token, { title: `Burst ${i}`, reminders })),
+    );
+    const got = await settledInbox(token, 300, 'all 300 reminders');
+    expect(got).toHaveLength(300);
+    const keys = new Set(got.map((n) => `${n.taskId}/${String(n.data['reminderId'])}`));
+    expect(keys.size).toBe(300);
+    expect(new Set(got.map((n) => n.taskId))).toEqual(new Set(made.map((t) => t.id)));
   });
 
   it('the reconciler restarts a reminder workflow that was lost', async () => {

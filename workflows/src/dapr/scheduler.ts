@@ -35,7 +35,10 @@ export interface InstanceState {
  * timer starts the instance, or sends a running one its new plan (it continues as new with it);
  * cancelling sends `cancel`. Both are idempotent, so a redelivered task event changes nothing.
  */
-export function createDaprScheduler(client: DaprWorkflowClient, logger?: Logger) {
+export function createDaprScheduler(
+  client: DaprWorkflowClient,
+  logger?: Logger,
+): Scheduler & { state(id: string): Promise<InstanceState | undefined> } {
   async function state(id: string): Promise<InstanceState | undefined> {
     const s = await client.getWorkflowState(id, true);
     if (!s) return undefined;
@@ -46,7 +49,7 @@ export function createDaprScheduler(client: DaprWorkflowClient, logger?: Logger)
     };
   }
 
-  const scheduler = {
+  return {
     state,
     async schedule(key: string, at: Date, job: Job): Promise<void> {
       const id = instanceId(key);
@@ -68,8 +71,7 @@ export function createDaprScheduler(client: DaprWorkflowClient, logger?: Logger)
       const id = instanceId(key);
       if ((await state(id))?.active) await client.raiseEvent(id, EVENT.cancel, {});
     },
-  } satisfies Scheduler & { state: unknown };
-  return scheduler;
+  };
 }
 
 export type DaprScheduler = ReturnType<typeof createDaprScheduler>;
