@@ -25,6 +25,7 @@ const ownerPath = (owner: string) => `/internal/owners/${encodeURIComponent(owne
 
 /** How long an owner's zone, read with a task, is taken as still true. */
 const ZONE_TTL_MS = 60_000;
+const ZONES_KEPT = 10_000;
 
 /**
  * The task service as the activities read and write it. Each task read brings its owner's zone along,
@@ -33,6 +34,8 @@ const ZONE_TTL_MS = 60_000;
 export function daprTasks(s: Sidecar): TasksReader & TasksWriter {
   const zones = new Map<string, { zone: string; until: number }>();
   const remember = (owner: string, zone: string) => {
+    // A bound, not an LRU: past it the cache starts again (a call per owner, once a minute at worst).
+    if (zones.size >= ZONES_KEPT) zones.clear();
     zones.set(owner, { zone, until: Date.now() + ZONE_TTL_MS });
     return zone;
   };

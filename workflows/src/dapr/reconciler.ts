@@ -17,6 +17,12 @@ export interface ReconcilerDeps {
   clock?: Clock;
   logger?: Logger;
   schedule?: ScheduleOptions;
+  /**
+   * Only timers due within this long from now are checked (default 15 minutes, many cron periods): a lost
+   * workflow matters before its time comes, and a run then costs a state read per timer due soon rather
+   * than per sleeping workflow. Later ones are checked as they come near.
+   */
+  horizonMs?: number;
 }
 
 export interface ReconcileReport {
@@ -41,10 +47,12 @@ export function createReconciler({
   clock = systemClock,
   logger,
   schedule,
+  horizonMs = 15 * 60_000,
 }: ReconcilerDeps) {
   let running: Promise<ReconcileReport> | undefined;
   async function run(): Promise<ReconcileReport> {
     const report: ReconcileReport = { tasks: 0, checked: 0, restarted: 0, replanned: 0 };
+    const horizon = clock.now().getTime() + horizonMs;
     let after: string | undefined;
     do {
       const page = await live(after);
@@ -64,7 +72,7 @@ export function createReconciler({
         };
         const plan = planTaskEvent(event, { head, zone, ...(schedule ? { opts: schedule } : {}) });
         for (const action of plan?.actions ?? []) {
-          if (action.op === 'cancel') continue;
+          if (action.op === 'cancel' || Date.parse(action.at) > horizon) continue;
           report.checked++;
           const s = await scheduler.state(instanceId(action.key));
           // A reminder that fired at this time is done; any other finished workflow still wanted was lost.
