@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { createCoordinator } from './coordinator/consumer.ts';
 import type { NotificationPublisher, TasksReader, TasksWriter } from './deps.ts';
 import { createActivities as createReminderActivities } from './reminders/activities.ts';
-import { DEFAULT_SCHEDULE, reminderKey, seriesKey, type Job, type ScheduleOptions } from './schedule.ts';
+import { DEFAULT_SCHEDULE, refKey, type Job, type ScheduleOptions } from './schedule.ts';
 import { createActivities as createSeriesActivities } from './series/activities.ts';
 import { createSqliteScheduler, type JobRunner } from './timers/scheduler.ts';
 
@@ -76,9 +76,7 @@ export function createEmbeddedWorkflows(o: EmbeddedWorkflowsOptions) {
   const inspector: WorkflowInspector = {
     async inspect(refs) {
       return refs.map((ref): WorkflowInspection => {
-        const key =
-          ref.kind === 'reminder' ? reminderKey(ref.taskId, ref.reminderId) : seriesKey(ref.seriesId);
-        const timer = timers.get(key);
+        const timer = timers.get(refKey(ref));
         return timer ? { state: 'sleeping', at: new Date(timer.at).toISOString() } : { state: 'none' };
       });
     },

@@ -4,8 +4,10 @@ import {
   isLive,
   nextPlanned,
   reminderFireTimes,
+  reminderKey,
   type ScheduleOptions,
   type TaskEvent,
+  type WorkflowRef,
 } from '@todo/core';
 import type { DateTime } from 'luxon';
 
@@ -46,6 +48,10 @@ export type Job =
 /** `#` can not appear in a reminder id, so these keys never meet a reminder's. */
 export const dueKey = (taskId: string) => `${taskId}#due`;
 export const seriesKey = (seriesId: string) => `${seriesId}#next`;
+
+/** The timer key of a workflow the management API names (a reminder's or a series'). */
+export const refKey = (ref: WorkflowRef) =>
+  ref.kind === 'reminder' ? reminderKey(ref.taskId, ref.reminderId) : seriesKey(ref.seriesId);
 
 const iso = (d: DateTime) => d.toUTC().toISO()!;
 

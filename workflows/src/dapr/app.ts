@@ -5,7 +5,7 @@ import type Koa from 'koa';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Coordinator } from '../coordinator/consumer.ts';
-import { reminderKey, seriesKey } from '../schedule.ts';
+import { refKey } from '../schedule.ts';
 import type { Reconciler } from './reconciler.ts';
 import { instanceId, type DaprScheduler } from './scheduler.ts';
 
@@ -54,9 +54,7 @@ export function createWorkflowsApp(d: WorkflowsAppDeps): Koa {
     const { refs } = parseInput(InspectBody, ctx.request.body, 'body');
     const inspections = await Promise.all(
       refs.map(async (ref): Promise<WorkflowInspection> => {
-        const key =
-          ref.kind === 'reminder' ? reminderKey(ref.taskId, ref.reminderId) : seriesKey(ref.seriesId);
-        const s = await d.scheduler.state(instanceId(key));
+        const s = await d.scheduler.state(instanceId(refKey(ref)));
         if (!s) return { state: 'none' };
         if (s.active && s.status?.state === 'sleeping') return { state: 'sleeping', at: s.status.at };
         if (s.active) return { state: 'waiting' };
