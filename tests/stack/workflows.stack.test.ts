@@ -96,6 +96,14 @@ describe('reminder workflows', () => {
       state: 'sleeping',
       at,
     });
+    // The management API asks the workflows app, through Dapr, about the same instance.
+    const listed = await json<{ workflows: { id: string; status: string; nextAt?: string }[] }>(
+      await fetch(tasksUrl('/api/workflows'), { headers: auth(token) }),
+      200,
+    );
+    expect(listed.workflows).toEqual([
+      expect.objectContaining({ id: `r~${task.id}~r1`, status: 'sleeping', nextAt: at }),
+    ]);
 
     const got = await settledInbox(token, 1, 'the reminder');
     expect(got).toHaveLength(1);

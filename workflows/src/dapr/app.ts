@@ -1,13 +1,12 @@
 import Router from '@koa/router';
-import { WorkflowRef, type WorkflowInspection } from '@todo/core';
+import { WorkflowRef, workflowId, type WorkflowInspection } from '@todo/core';
 import { healthRoutes, parseInput, requireAppToken, serviceApp, subscriptionRoutes } from '@todo/server';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Coordinator } from '../coordinator/consumer.ts';
-import { refKey } from '../schedule.ts';
 import type { Reconciler } from './reconciler.ts';
-import { instanceId, type DaprScheduler } from './scheduler.ts';
+import type { DaprScheduler } from './scheduler.ts';
 
 export interface WorkflowsAppDeps {
   coordinator: Coordinator;
@@ -54,7 +53,7 @@ export function createWorkflowsApp(d: WorkflowsAppDeps): Koa {
     const { refs } = parseInput(InspectBody, ctx.request.body, 'body');
     const inspections = await Promise.all(
       refs.map(async (ref): Promise<WorkflowInspection> => {
-        const s = await d.scheduler.state(instanceId(refKey(ref)));
+        const s = await d.scheduler.state(workflowId(ref));
         if (!s) return { state: 'none' };
         if (s.active && s.status?.state === 'sleeping') return { state: 'sleeping', at: s.status.at };
         if (s.active) return { state: 'waiting' };

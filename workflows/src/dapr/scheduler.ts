@@ -1,4 +1,5 @@
 import type { DaprWorkflowClient } from '@dapr/dapr';
+import { workflowId } from '@todo/core';
 import type { Logger } from 'pino';
 import type { Job } from '../schedule.ts';
 import type { Scheduler } from '../timers/scheduler.ts';
@@ -9,13 +10,18 @@ const RUNNING = 0;
 const PENDING = 6;
 
 /**
- * The workflow instance that keeps a timer key (schedule.ts spells the keys): `r~task~reminder`,
- * `d~task`, `s~series`. The same ids name the workflows in /api/workflows.
+ * The workflow instance that keeps a timer key (schedule.ts spells the keys): a reminder's and a series'
+ * are the ids /api/workflows shows (core's `workflowId`); an instance's due, which the API does not
+ * list, is `d~task`.
  */
 export function instanceId(key: string): string {
   const hash = key.indexOf('#');
-  if (hash < 0) return `r~${key.replace(':', '~')}`;
-  return `${key.endsWith('#due') ? 'd' : 's'}~${key.slice(0, hash)}`;
+  if (hash < 0) {
+    const colon = key.indexOf(':');
+    return workflowId({ kind: 'reminder', taskId: key.slice(0, colon), reminderId: key.slice(colon + 1) });
+  }
+  const base = key.slice(0, hash);
+  return key.endsWith('#due') ? `d~${base}` : workflowId({ kind: 'series', seriesId: base });
 }
 
 const kindOf = (job: Job): WorkflowKind =>
@@ -56,6 +62,7 @@ export function createDaprScheduler(
       const plan: Plan = { at: at.toISOString(), job };
       if ((await state(id))?.active) {
         await client.raiseEvent(id, EVENT.plan, plan);
+        logger?.debug({ id, at: plan.at }, 'workflow sent its new plan');
         return;
       }
       try {

@@ -50,6 +50,8 @@ function timerWorkflow(kind: WorkflowKind) {
     const next = ctx.waitForExternalEvent(EVENT.plan);
     const cancel = ctx.waitForExternalEvent(EVENT.cancel);
     ctx.setCustomStatus(JSON.stringify({ state: 'sleeping', at: plan.at } satisfies Status));
+    // Timers take a Date built from the plan or the context, never the clock: a number would mean
+    // "seconds from now" to durabletask-js, read from the wall clock at each replay.
     const first = yield whenAny([ctx.createTimer(new Date(plan.at)), next, cancel]);
     if (first === cancel) return 'cancelled';
     if (first !== next) {
