@@ -22,6 +22,7 @@ import {
   createTaskService,
   loadEnv,
 } from '@todo/tasks';
+import { createWebListener } from '@todo/web';
 import { createEmbeddedWorkflows, createLocalNotificationPublisher } from '@todo/workflows';
 import { pino } from 'pino';
 
@@ -83,12 +84,17 @@ const isNotifications = /^\/api\/(?:notifications|webhooks)(?:[/?]|$)/;
 const tasksHandler = tasksApp.callback();
 const notificationsHandler = notifications.app.callback();
 let chatHandler: RequestListener | undefined;
+// Every path outside /api is the web app (React Router, rendered in this process).
+const isApi = /^\/api(?:[/?]|$)/;
+let webHandler: RequestListener | undefined;
 const route = (url: string): RequestListener =>
-  chatHandler && isChat.test(url)
-    ? chatHandler
-    : isNotifications.test(url)
-      ? notificationsHandler
-      : tasksHandler;
+  webHandler && !isApi.test(url)
+    ? webHandler
+    : chatHandler && isChat.test(url)
+      ? chatHandler
+      : isNotifications.test(url)
+        ? notificationsHandler
+        : tasksHandler;
 const server = await listen((req, res) => void route(req.url ?? '')(req, res), {
   port: env.PORT,
   host: env.HOST,
@@ -110,11 +116,16 @@ chatHandler = createChatApp({
   logger,
   ...(llm ? { llm } : {}),
 }).callback();
+webHandler = await createWebListener({
+  target: { kind: 'origin', origin },
+  log: (msg) => logger.info(msg),
+});
 relay.wake();
 notifications.start();
 workflows.start();
 
 logger.info({ dataDir, llm: Boolean(llm) }, 'embedded profile ready');
+console.log(`web app: http://${env.HOST}:${port}/`);
 console.log(
   `todo-chatbot is running at http://${env.HOST}:${port}/api (docs: http://${env.HOST}:${port}/api/docs, chat: POST /api/chat)`,
 );

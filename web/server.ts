@@ -1,0 +1,71 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createRequestListener } from '@react-router/node';
+import { RouterContextProvider, type RouterContext, type ServerBuild } from 'react-router';
+import { ensureBuild, serverBuild } from './build.ts';
+import type { ApiTarget } from './app/lib/api.server.ts';
+
+export type { ApiTarget };
+
+const clientDir = join(import.meta.dirname, 'build/client');
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json',
+};
+
+/** A file of the client build for a GET or HEAD, or undefined. Paths never leave build/client. */
+function staticFile(req: IncomingMessage): string | undefined {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
+  const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
+  if (path === '/' || path.includes('\0')) return undefined;
+  const file = normalize(join(clientDir, path));
+  if (!file.startsWith(clientDir + '/') || !existsSync(file) || !statSync(file).isFile()) return undefined;
+  return file;
+}
+
+function sendFile(req: IncomingMessage, res: ServerResponse, file: string) {
+  // Vite names assets by content hash: they never change, so browsers may keep them for a year.
+  const immutable = (req.url ?? '').startsWith('/assets/');
+  res.writeHead(200, {
+    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'content-length': statSync(file).size,
+    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
+    'x-content-type-options': 'nosniff',
+  });
+  if (req.method === 'HEAD') res.end();
+  else createReadStream(file).pipe(res);
+}
+
+export interface WebOptions {
+  target: ApiTarget;
+  log?: (msg: string) => void;
+}
+
+/**
+ * The web app as a Node request listener: the client build's files, and every other path rendered by the
+ * React Router request handler in this process. Builds the app first when the build is missing or stale.
+ */
+export async function createWebListener({ target, log }: WebOptions): Promise<RequestListener> {
+  const ms = ensureBuild(log);
+  if (ms && log) log(`web app built in ${(ms / 1000).toFixed(1)} s`);
+  const build = (await import(pathToFileURL(serverBuild).href)) as ServerBuild;
+  // The context key lives in the build (entry.server exports it): the loaders read the same object.
+  const key = (build.entry.module as unknown as { apiContext: RouterContext<ApiTarget> }).apiContext;
+  const handler = createRequestListener({
+    build,
+    mode: 'production',
+    getLoadContext: () => new RouterContextProvider(new Map([[key, target]])),
+  });
+  return (req, res) => {
+    const file = staticFile(req);
+    if (file) sendFile(req, res, file);
+    else void handler(req, res);
+  };
+}
