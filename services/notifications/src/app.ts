@@ -7,6 +7,7 @@ import {
   requireAuth,
   serviceApp,
   subscriptionRoutes,
+  type SessionCheck,
   type TokenIssuer,
 } from '@todo/server';
 import type Koa from 'koa';
@@ -28,6 +29,13 @@ export interface NotificationsDeps {
   webhooks?: DispatchOptions;
   /** Time between SSE heartbeat comments (15 s). */
   heartbeatMs?: number;
+  /**
+   * Where the task store is at hand (the embedded process): sessions are checked on use, and an open
+   * stream ends when its session does. Without it (the stack) tokens are checked by signature and expiry.
+   */
+  sessions?: SessionCheck;
+  /** How often an open stream checks its session (15 s). */
+  sessionCheckMs?: number;
   /** Beside daprd: serve the pub/sub subscription; deliveries must carry `appApiToken` when set. */
   subscriptions?: { appApiToken?: string };
 }
@@ -45,12 +53,17 @@ export interface NotificationsApp {
 
 /** Builds the notifications service: its Koa app, its consumer and its webhook dispatcher. */
 export function createNotificationsApp(deps: NotificationsDeps): NotificationsApp {
-  const { store, clock, logger, tokens, webhooks = {}, heartbeatMs, subscriptions } = deps;
-  const hub = createStreamHub({ store, logger, ...(heartbeatMs ? { heartbeatMs } : {}) });
+  const { store, clock, logger, tokens, webhooks = {}, heartbeatMs, subscriptions, sessions } = deps;
+  const hub = createStreamHub({
+    store,
+    logger,
+    ...(heartbeatMs ? { heartbeatMs } : {}),
+    ...(deps.sessionCheckMs ? { sessionCheckMs: deps.sessionCheckMs } : {}),
+  });
   const dispatcher = createWebhookDispatcher({ store, clock, logger, options: webhooks });
   const consume = createNotificationConsumer({ store, hub, dispatcher, clock, logger });
   const endpoints = [
-    ...streamEndpoints(hub, tokens),
+    ...streamEndpoints(hub, tokens, sessions),
     ...inboxEndpoints(store, clock),
     ...webhookEndpoints(store, clock, { allowInternal: webhooks.allowInternal ?? false }),
   ];
@@ -61,7 +74,7 @@ export function createNotificationsApp(deps: NotificationsDeps): NotificationsAp
   router.get('/api/notifications/openapi.json', (ctx) => {
     ctx.body = openapi;
   });
-  mount(router, endpoints, requireAuth(tokens));
+  mount(router, endpoints, requireAuth(tokens, sessions));
   if (subscriptions) subscriptionRoutes(router, topics(consume), subscriptions.appApiToken);
 
   const app = serviceApp(router, { logger, jsonLimit: '256kb' });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock, type NotificationEvent } from '@todo/core';
-import { createTokens } from '@todo/server';
+import { createTokens, type SessionCheck } from '@todo/server';
 import { openEventStream, serveForTests } from '@todo/server/testing';
 import { pino } from 'pino';
 import { afterAll } from 'vitest';
@@ -36,7 +36,14 @@ export function reminderEvent(owner: string, title = 'Pay rent', id = randomUUID
  * Serves the notifications app as the embedded profile would (SQLite in memory, the system clock) on a
  * free port, with daprd's subscription routes and quick webhook retries; closed after the file.
  */
-export async function testApi(opts: { webhooks?: DispatchOptions; heartbeatMs?: number } = {}) {
+export async function testApi(
+  opts: {
+    webhooks?: DispatchOptions;
+    heartbeatMs?: number;
+    sessions?: SessionCheck;
+    sessionCheckMs?: number;
+  } = {},
+) {
   const store = createSqliteNotificationStore(':memory:');
   const logger = pino({ level: 'silent' });
   const tokens = createTokens('test-secret-test-secret-test-secret!');
@@ -46,6 +53,8 @@ export async function testApi(opts: { webhooks?: DispatchOptions; heartbeatMs?: 
     logger,
     tokens,
     heartbeatMs: opts.heartbeatMs ?? 15_000,
+    ...(opts.sessions ? { sessions: opts.sessions } : {}),
+    ...(opts.sessionCheckMs ? { sessionCheckMs: opts.sessionCheckMs } : {}),
     webhooks: {
       allowInternal: true,
       baseDelayMs: 20,
@@ -63,10 +72,10 @@ export async function testApi(opts: { webhooks?: DispatchOptions; heartbeatMs?: 
     await store.close();
   });
 
-  /** A new user: their id and a bearer token. */
-  async function user(): Promise<{ id: string; token: string }> {
+  /** A new user: their id and a bearer token (naming session `sid` when given). */
+  async function user(sid?: string): Promise<{ id: string; token: string }> {
     const id = randomUUID();
-    return { id, token: await tokens.sign({ id, tz: 'Europe/Berlin' }) };
+    return { id, token: await tokens.sign({ id, tz: 'Europe/Berlin', ...(sid ? { sid } : {}) }) };
   }
 
   /** Delivers an event as daprd does: a CloudEvent with the event as data. */
@@ -90,6 +99,8 @@ export async function testApi(opts: { webhooks?: DispatchOptions; heartbeatMs?: 
 
 export interface StreamOptions {
   token?: string;
+  /** Sent as the session cookie (as the web app's EventSource does). */
+  cookie?: string;
   query?: string;
   lastEventId?: string;
 }
@@ -98,6 +109,7 @@ export interface StreamOptions {
 export function openStream(base: string, opts: StreamOptions = {}) {
   return openEventStream(`${base}/api/notifications/stream${opts.query ?? ''}`, {
     ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+    ...(opts.cookie ? { cookie: `todo_session=${opts.cookie}` } : {}),
     ...(opts.lastEventId ? { 'last-event-id': opts.lastEventId } : {}),
   });
 }

@@ -11,11 +11,12 @@ export interface Endpoint<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
   path: string;
   summary: string;
   tag: string;
-  /** Whether a bearer token is needed (then ctx.state.user is set). */
+  /** Whether a bearer token or the session cookie is needed (then ctx.state.user is set). */
   auth: boolean;
   body?: B;
   query?: Q;
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /** `type` is the media type of the body (application/json unless given). */
+  responses: Record<number, { description: string; schema?: z.ZodType; type?: string }>;
   middleware?: Middleware[];
   handler: (ctx: Context, input: { body: z.output<B>; query: z.output<Q> }) => Promise<void> | void;
 }
@@ -72,7 +73,7 @@ export function openApiDocument(endpoints: Endpoint[], info: { title: string; ve
     (paths[path] ??= {})[e.method] = {
       summary: e.summary,
       tags: [e.tag],
-      ...(e.auth ? { security: [{ bearer: [] }] } : {}),
+      ...(e.auth ? { security: [{ bearer: [] }, { cookie: [] }] } : {}),
       parameters: [...params, ...queryParams],
       ...(e.body
         ? {
@@ -87,7 +88,9 @@ export function openApiDocument(endpoints: Endpoint[], info: { title: string; ve
           status,
           {
             description: r.description,
-            ...(r.schema ? { content: { 'application/json': { schema: schema(r.schema, 'output') } } } : {}),
+            ...(r.schema
+              ? { content: { [r.type ?? 'application/json']: { schema: schema(r.schema, 'output') } } }
+              : {}),
           },
         ]),
       ),
@@ -97,7 +100,11 @@ export function openApiDocument(endpoints: Endpoint[], info: { title: string; ve
     openapi: '3.1.0',
     info,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        // The same token, as the web app's httpOnly session cookie.
+        cookie: { type: 'apiKey', in: 'cookie', name: 'todo_session' },
+      },
       schemas: { Error: schema(ErrorBody, 'output') },
     },
     paths,

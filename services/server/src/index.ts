@@ -3,7 +3,17 @@ export { errorHandler, parseInput, zodDetails } from './errors.ts';
 export { requestLogger } from './logging.ts';
 export { listen } from './listen.ts';
 export { docsRoutes } from './docs.ts';
-export { createTokens, requireAuth, type Principal, type TokenIssuer } from './tokens.ts';
+export { createTokens, SESSION_TTL_MS, type Principal, type TokenIssuer } from './tokens.ts';
+export {
+  authenticate,
+  checkSession,
+  clearSessionCookie,
+  requireAuth,
+  setSessionCookie,
+  SESSION_COOKIE,
+  type Credentials,
+  type SessionCheck,
+} from './sessions.ts';
 export {
   publishEvent,
   readSecret,

@@ -1,12 +1,13 @@
 import { UnauthorizedError } from '@todo/core';
 import { jwtVerify, SignJWT } from 'jose';
-import type { Middleware } from 'koa';
 
 /** Who a request acts for: every read and write is scoped to `id`. */
 export interface Principal {
   id: string;
   /** The owner's IANA zone: floating due dates and "today" are read in it. */
   tz: string;
+  /** The server-side session the token names; where the session store is at hand it is checked on use. */
+  sid?: string;
 }
 
 const ISSUER = 'todo-chatbot';
@@ -17,12 +18,18 @@ export interface TokenIssuer {
   verify(token: string): Promise<Principal>;
 }
 
-/** HS256 bearer tokens; the key comes from config (later the Dapr secret store). */
-export function createTokens(secret: string, ttl = '30d'): TokenIssuer {
+/** How long a session (and the token that names it) lives. */
+export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * HS256 tokens, sent as a bearer header or as the session cookie (the same token either way); the key
+ * comes from config (the Dapr secret store in the stack).
+ */
+export function createTokens(secret: string, ttl: string | number = '30d'): TokenIssuer {
   const key = new TextEncoder().encode(secret);
   return {
     sign: (p) =>
-      new SignJWT({ tz: p.tz })
+      new SignJWT({ tz: p.tz, ...(p.sid ? { sid: p.sid } : {}) })
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(p.id)
         .setIssuer(ISSUER)
@@ -38,20 +45,11 @@ export function createTokens(secret: string, ttl = '30d'): TokenIssuer {
           algorithms: ['HS256'],
         });
         if (typeof payload.sub !== 'string' || typeof payload.tz !== 'string') throw new Error('claims');
-        return { id: payload.sub, tz: payload.tz };
+        if (payload.sid !== undefined && typeof payload.sid !== 'string') throw new Error('claims');
+        return { id: payload.sub, tz: payload.tz, ...(payload.sid ? { sid: payload.sid } : {}) };
       } catch {
         throw new UnauthorizedError('the bearer token is invalid or expired: sign in again');
       }
     },
-  };
-}
-
-/** Requires `Authorization: Bearer <token>` and puts the principal on ctx.state.user. */
-export function requireAuth(tokens: TokenIssuer): Middleware {
-  return async (ctx, next) => {
-    const m = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'));
-    if (!m?.[1]) throw new UnauthorizedError();
-    ctx.state.user = await tokens.verify(m[1]);
-    await next();
   };
 }

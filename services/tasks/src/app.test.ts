@@ -24,7 +24,7 @@ describe('service endpoints', () => {
     const create = doc.paths['/api/tasks'].post;
     expect(create.requestBody.content['application/json'].schema.required).toEqual(['title']);
     expect(create.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
-    expect(create.security).toEqual([{ bearer: [] }]);
+    expect(create.security).toEqual([{ bearer: [] }, { cookie: [] }]);
     const page = await api.call('GET', '/api/docs');
     expect(page.status).toBe(200);
     expect(page.body).toContain('/api/docs/init.js');

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { createActivityConsumer } from './activity/consumer.ts';
 import { activityEndpoints, subscriptions as activitySubscriptions } from './activity/routes.ts';
 import { authEndpoints } from './auth/routes.ts';
+import { sessionCheck } from './auth/sessions.ts';
 import { internalEndpoints } from './internal/routes.ts';
 import {
   docsRoutes,
@@ -38,6 +39,11 @@ export interface AppDeps {
   internal?: { appApiToken?: string };
   /** The profile's workflow engine, for the state /api/workflows shows ('unknown' without it). */
   workflows?: WorkflowInspector;
+  /**
+   * Behind a TLS-terminating proxy: believe its X-Forwarded-Proto/-Host, so the session cookie is marked
+   * Secure and links (the calendar feed's) name the public origin.
+   */
+  trustProxy?: boolean;
 }
 
 /** Builds the task service's Koa app; server.ts (or the embedded profile) listens. */
@@ -60,7 +66,7 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = openapi;
   });
   docsRoutes(router);
-  mount(router, endpoints, requireAuth(tokens));
+  mount(router, endpoints, requireAuth(tokens, sessionCheck(store, clock)));
   if (subscriptions) {
     subscriptionRoutes(
       router,
@@ -70,5 +76,7 @@ export function createApp(deps: AppDeps): Koa {
   }
   if (internal) mount(router, internalEndpoints({ store, tasks }), requireAppToken(internal.appApiToken));
 
-  return serviceApp(router, { logger, jsonLimit: '256kb' });
+  const app = serviceApp(router, { logger, jsonLimit: '256kb' });
+  app.proxy = deps.trustProxy ?? false;
+  return app;
 }

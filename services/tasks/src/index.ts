@@ -7,3 +7,4 @@ export { createRelay, type EventPublisher, type Relay } from './outbox/relay.ts'
 export { createLocalPublisher } from './outbox/publisher.local.ts';
 export { createActivityConsumer } from './activity/consumer.ts';
 export { createTaskService, type TaskService } from './tasks/service.ts';
+export { sessionCheck } from './auth/sessions.ts';

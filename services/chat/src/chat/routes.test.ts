@@ -322,3 +322,34 @@ describe('POST /api/chat: bad input', () => {
     expect(r.body.error.code).toBe('MALFORMED_JSON');
   });
 });
+
+describe('POST /api/chat: the web session cookie', () => {
+  it("acts as the cookie's owner on the tasks API, and stops when the session ends", async () => {
+    // The cookie carries the same signed token sign-up answers.
+    const token = await api.signup();
+    const cookie = { cookie: `todo_session=${token}` };
+    const added = await api.chat('POST', '/api/chat', {
+      body: { message: 'buy bread tomorrow' },
+      headers: cookie,
+    });
+    expect(added.status).toBe(200);
+    expect(added.body.actions).toEqual([{ tool: 'add', method: 'POST', path: '/api/tasks', status: 201 }]);
+    const mine = await api.tasks('GET', '/api/tasks', { token });
+    expect(mine.body.tasks.map((t: { title: string }) => t.title)).toEqual(['buy bread']);
+
+    const foreign = await api.chat('POST', '/api/chat', {
+      body: { message: 'buy jam tomorrow' },
+      headers: { ...cookie, origin: 'https://evil.example' },
+    });
+    expect(foreign.status).toBe(403);
+
+    expect((await api.tasks('POST', '/api/auth/signout', { token })).status).toBe(204);
+    // Chat verifies the signature only (it has no session store); the tasks service refuses the session.
+    const after = await api.chat('POST', '/api/chat', {
+      body: { message: 'buy jam tomorrow' },
+      headers: cookie,
+    });
+    expect(after.body.actions).toEqual([{ tool: 'add', method: 'POST', path: '/api/tasks', status: 401 }]);
+    expect(after.body.reply).toMatch(/session has ended/);
+  });
+});

@@ -81,8 +81,9 @@ export function chatEndpoints({ engine, llm, conversations, tasks, clock }: Chat
         const conversationId = body.conversationId ?? randomUUID();
         const { state, etag } = await conversations.load(user.id, conversationId);
         const actions: ToolCall[] = [];
-        // The caller's own token goes on to the tasks API: it acts as them, scoped to their tasks.
-        const turn = { user, state, tasks: tasks(ctx.get('authorization'), actions) };
+        // The caller's own token (from the bearer header or the session cookie) goes on to the tasks API
+        // as a bearer: it acts as them, scoped to their tasks, and the tasks service checks its session.
+        const turn = { user, state, tasks: tasks(`Bearer ${ctx.state.token as string}`, actions) };
         const now = DateTime.fromJSDate(clock.now(), { zone: user.tz });
         const answer = llm
           ? await llm(body.message, turn, now.toFormat("yyyy-MM-dd'T'HH:mm"))

@@ -28,10 +28,13 @@ export function createStreamHub({
   store,
   logger,
   heartbeatMs = 15_000,
+  sessionCheckMs = 15_000,
 }: {
   store: NotificationStore;
   logger: Logger;
   heartbeatMs?: number;
+  /** How often an open stream checks that its session (and token) still holds. */
+  sessionCheckMs?: number;
 }) {
   const owners = new Map<string, Set<Client>>();
 
@@ -39,7 +42,16 @@ export function createStreamHub({
     for (const client of owners.get(n.owner) ?? []) client.send(n);
   }
 
-  async function open(ctx: Context, owner: string, lastEventId: number | undefined): Promise<void> {
+  /**
+   * Turns the request into `owner`'s stream. With `alive`, the stream is checked every sessionCheckMs and
+   * ends (after an `event: session-ended` frame) once its session was revoked or its token expired.
+   */
+  async function open(
+    ctx: Context,
+    owner: string,
+    lastEventId: number | undefined,
+    alive?: () => Promise<boolean>,
+  ): Promise<void> {
     const mine = owners.get(owner) ?? new Set<Client>();
     if (mine.size >= STREAMS_PER_OWNER) {
       throw new AppError('TOO_MANY_STREAMS', 429, `at most ${STREAMS_PER_OWNER} open streams per user`);
@@ -60,6 +72,23 @@ export function createStreamHub({
     };
     const heartbeat = setInterval(() => put(': heartbeat\n\n'), heartbeatMs);
     heartbeat.unref();
+    let checking = false;
+    const check = alive
+      ? setInterval(() => {
+          if (checking) return;
+          checking = true;
+          void alive()
+            .catch(() => true) // a store that does not answer now is no proof the session ended
+            .then((ok) => {
+              checking = false;
+              if (ok || stream.writableEnded) return;
+              logger.debug({ owner }, 'stream ended with its session');
+              put('event: session-ended\ndata: {}\n\n');
+              client.end();
+            });
+        }, sessionCheckMs)
+      : undefined;
+    check?.unref();
     const client: Client = {
       send: (n) => (held ? held.push(n) : write(n)),
       end: () => {
@@ -71,6 +100,7 @@ export function createStreamHub({
     owners.set(owner, mine);
     const cleanup = () => {
       clearInterval(heartbeat);
+      clearInterval(check);
       mine.delete(client);
       if (mine.size === 0 && owners.get(owner) === mine) owners.delete(owner);
       stream.end();

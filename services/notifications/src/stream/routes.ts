@@ -1,25 +1,40 @@
-import { UnauthorizedError, ValidationError } from '@todo/core';
-import { endpoint, ErrorBody, type Endpoint, type TokenIssuer } from '@todo/server';
+import { ValidationError } from '@todo/core';
+import {
+  authenticate,
+  checkSession,
+  endpoint,
+  ErrorBody,
+  SESSION_COOKIE,
+  type Endpoint,
+  type SessionCheck,
+  type TokenIssuer,
+} from '@todo/server';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
 import type { StreamHub } from './hub.ts';
 
 const StreamQuery = z.strictObject({
-  /** For EventSource, which can not send an Authorization header. */
+  /** For an EventSource outside the web app, which can send neither a header nor the cookie. */
   token: z.string().max(4096).optional(),
 });
 
 /**
- * The stream's own auth: the bearer token from Authorization, or from `?token=` because a browser's
- * EventSource can send no headers (docs/decisions/0012-notifications.md).
+ * The stream's own auth: the bearer header or the session cookie (the web app's EventSource sends the
+ * cookie: no token in its URL), else `?token=` for other EventSource clients
+ * (docs/decisions/0012-notifications.md, 0019-sessions-and-calendar-feed.md).
  */
-export function streamAuth(tokens: TokenIssuer): Middleware {
+export function streamAuth(tokens: TokenIssuer, sessions?: SessionCheck): Middleware {
   return async (ctx, next) => {
-    const header = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
     const query = typeof ctx.query.token === 'string' ? ctx.query.token : undefined;
-    const token = header ?? query;
-    if (!token) throw new UnauthorizedError('send Authorization: Bearer <token>, or ?token=<token>');
-    ctx.state.user = await tokens.verify(token);
+    const bare = !ctx.get('authorization') && !ctx.cookies.get(SESSION_COOKIE);
+    if (query && bare) {
+      ctx.state.user = await checkSession(await tokens.verify(query), sessions);
+      ctx.state.token = query;
+    } else {
+      const { user, token } = await authenticate(ctx, tokens, sessions);
+      ctx.state.user = user;
+      ctx.state.token = token;
+    }
     await next();
   };
 }
@@ -34,16 +49,26 @@ function lastEventId(raw: string): number | undefined {
   return Number(raw.trim());
 }
 
-export function streamEndpoints(hub: StreamHub, tokens: TokenIssuer): Endpoint[] {
+export function streamEndpoints(hub: StreamHub, tokens: TokenIssuer, sessions?: SessionCheck): Endpoint[] {
+  /** Whether the stream's token still verifies and its session (where this app can see it) holds. */
+  const alive = (token: string) => async () => {
+    try {
+      await checkSession(await tokens.verify(token), sessions);
+      return true;
+    } catch (err) {
+      if ((err as { status?: number }).status === 401) return false;
+      throw err;
+    }
+  };
   return [
     endpoint({
       method: 'get',
       path: '/api/notifications/stream',
       summary:
-        'Live notifications (Server-Sent Events: `event: reminder` or `event: due`, JSON data, id for Last-Event-ID); token in Authorization or ?token=',
+        'Live notifications (Server-Sent Events: `event: reminder` or `event: due`, JSON data, id for Last-Event-ID; `event: session-ended` before it closes when the session ends); the session cookie, Authorization, or ?token=',
       tag: 'notifications',
       auth: false,
-      middleware: [streamAuth(tokens)],
+      middleware: [streamAuth(tokens, sessions)],
       query: StreamQuery,
       responses: {
         200: { description: 'text/event-stream; a heartbeat comment every 15 s' },
@@ -52,7 +77,8 @@ export function streamEndpoints(hub: StreamHub, tokens: TokenIssuer): Endpoint[]
         429: { description: 'Too many open streams', schema: ErrorBody },
       },
       handler: async (ctx) => {
-        await hub.open(ctx, ctx.state.user.id, lastEventId(ctx.get('last-event-id')));
+        const last = lastEventId(ctx.get('last-event-id'));
+        await hub.open(ctx, ctx.state.user.id, last, alive(ctx.state.token as string));
       },
     }),
   ];

@@ -1,9 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, UnauthorizedError, zoneName, type Clock } from '@todo/core';
+import { ConflictError, NotFoundError, UnauthorizedError, zoneName, type Clock } from '@todo/core';
+import type { Context } from 'koa';
 import { z } from 'zod';
-import { endpoint, ErrorBody, type Endpoint, type TokenIssuer } from '@todo/server';
-import { DuplicateEmailError, type Store } from '../store/store.ts';
+import {
+  clearSessionCookie,
+  endpoint,
+  ErrorBody,
+  setSessionCookie,
+  type Endpoint,
+  type TokenIssuer,
+} from '@todo/server';
+import { DuplicateEmailError, type Store, type User } from '../store/store.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
+import { startSession } from './sessions.ts';
 
 const email = z
   .email('expected an email address')
@@ -11,6 +20,22 @@ const email = z
   .transform((s) => s.toLowerCase());
 const password = z.string().min(8, 'at least 8 characters').max(200);
 const Token = z.object({ token: z.string() });
+const Me = z.object({ id: z.string(), email: z.string(), tz: z.string() });
+const SessionView = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  lastSeenAt: z.string(),
+  expiresAt: z.string(),
+  userAgent: z.string().optional(),
+  /** The session this request came with. */
+  current: z.boolean(),
+});
+const unauthorized = { description: 'No valid token or session cookie', schema: ErrorBody };
+const crossOrigin = {
+  description: 'Sent with the session cookie from another origin',
+  schema: ErrorBody,
+};
+const me = (u: User) => ({ id: u.id, email: u.email, tz: u.tz });
 // Spent on an unknown email too, so response time does not tell which emails have accounts.
 const DUMMY_HASH = hashPassword('not-a-real-password');
 
@@ -23,11 +48,18 @@ export function authEndpoints({
   tokens: TokenIssuer;
   clock: Clock;
 }): Endpoint[] {
+  const deps = { store, tokens, clock };
+  /** The signed-in account (gone only if it was deleted under a live token). */
+  async function account(ctx: Context): Promise<User> {
+    const user = await store.findUserById(ctx.state.user.id);
+    if (!user) throw new UnauthorizedError('the account no longer exists');
+    return user;
+  }
   return [
     endpoint({
       method: 'post',
       path: '/api/auth/signup',
-      summary: 'Create an account; answers a bearer token',
+      summary: 'Create an account and sign in: answers a bearer token and sets the session cookie',
       tag: 'auth',
       auth: false,
       body: z.strictObject({ email, password, tz: zoneName.default('UTC') }),
@@ -52,13 +84,13 @@ export function authEndpoints({
           throw err;
         }
         ctx.status = 201;
-        ctx.body = { token: await tokens.sign(user) };
+        ctx.body = { token: await startSession(ctx, deps, user) };
       },
     }),
     endpoint({
       method: 'post',
       path: '/api/auth/signin',
-      summary: 'Sign in; answers a bearer token',
+      summary: 'Sign in: answers a bearer token and sets the session cookie (each sign-in is a new session)',
       tag: 'auth',
       auth: false,
       body: z.strictObject({ email, password: z.string().max(200) }),
@@ -70,7 +102,105 @@ export function authEndpoints({
         const user = await store.findUserByEmail(body.email);
         const ok = await verifyPassword(body.password, user?.passwordHash ?? (await DUMMY_HASH));
         if (!user || !ok) throw new UnauthorizedError('wrong email or password');
-        ctx.body = { token: await tokens.sign(user) };
+        ctx.body = { token: await startSession(ctx, deps, user) };
+      },
+    }),
+    endpoint({
+      method: 'post',
+      path: '/api/auth/signout',
+      summary:
+        "Sign out: revokes this request's session (its token and cookie stop working) and clears the cookie",
+      tag: 'auth',
+      auth: true,
+      responses: { 204: { description: 'Signed out' }, 401: unauthorized, 403: crossOrigin },
+      handler: async (ctx) => {
+        const { id, sid } = ctx.state.user;
+        await store.revokeSession(id, sid, clock.now().toISOString());
+        clearSessionCookie(ctx);
+        ctx.status = 204;
+      },
+    }),
+    endpoint({
+      method: 'post',
+      path: '/api/auth/signout-all',
+      summary: 'Sign out everywhere: revokes every session of the owner (every token and cookie)',
+      tag: 'auth',
+      auth: true,
+      responses: { 204: { description: 'Every session ended' }, 401: unauthorized, 403: crossOrigin },
+      handler: async (ctx) => {
+        await store.revokeSessions(ctx.state.user.id, clock.now().toISOString());
+        clearSessionCookie(ctx);
+        ctx.status = 204;
+      },
+    }),
+    endpoint({
+      method: 'get',
+      path: '/api/auth/sessions',
+      summary: "The owner's live sessions, most recently used first",
+      tag: 'auth',
+      auth: true,
+      responses: {
+        200: { description: 'Sessions', schema: z.object({ sessions: z.array(SessionView) }) },
+        401: unauthorized,
+      },
+      handler: async (ctx) => {
+        const { id, sid } = ctx.state.user;
+        const sessions = await store.listSessions(id, clock.now().toISOString());
+        ctx.body = {
+          sessions: sessions.map(({ owner: _o, revokedAt: _r, ...s }) => ({ ...s, current: s.id === sid })),
+        };
+      },
+    }),
+    endpoint({
+      method: 'delete',
+      path: '/api/auth/sessions/:id',
+      summary: "Ends one of the owner's sessions (e.g. a lost phone)",
+      tag: 'auth',
+      auth: true,
+      responses: {
+        204: { description: 'Ended' },
+        401: unauthorized,
+        403: crossOrigin,
+        404: { description: 'No such live session of this owner', schema: ErrorBody },
+      },
+      handler: async (ctx) => {
+        const ended = await store.revokeSession(ctx.state.user.id, ctx.params.id!, clock.now().toISOString());
+        if (!ended) throw new NotFoundError('session', 'SESSION_NOT_FOUND');
+        if (ctx.params.id === ctx.state.user.sid) clearSessionCookie(ctx);
+        ctx.status = 204;
+      },
+    }),
+    endpoint({
+      method: 'get',
+      path: '/api/me',
+      summary: 'The signed-in account',
+      tag: 'auth',
+      auth: true,
+      responses: { 200: { description: 'The account', schema: Me }, 401: unauthorized },
+      handler: async (ctx) => {
+        ctx.body = me(await account(ctx));
+      },
+    }),
+    endpoint({
+      method: 'patch',
+      path: '/api/me',
+      summary: 'Changes the owner\'s settings: the time zone floating dues and "today" are read in',
+      tag: 'auth',
+      auth: true,
+      body: z.strictObject({ tz: zoneName }),
+      responses: {
+        200: { description: 'The account as changed', schema: Me },
+        400: { description: 'Invalid input', schema: ErrorBody },
+        401: unauthorized,
+        403: crossOrigin,
+      },
+      handler: async (ctx, { body }) => {
+        const user = await store.setUserZone((await account(ctx)).id, body.tz);
+        if (!user) throw new UnauthorizedError('the account no longer exists');
+        // Apps without the store read the zone from the token: the browser gets a fresh one at once.
+        if (ctx.state.authVia === 'cookie')
+          setSessionCookie(ctx, await tokens.sign({ id: user.id, tz: user.tz, sid: ctx.state.user.sid }));
+        ctx.body = me(user);
       },
     }),
   ];

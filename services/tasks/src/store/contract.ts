@@ -7,6 +7,7 @@ import {
   sortValue,
   SORT_KEYS,
   type Position,
+  type Session,
   type Sort,
   type Store,
 } from './store.ts';
@@ -381,6 +382,80 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.seriesHeads(owner, 'A')).toEqual([a[1]]);
       expect(await store.seriesHeads(owner, 'B')).toEqual([]);
       expect(await store.seriesHeads(bob, 'A')).toEqual([]);
+    });
+
+    it("changes an owner's zone", async () => {
+      const user = {
+        id: randomUUID(),
+        email: `${randomUUID()}@example.com`,
+        passwordHash: 'h',
+        tz: ZONE,
+        createdAt: ctx.now.toISOString(),
+      };
+      await store.createUser(user);
+      expect(await store.setUserZone(user.id, 'Asia/Tokyo')).toEqual({ ...user, tz: 'Asia/Tokyo' });
+      expect((await store.findUserById(user.id))?.tz).toBe('Asia/Tokyo');
+      expect(await store.setUserZone(randomUUID(), 'Asia/Tokyo')).toBeNull();
+    });
+
+    it('keeps sessions: touched forward only, revoked one by one or all at once, per owner', async () => {
+      const owner = `dora-${randomUUID()}`;
+      const other = `erin-${randomUUID()}`;
+      const session = (who: string, seen: string, fields: Partial<Session> = {}): Session => ({
+        id: randomUUID(),
+        owner: who,
+        createdAt: '2026-11-24T10:00:00.000Z',
+        lastSeenAt: seen,
+        expiresAt: '2026-12-24T10:00:00.000Z',
+        ...fields,
+      });
+      const phone = session(owner, '2026-11-24T10:00:00.000Z', { userAgent: 'Phone' });
+      const laptop = session(owner, '2026-11-24T11:00:00.000Z');
+      const old = session(owner, '2026-10-01T10:00:00.000Z', { expiresAt: '2026-11-01T10:00:00.000Z' });
+      const theirs = session(other, '2026-11-24T10:00:00.000Z');
+      for (const s of [phone, laptop, old, theirs]) await store.createSession(s);
+      expect(await store.getSession(phone.id)).toEqual(phone);
+      expect(await store.getSession(randomUUID())).toBeNull();
+
+      await store.touchSession(phone.id, '2026-11-24T12:00:00.000Z');
+      await store.touchSession(phone.id, '2026-11-24T11:30:00.000Z');
+      expect((await store.getSession(phone.id))?.lastSeenAt).toBe('2026-11-24T12:00:00.000Z');
+      const now = '2026-11-24T12:30:00.000Z';
+      expect((await store.listSessions(owner, now)).map((s) => s.id)).toEqual([phone.id, laptop.id]);
+
+      expect(await store.revokeSession(other, phone.id, now)).toBe(false);
+      expect(await store.revokeSession(owner, phone.id, now)).toBe(true);
+      expect(await store.revokeSession(owner, phone.id, now)).toBe(false);
+      expect((await store.getSession(phone.id))?.revokedAt).toBe(now);
+      expect((await store.listSessions(owner, now)).map((s) => s.id)).toEqual([laptop.id]);
+
+      // The expired one is not live, but revoking everything still marks it.
+      expect(await store.revokeSessions(owner, now)).toBe(2);
+      expect(await store.listSessions(owner, now)).toEqual([]);
+      expect((await store.getSession(laptop.id))?.revokedAt).toBe(now);
+      expect((await store.getSession(theirs.id))?.revokedAt).toBeUndefined();
+    });
+
+    it('keeps one calendar key per owner, rotated, and finds its owner', async () => {
+      const owner = `fay-${randomUUID()}`;
+      const first = `k-${randomUUID()}`;
+      const [a, b] = await Promise.all([
+        store.calendarKey(owner, first),
+        store.calendarKey(owner, `k-${randomUUID()}`),
+      ]);
+      expect(a).toBe(b);
+      expect(await store.calendarKey(owner, `k-${randomUUID()}`)).toBe(a);
+      expect(await store.calendarOwner(a)).toBe(owner);
+      const next = `k-${randomUUID()}`;
+      await store.rotateCalendarKey(owner, next);
+      expect(await store.calendarOwner(a)).toBeNull();
+      expect(await store.calendarOwner(next)).toBe(owner);
+      expect(await store.calendarKey(owner, `k-${randomUUID()}`)).toBe(next);
+      // Rotating before the first key was made makes one.
+      const fresh = `gus-${randomUUID()}`;
+      const key = `k-${randomUUID()}`;
+      await store.rotateCalendarKey(fresh, key);
+      expect(await store.calendarOwner(key)).toBe(fresh);
     });
 
     it('answers ping', async () => {

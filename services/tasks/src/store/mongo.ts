@@ -6,6 +6,7 @@ import {
   sortValue,
   type Activity,
   type ListOptions,
+  type Session,
   type SortKey,
   type Store,
   type User,
@@ -40,6 +41,16 @@ interface UserDoc extends Omit<User, 'id'> {
   _id: string;
 }
 
+interface SessionDoc extends Omit<Session, 'id'> {
+  _id: string;
+}
+
+/** One owner's calendar feed key (the owner is the id: one key per owner). */
+interface CalendarKeyDoc {
+  _id: string;
+  key: string;
+}
+
 interface ActivityDoc extends Omit<Activity, 'eventId'> {
   _id: string;
   owner: string;
@@ -69,6 +80,12 @@ function toUser(doc: UserDoc | null): User | null {
   if (!doc) return null;
   const { _id, ...u } = doc;
   return { id: _id, ...u };
+}
+
+function toSession(doc: SessionDoc | null): Session | null {
+  if (!doc) return null;
+  const { _id, ...s } = doc;
+  return { id: _id, ...s };
 }
 
 function toTask(doc: TaskDoc): Task {
@@ -105,7 +122,11 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
   const users: Collection<UserDoc> = db.collection('users');
   const tasks: Collection<TaskDoc> = db.collection('tasks');
   const activity: Collection<ActivityDoc> = db.collection('activity');
+  const sessions: Collection<SessionDoc> = db.collection('sessions');
+  const calendarKeys: Collection<CalendarKeyDoc> = db.collection('calendarKeys');
   await users.createIndex({ email: 1 }, { unique: true });
+  await sessions.createIndex({ owner: 1 });
+  await calendarKeys.createIndex({ key: 1 }, { unique: true });
   await Promise.all(
     Object.values(SORT_FIELD).map((f) => tasks.createIndex({ owner: 1, deleted: 1, [f]: 1, _id: 1 })),
   );
@@ -138,6 +159,59 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
     },
     async findUserById(id) {
       return toUser(await users.findOne({ _id: id }));
+    },
+    async setUserZone(id, tz) {
+      await users.updateOne({ _id: id }, { $set: { tz } });
+      return toUser(await users.findOne({ _id: id }));
+    },
+
+    async createSession({ id, ...s }) {
+      await sessions.insertOne({ _id: id, ...s });
+    },
+    async getSession(id) {
+      return toSession(await sessions.findOne({ _id: id }));
+    },
+    async touchSession(id, at) {
+      await sessions.updateOne({ _id: id }, { $max: { lastSeenAt: at } });
+    },
+    async revokeSession(owner, id, at) {
+      const res = await sessions.updateOne(
+        { _id: id, owner, revokedAt: { $exists: false } },
+        { $set: { revokedAt: at } },
+      );
+      return res.modifiedCount === 1;
+    },
+    async revokeSessions(owner, at) {
+      const res = await sessions.updateMany(
+        { owner, revokedAt: { $exists: false } },
+        { $set: { revokedAt: at } },
+      );
+      return res.modifiedCount;
+    },
+    async listSessions(owner, now) {
+      const docs = await sessions
+        .find({ owner, revokedAt: { $exists: false }, expiresAt: { $gt: now } })
+        .sort({ lastSeenAt: -1, _id: 1 })
+        .toArray();
+      return docs.map((d) => toSession(d)!);
+    },
+
+    async calendarKey(owner, candidate) {
+      try {
+        await calendarKeys.insertOne({ _id: owner, key: candidate });
+        return candidate;
+      } catch (err) {
+        if (!(err instanceof MongoServerError && err.code === 11000)) throw err;
+        const doc = await calendarKeys.findOne({ _id: owner });
+        if (!doc) throw err;
+        return doc.key;
+      }
+    },
+    async rotateCalendarKey(owner, key) {
+      await calendarKeys.updateOne({ _id: owner }, { $set: { key } }, { upsert: true });
+    },
+    async calendarOwner(key) {
+      return (await calendarKeys.findOne({ key }))?._id ?? null;
     },
 
     async insertTask(owner, zone, task, event, idempotencyKey) {

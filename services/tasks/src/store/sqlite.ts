@@ -7,6 +7,7 @@ import {
   type Activity,
   type SeriesInstance,
   type ListOptions,
+  type Session,
   type Store,
   type User,
 } from './store.ts';
@@ -29,6 +30,12 @@ CREATE TABLE IF NOT EXISTS activity (
   event_id TEXT PRIMARY KEY, owner TEXT NOT NULL, task_id TEXT NOT NULL, version INTEGER NOT NULL, entry TEXT NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS activity_task ON activity (owner, task_id, version);
+CREATE TABLE IF NOT EXISTS sessions (
+  id TEXT PRIMARY KEY, owner TEXT NOT NULL, created_at TEXT NOT NULL, last_seen_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL, revoked_at TEXT, user_agent TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS sessions_owner ON sessions (owner);
+CREATE TABLE IF NOT EXISTS calendar_keys (owner TEXT PRIMARY KEY, key TEXT NOT NULL UNIQUE) STRICT;
 CREATE TABLE IF NOT EXISTS outbox (
   task_id TEXT NOT NULL, version INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (task_id, version)
 ) STRICT;
@@ -57,6 +64,27 @@ export function createSqliteStore(file: string): Store {
     ),
     userByEmail: db.prepare('SELECT * FROM users WHERE email = ?'),
     userById: db.prepare('SELECT * FROM users WHERE id = ?'),
+    setZone: db.prepare('UPDATE users SET tz = ? WHERE id = ?'),
+    insertSession: db.prepare(
+      `INSERT INTO sessions (id, owner, created_at, last_seen_at, expires_at, revoked_at, user_agent)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    session: db.prepare('SELECT * FROM sessions WHERE id = ?'),
+    touchSession: db.prepare('UPDATE sessions SET last_seen_at = max(last_seen_at, ?) WHERE id = ?'),
+    revokeSession: db.prepare(
+      'UPDATE sessions SET revoked_at = ? WHERE id = ? AND owner = ? AND revoked_at IS NULL',
+    ),
+    revokeSessions: db.prepare('UPDATE sessions SET revoked_at = ? WHERE owner = ? AND revoked_at IS NULL'),
+    liveSessions: db.prepare(
+      `SELECT * FROM sessions WHERE owner = ? AND revoked_at IS NULL AND expires_at > ?
+       ORDER BY last_seen_at DESC, id`,
+    ),
+    addCalendarKey: db.prepare('INSERT OR IGNORE INTO calendar_keys (owner, key) VALUES (?, ?)'),
+    calendarKey: db.prepare('SELECT key FROM calendar_keys WHERE owner = ?'),
+    setCalendarKey: db.prepare(
+      'INSERT INTO calendar_keys (owner, key) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE SET key = excluded.key',
+    ),
+    calendarOwner: db.prepare('SELECT owner FROM calendar_keys WHERE key = ?'),
     insertTask: db.prepare(
       'INSERT INTO tasks (id, owner, version, doc, idempotency_key) VALUES (?, ?, ?, ?, ?)',
     ),
@@ -100,6 +128,19 @@ export function createSqliteStore(file: string): Store {
       ? { id: r.id!, email: r.email!, passwordHash: r.password_hash!, tz: r.tz!, createdAt: r.created_at! }
       : null;
   };
+  const toSession = (row: unknown): Session | null => {
+    const r = row as Record<string, string | null> | undefined;
+    if (!r) return null;
+    return {
+      id: r.id!,
+      owner: r.owner!,
+      createdAt: r.created_at!,
+      lastSeenAt: r.last_seen_at!,
+      expiresAt: r.expires_at!,
+      ...(r.revoked_at ? { revokedAt: r.revoked_at } : {}),
+      ...(r.user_agent ? { userAgent: r.user_agent } : {}),
+    };
+  };
   const addEvent = (e: TaskEvent) => q.addEvent.run(e.subject, e.version, JSON.stringify(e));
   const owners = new Map<string, Map<string, Task>>();
   function live(owner: string): Map<string, Task> {
@@ -126,6 +167,52 @@ export function createSqliteStore(file: string): Store {
     },
     async findUserById(id) {
       return toUser(q.userById.get(id));
+    },
+    async setUserZone(id, tz) {
+      await write(() => q.setZone.run(tz, id));
+      return toUser(q.userById.get(id));
+    },
+
+    async createSession(s) {
+      await write(() =>
+        q.insertSession.run(
+          s.id,
+          s.owner,
+          s.createdAt,
+          s.lastSeenAt,
+          s.expiresAt,
+          s.revokedAt ?? null,
+          s.userAgent ?? null,
+        ),
+      );
+    },
+    async getSession(id) {
+      return toSession(q.session.get(id));
+    },
+    async touchSession(id, at) {
+      await write(() => q.touchSession.run(at, id));
+    },
+    async revokeSession(owner, id, at) {
+      const { changes } = await write(() => q.revokeSession.run(at, id, owner));
+      return changes === 1;
+    },
+    async revokeSessions(owner, at) {
+      const { changes } = await write(() => q.revokeSessions.run(at, owner));
+      return Number(changes);
+    },
+    async listSessions(owner, now) {
+      return q.liveSessions.all(owner, now).map((r) => toSession(r)!);
+    },
+
+    async calendarKey(owner, candidate) {
+      await write(() => q.addCalendarKey.run(owner, candidate));
+      return (q.calendarKey.get(owner) as { key: string }).key;
+    },
+    async rotateCalendarKey(owner, key) {
+      await write(() => q.setCalendarKey.run(owner, key));
+    },
+    async calendarOwner(key) {
+      return (q.calendarOwner.get(key) as { owner: string } | undefined)?.owner ?? null;
     },
 
     async insertTask(owner, _zone, task, event, idempotencyKey) {

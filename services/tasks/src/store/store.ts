@@ -1,10 +1,15 @@
-import {
-  PRIORITY_RANK,
-  dueInstant,
-  type QueryContext,
-  type QueryNode,
-  type Task,
-  type TaskEvent,
+import type { Position, QueryContext, QueryNode, Sort, Task, TaskEvent } from '@todo/core';
+
+// The sort order is the domain's (search sorts the same way); the stores implement it.
+export {
+  NATURAL_DIR,
+  NO_DUE,
+  SORT_KEYS,
+  sortTasks,
+  sortValue,
+  type Position,
+  type Sort,
+  type SortKey,
 } from '@todo/core';
 
 export interface User {
@@ -16,6 +21,17 @@ export interface User {
   createdAt: string;
 }
 
+/** A signed-in browser or client: the token names its id, and it is checked on every use. */
+export interface Session {
+  id: string;
+  owner: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  revokedAt?: string;
+  userAgent?: string;
+}
+
 /** One entry of a task's history, recorded from its events by the activity log. */
 export interface Activity {
   eventId: string;
@@ -24,27 +40,6 @@ export interface Activity {
   version: number;
   time: string;
   changed?: string[];
-}
-
-export const SORT_KEYS = ['due', 'priority', 'created', 'updated', 'title'] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
-/** A sort key and its direction; each key's natural direction is the useful one (soonest, highest, newest). */
-export interface Sort {
-  key: SortKey;
-  dir: 1 | -1;
-}
-export const NATURAL_DIR: Record<SortKey, 1 | -1> = {
-  due: 1,
-  priority: -1,
-  created: -1,
-  updated: -1,
-  title: 1,
-};
-
-/** Where a page ends: the sort value and id of its last task (keyset pagination). */
-export interface Position {
-  v: string | number;
-  id: string;
 }
 
 export interface ListOptions {
@@ -75,6 +70,26 @@ export interface Store {
   createUser(user: User): Promise<void>;
   findUserByEmail(email: string): Promise<User | null>;
   findUserById(id: string): Promise<User | null>;
+  /** Changes the owner's zone; answers the user as changed, or null without such a user. */
+  setUserZone(id: string, tz: string): Promise<User | null>;
+
+  createSession(session: Session): Promise<void>;
+  getSession(id: string): Promise<Session | null>;
+  /** Records that the session was used at `at` (callers throttle this). */
+  touchSession(id: string, at: string): Promise<void>;
+  /** Revokes one of the owner's sessions; false when it is not the owner's or already revoked. */
+  revokeSession(owner: string, id: string, at: string): Promise<boolean>;
+  /** Revokes every live session of the owner; answers how many. */
+  revokeSessions(owner: string, at: string): Promise<number>;
+  /** The owner's sessions that are neither revoked nor expired at `now`, most recently used first. */
+  listSessions(owner: string, now: string): Promise<Session[]>;
+
+  /** The owner's calendar feed key; `candidate` is stored and answered when the owner has none yet. */
+  calendarKey(owner: string, candidate: string): Promise<string>;
+  /** Replaces the owner's calendar feed key: the old one stops working. */
+  rotateCalendarKey(owner: string, key: string): Promise<void>;
+  /** Whose calendar feed a key opens, or null. */
+  calendarOwner(key: string): Promise<string | null>;
 
   /**
    * Inserts a task with its created event. With an idempotency key already used by this owner nothing
@@ -154,39 +169,4 @@ export function headIds(instances: SeriesInstance[]): string[] {
       newest.set(i.seriesId, i);
   }
   return [...newest.values()].filter((i) => !i.deleted).map((i) => i.id);
-}
-
-/** Sorts after every real due: the largest time a JS Date holds. */
-export const NO_DUE = 8.64e15;
-
-/** The value a task sorts by under `key`; tasks with no due sort after all others. */
-export function sortValue(task: Task, key: SortKey, zone: string): string | number {
-  switch (key) {
-    case 'due':
-      return task.due ? dueInstant(task.due, zone).toMillis() : NO_DUE;
-    case 'priority':
-      return PRIORITY_RANK[task.priority];
-    case 'created':
-      return task.createdAt;
-    case 'updated':
-      return task.updatedAt;
-    case 'title':
-      return task.title.toLowerCase();
-  }
-}
-
-function compare(a: Position, b: Position): number {
-  return a.v < b.v ? -1 : a.v > b.v ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-/**
- * Sorts tasks by (sort value, id) in the sort's direction, the order both stores give, keeping those
- * after `after` (the end of the previous page). Each task's sort value is computed once.
- */
-export function sortTasks(tasks: Task[], sort: Sort, zone: string, after?: Position): Task[] {
-  return tasks
-    .map((task) => ({ task, pos: { v: sortValue(task, sort.key, zone), id: task.id } }))
-    .filter((e) => !after || compare(e.pos, after) * sort.dir > 0)
-    .sort((a, b) => compare(a.pos, b.pos) * sort.dir)
-    .map((e) => e.task);
 }

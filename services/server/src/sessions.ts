@@ -1,0 +1,107 @@
+import { AppError, UnauthorizedError } from '@todo/core';
+import type { Context, Middleware } from 'koa';
+import { SESSION_TTL_MS, type Principal, type TokenIssuer } from './tokens.ts';
+
+/** The browser's session cookie: its value is the same signed token a bearer header carries. */
+export const SESSION_COOKIE = 'todo_session';
+
+/**
+ * Answers who a live session acts for (with the owner's current zone), or null once the session was
+ * revoked, has expired or is unknown. Only the tasks service (and the embedded process) has the store;
+ * an app without it verifies the token's signature and expiry alone.
+ */
+export type SessionCheck = (sid: string, owner: string) => Promise<Principal | null>;
+
+/** What authenticated a request: the principal, the raw token, and whether it came as the cookie. */
+export interface Credentials {
+  user: Principal;
+  token: string;
+  via: 'bearer' | 'cookie';
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Reads the bearer header, else the session cookie, verifies the token and, with `sessions`, the session
+ * it names (a token without a session id is then refused: nothing could revoke it). Throws a 401.
+ */
+export async function authenticate(
+  ctx: Context,
+  tokens: TokenIssuer,
+  sessions?: SessionCheck,
+): Promise<Credentials> {
+  const header = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
+  const cookie = header ? undefined : ctx.cookies.get(SESSION_COOKIE);
+  const token = header ?? cookie;
+  if (!token)
+    throw new UnauthorizedError('sign in first: send Authorization: Bearer <token> or the session cookie');
+  const via = header ? 'bearer' : 'cookie';
+  if (via === 'cookie') refuseCrossSite(ctx);
+  const user = await tokens.verify(token);
+  return { user: await checkSession(user, sessions), token, via };
+}
+
+/** The principal a live session stands for; a 401 once the session ended. */
+export async function checkSession(user: Principal, sessions?: SessionCheck): Promise<Principal> {
+  if (!sessions) return user;
+  const live = user.sid ? await sessions(user.sid, user.id) : null;
+  if (!live) throw new UnauthorizedError('the session has ended: sign in again');
+  return live;
+}
+
+/**
+ * A cookie rides along on requests other sites trigger. SameSite=Lax keeps it off their POSTs in current
+ * browsers; refusing a cookie-authenticated change whose Origin names another origin covers the rest
+ * (older browsers, and sibling subdomains, which count as same-site).
+ */
+function refuseCrossSite(ctx: Context): void {
+  if (SAFE_METHODS.has(ctx.method)) return;
+  const origin = ctx.get('origin');
+  // Koa 3's ctx.origin is the Origin header itself; this service's own origin is protocol and host.
+  const crossSite = origin
+    ? origin !== `${ctx.protocol}://${ctx.host}`
+    : ctx.get('sec-fetch-site') === 'cross-site';
+  if (crossSite)
+    throw new AppError(
+      'CROSS_ORIGIN',
+      403,
+      'a change sent with the session cookie must come from this origin',
+    );
+}
+
+/**
+ * Requires a bearer token or the session cookie and puts the principal on ctx.state.user (and the raw
+ * token on ctx.state.token, for calls made on the caller's behalf).
+ */
+export function requireAuth(tokens: TokenIssuer, sessions?: SessionCheck): Middleware {
+  return async (ctx, next) => {
+    const { user, token, via } = await authenticate(ctx, tokens, sessions);
+    ctx.state.user = user;
+    ctx.state.token = token;
+    ctx.state.authVia = via;
+    await next();
+  };
+}
+
+/** Sets the session cookie: httpOnly, SameSite=Lax, Path=/, Secure when the request came over TLS. */
+export function setSessionCookie(ctx: Context, token: string, maxAgeMs = SESSION_TTL_MS): void {
+  ctx.cookies.set(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/',
+    secure: ctx.secure,
+    maxAge: maxAgeMs,
+    overwrite: true,
+  });
+}
+
+/** Clears the session cookie (same attributes, expired). */
+export function clearSessionCookie(ctx: Context): void {
+  ctx.cookies.set(SESSION_COOKIE, '', {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/',
+    secure: ctx.secure,
+    overwrite: true,
+  });
+}
