@@ -65,6 +65,10 @@ const QUESTIONS: Record<ClarifyReason, string> = {
   'relative-to-due':
     'I can not move a task relative to its own date yet: tell me the new date ("move it to friday").',
   'invalid-date': 'That date does not exist: which day do you mean?',
+  'new-or-existing':
+    'Is that a new task, or a change to one you have? Say "add ..." for a new one, or "make the ... task repeat ..." to change it.',
+  'several-times':
+    'A repeating task has one time of day: add one task per time (e.g. "take meds every day at 8am").',
 };
 
 /** The deterministic engine: a message is parsed, then run as calls on the tasks API. */
@@ -85,6 +89,18 @@ export function createEngine({ clock }: { clock: Clock }) {
 
   async function answerPending(pending: Pending, text: string, turn: Turn): Promise<Answer | null> {
     const yesNo = parseConfirmation(text);
+    if (pending.kind === 'confirm' && pending.action !== 'delete') {
+      if (yesNo === 'no')
+        return {
+          reply: pending.action === 'add' ? 'OK, I did not add it.' : 'OK, I left it as it was.',
+          tasks: [],
+        };
+      if (yesNo !== 'yes') return null;
+      const request = pending.request;
+      return guarded(() =>
+        pending.action === 'add' ? add(request, turn, true) : act(request, turn, pending.ids, true),
+      );
+    }
     if (pending.kind === 'confirm') {
       if (yesNo === 'no') return { reply: 'OK, I left them as they are.', tasks: [] };
       if (yesNo === 'yes') return guarded(() => remove(pending.ids, turn));
@@ -121,8 +137,15 @@ export function createEngine({ clock }: { clock: Clock }) {
     }
   }
 
-  async function add(r: ParseResult, turn: Turn): Promise<Answer> {
+  async function add(r: ParseResult, turn: Turn, confirmed = false): Promise<Answer> {
     if (!r.title) return { reply: QUESTIONS['missing-title'], tasks: [] };
+    if (r.recurrence && r.due && !confirmed) {
+      // A misread rule is easy to miss once saved: it is shown in words, with its next dates, first.
+      const rule = ruleText(recurrenceInput(r.recurrence, r.due), r.due, turn.user.tz);
+      const question = `Add "${r.title}", repeating ${rule}? (yes/no)`;
+      turn.state.pending = { kind: 'confirm', question, action: 'add', request: r };
+      return { reply: question, tasks: [] };
+    }
     const task = await turn.tasks.create({
       title: r.title,
       ...(r.priority ? { priority: r.priority } : {}),
@@ -152,10 +175,22 @@ export function createEngine({ clock }: { clock: Clock }) {
   }
 
   /** A command on existing tasks: resolve the reference, then act on each task it names. */
-  async function act(r: ParseResult, turn: Turn, chosen?: string[]): Promise<Answer> {
+  async function act(r: ParseResult, turn: Turn, chosen?: string[], confirmed = false): Promise<Answer> {
     const target = chosen ? await byIds(chosen, turn) : await resolve(r, turn);
     if ('answer' in target) return target.answer;
     const ids = target.ids;
+    if (r.intent === 'recur' && r.recurrence && !confirmed) {
+      const due = r.due ?? target.tasks[0]?.due ?? { date: nowIn(turn.user.tz).toISODate()! };
+      const rule = ruleText(
+        recurrenceInput(r.recurrence, due),
+        keepTime(due, target.tasks[0]!),
+        turn.user.tz,
+      );
+      const titles = target.tasks.map((t) => `"${t.title}"`).join(', ');
+      const question = `Make ${titles} repeat ${rule}? (yes/no)`;
+      turn.state.pending = { kind: 'confirm', question, action: 'recur', request: r, ids };
+      return { reply: question, tasks: target.tasks };
+    }
     if (r.intent === 'delete') {
       if (ids.length > 1 || r.needsConfirmation) {
         const titles = target.tasks.map((t) => `"${t.title}"`);
@@ -410,8 +445,15 @@ export function createEngine({ clock }: { clock: Clock }) {
 
   /** "every week on Monday; next: Mon 2026-11-30, ..." */
   function seriesText(t: Task, tz: string): string {
-    const { recurrence: r, due } = t;
-    if (!r || !due) return '';
+    return t.recurrence && t.due ? ruleText(t.recurrence, t.due, tz) : '';
+  }
+
+  /** A rule in words with its next three dates, for a task's rule or one about to be saved. */
+  function ruleText(
+    r: { rrule: string; mode: string; exdate?: string[] },
+    due: { date: string; time?: string },
+    tz: string,
+  ): string {
     const dtstart = due.time ? `${due.date}T${due.time}` : due.date;
     const input = { rrule: r.rrule, dtstart, exdate: r.exdate?.map((x) => (due.time ? x : x.slice(0, 10))) };
     const rule = describeRule(input);

@@ -52,9 +52,18 @@ describe('POST /api/chat: conversations', () => {
     expect((await c.say('rename it to pay all bills')).reply).toBe('Renamed it to "pay all bills".');
   });
 
-  it('adds a series and says the rule and the next three dates', async () => {
-    const c = api.conversation(await api.signup());
-    const r = await c.say('pay rent on the 1st of every month at 9am high priority #bills');
+  it('shows a series in words with its next three dates, and saves it on "yes"', async () => {
+    const token = await api.signup();
+    const c = api.conversation(token);
+    const ask = await c.say('pay rent on the 1st of every month at 9am high priority #bills');
+    expect(ask.reply).toBe(
+      'Add "pay rent", repeating every month on the 1st at 09:00; next: Tue 2026-12-01 09:00, Fri 2027-01-01 09:00, Mon 2027-02-01 09:00? (yes/no)',
+    );
+    expect(ask.pending).toEqual({ kind: 'confirm', question: ask.reply });
+    expect(ask.actions).toEqual([]);
+    expect((await api.tasks('GET', '/api/tasks', { token })).body.tasks).toEqual([]);
+    const r = await c.say('yes');
+    expect(r.pending).toBeUndefined();
     expect(r.tasks[0]).toMatchObject({
       title: 'pay rent',
       priority: 'high',
@@ -69,7 +78,31 @@ describe('POST /api/chat: conversations', () => {
     expect(stop.reply).toBe('"pay rent" no longer repeats.');
     expect(stop.tasks[0].recurrence).toBeUndefined();
     const again = await c.say('make it repeat every monday');
-    expect(again.reply).toContain('next: Mon 2026-11-30 09:00, Mon 2026-12-07 09:00, Mon 2026-12-14 09:00');
+    expect(again.reply).toBe(
+      'Make "pay rent" repeat every Monday at 09:00; next: Mon 2026-11-30 09:00, Mon 2026-12-07 09:00, Mon 2026-12-14 09:00? (yes/no)',
+    );
+    expect(again.actions.every((a: any) => a.method === 'GET')).toBe(true);
+    const changed = await c.say('ok');
+    expect(changed.reply).toContain('next: Mon 2026-11-30 09:00, Mon 2026-12-07 09:00, Mon 2026-12-14 09:00');
+    expect(changed.tasks[0].recurrence).toMatchObject({ rrule: 'FREQ=WEEKLY;BYDAY=MO' });
+  });
+
+  it('saves nothing when a series is turned down, and reads another request as one', async () => {
+    const token = await api.signup();
+    const c = api.conversation(token);
+    const ask = await c.say('standup every day except weekends at 9:30');
+    // The rule says what "except weekends" became: the weekdays, never the weekend.
+    expect(ask.reply).toBe(
+      'Add "standup", repeating every weekday at 09:30; next: Wed 2026-11-25 09:30, Thu 2026-11-26 09:30, Fri 2026-11-27 09:30? (yes/no)',
+    );
+    expect((await c.say('no')).reply).toBe('OK, I did not add it.');
+    expect((await api.tasks('GET', '/api/tasks', { token })).body.tasks).toEqual([]);
+    await c.say('gym every monday');
+    // Not a yes or a no: the question is dropped and the message is a request of its own.
+    expect((await c.say('buy milk')).reply).toBe('Added "buy milk".');
+    expect((await api.tasks('GET', '/api/tasks', { token })).body.tasks.map((t: any) => t.title)).toEqual([
+      'buy milk',
+    ]);
   });
 
   it('undoes an add, a completion and a delete', async () => {
@@ -198,6 +231,7 @@ describe('POST /api/chat: conversations', () => {
   it('pauses and resumes a series, and undoes a pause', async () => {
     const c = api.conversation(await api.signup());
     await c.say('gym every monday at 7am');
+    await c.say('yes');
     const paused = await c.say('pause it');
     expect(paused.reply).toBe('Paused "gym": no new occurrences or reminders until you resume it.');
     expect(paused.tasks[0].recurrence).toMatchObject({

@@ -6,6 +6,11 @@ import type { KeyValue } from './kv.ts';
 export type Pending =
   /** "Delete these 3 tasks?": the next message says yes or no. */
   | { kind: 'confirm'; question: string; action: 'delete'; ids: string[] }
+  /**
+   * "Add ..., repeating every ...; next: ...?": a rule the chat read is shown in words with its next dates
+   * before it is saved, on a new task (`add`) or on the tasks `ids` (`recur`).
+   */
+  | { kind: 'confirm'; question: string; action: 'add' | 'recur'; request: ParseResult; ids?: string[] }
   /** "Which one?": several tasks matched the words; the next message picks one by position. */
   | { kind: 'choose'; question: string; request: ParseResult; options: { id: string; title: string }[] };
 

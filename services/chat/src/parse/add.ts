@@ -69,8 +69,12 @@ export function findSchedule(scan: Scan, clock: Clock, remind: boolean): TaskPar
   const offsets = findOffsets(scan);
   const repeat = findRepeat(scan, clock);
   if (repeat && 'clarify' in repeat) return repeat;
-  const when = findWhen(scan, clock, { anchored: !!repeat });
+  // A clock time said with "every evening" is in the evening ("at 9" is 21:00); "at 9pm" stays as said.
+  const when = findWhen(scan, clock, { anchored: !!repeat, ...(repeat?.part && { part: repeat.part }) });
   if (when && 'clarify' in when) return when;
+  // "at 8am and 8pm every day": a series has one time of day; reading one of them would drop the other.
+  if (repeat && when?.saidTime && /\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b/.test(scan.view()))
+    return { clarify: 'several-times' };
 
   let due = when?.due;
   if (repeat) {
@@ -101,12 +105,19 @@ export function findSchedule(scan: Scan, clock: Clock, remind: boolean): TaskPar
 function schedule(r: Repeat, said: Due | undefined, clock: Clock, remind: boolean): TaskParts | Clarify {
   // An hourly series needs a time to count from: now, unless one was said.
   const time =
-    r.time ??
     said?.time ??
+    r.time ??
     (remind ? DEFAULT_REMINDER_TIME : r.freq === 'HOURLY' ? clock.now.toFormat('HH:mm') : undefined);
-  const startDay = r.start ?? said?.date ?? isoDay(clock.now);
-  const dtstart = time ? `${startDay}T${time}` : startDay;
+  let startDay = r.start ?? said?.date ?? isoDay(clock.now);
   const rrule = toRRule(r);
+  if (r.interval > 1 && rrule.includes(';BY')) {
+    // "every other saturday" starts on the next Saturday: the INTERVAL grid is anchored at DTSTART, so a
+    // start on another day of the week would put the first one a period too late.
+    const once = toRRule({ ...r, interval: 1, until: undefined, count: undefined });
+    const first = nextOccurrences(once, time ? `${startDay}T${time}` : startDay, clock, undefined, 1)[0];
+    if (first) startDay = first.slice(0, 10);
+  }
+  const dtstart = time ? `${startDay}T${time}` : startDay;
   const recurrence: NonNullable<TaskParts['recurrence']> = { rrule, mode: r.mode };
   if (r.until) recurrence.until = r.until;
   if (r.exdate) recurrence.exdate = time ? r.exdate.map((d) => `${d}T${time}`) : r.exdate;

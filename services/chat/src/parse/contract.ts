@@ -71,6 +71,10 @@ export const CLARIFY_REASONS = [
   'relative-to-due',
   /** A date that does not exist ("feb 30"). */
   'invalid-date',
+  /** "make gym weekly": a new task "make gym", or the task "gym" made weekly? */
+  'new-or-existing',
+  /** "at 8am and 8pm every day": one repeating task has one time of day. */
+  'several-times',
 ] as const;
 export type ClarifyReason = (typeof CLARIFY_REASONS)[number];
 

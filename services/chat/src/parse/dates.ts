@@ -63,6 +63,25 @@ export function realDue(clock: Clock, date: string, time?: string): Due {
 /** A due found in the words; `dateSaid` is false when only a time was said ("at 9"). */
 export type When = { due: Due; dateSaid: boolean; saidTime?: string } | { clarify: ClarifyReason };
 
+/** A part of the day a repeat or a date names: it says which half of the day a bare hour is in. */
+export type DayPart = 'morning' | 'afternoon' | 'evening' | 'night';
+
+/**
+ * A bare hour (no am/pm) said with a part of the day: "evening at 9" is 21:00, "afternoon 3" 15:00,
+ * "night at 11" 23:00; "night at 2" stays 02:00 (people do not mean 14:00 by night), morning as said.
+ */
+export function inDayPart(hour: number, part: DayPart | undefined): number {
+  if (!part || hour >= 12 || part === 'morning') return hour;
+  if (part === 'night' && hour < 6) return hour;
+  return hour + 12;
+}
+
+export function dayPartOf(text: string): DayPart | undefined {
+  const m = /\b(morning|afternoon|evening|tonight|night)\b/.exec(text);
+  if (!m) return undefined;
+  return m[1] === 'tonight' ? 'evening' : (m[1] as DayPart);
+}
+
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 export const MONTHS = [
   'january',
@@ -206,7 +225,11 @@ function chronoReference(clock: Clock) {
  * The first date or time phrase in the unclaimed words, resolved to a due; claims it. `anchored`: the
  * day is known from elsewhere (a series), so a bare "at 9" is 09:00, not the next 9 o'clock to come.
  */
-export function findWhen(scan: Scan, clock: Clock, opts: { anchored?: boolean } = {}): When | null {
+export function findWhen(
+  scan: Scan,
+  clock: Clock,
+  opts: { anchored?: boolean; part?: DayPart } = {},
+): When | null {
   const view = scan.view();
   const own = ownDates(scan, clock);
   if (own) return own;
@@ -230,8 +253,11 @@ export function findWhen(scan: Scan, clock: Clock, opts: { anchored?: boolean } 
       r.tags().has('result/relativeDate');
     const partOfDay = DAY_PARTS.find(([re]) => re.test(r.text));
     if (!known && !partOfDay) continue;
-    const { from, to } = scan.tokensAt(r.index, r.index + r.text.length);
+    const range = scan.tokensAt(r.index, r.index + r.text.length);
+    const from = range.from;
+    let to = range.to;
     if (from < 0) continue;
+    let bare: ReturnType<typeof bareHour>;
 
     const ambiguous = nextWeekdayAmbiguity(r.text, clock);
     if (ambiguous) {
@@ -256,7 +282,10 @@ export function findWhen(scan: Scan, clock: Clock, opts: { anchored?: boolean } 
     if (s.isCertain('hour')) {
       let hour = s.get('hour')!;
       const minute = s.get('minute') ?? 0;
-      if (!s.isCertain('meridiem') && hour >= 1 && hour <= 12 && !partOfDay) {
+      if (!s.isCertain('meridiem') && hour >= 1 && hour <= 12 && !partOfDay && opts.part) {
+        // "every evening at 9": the repeat's part of the day places the hour.
+        hour = inDayPart(hour, opts.part);
+      } else if (!s.isCertain('meridiem') && hour >= 1 && hour <= 12 && !partOfDay) {
         // "at 5": people mean 5 pm; "at 9" means the next 9 o'clock to come, morning or evening.
         if (hour <= 6) hour += 12;
         else if (!explicitDate) {
@@ -268,8 +297,22 @@ export function findWhen(scan: Scan, clock: Clock, opts: { anchored?: boolean } 
           if (clock.now.set({ hour, minute, second: 0, millisecond: 0 }) <= clock.now)
             date = date.plus({ days: 1 });
         }
+      } else if (!s.isCertain('meridiem') && partOfDay) {
+        hour = inDayPart(hour, dayPartOf(r.text));
       }
       time = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+    } else if ((bare = bareHour(scan, to))) {
+      // "tmrw afternoon 3", "wed 6": chrono leaves the hour after a date; it is the time, not the title.
+      let hour = bare.hour;
+      const part = dayPartOf(r.text) ?? opts.part;
+      if (part) hour = inDayPart(hour, part);
+      else if (hour >= 1 && hour <= 6) hour += 12;
+      to = bare.to;
+      time = `${String(hour).padStart(2, '0')}:${String(bare.minute).padStart(2, '0')}`;
+      if (!explicitDate) {
+        date = clock.now.startOf('day');
+        if (clock.now.set({ hour, minute: bare.minute }) <= clock.now) date = date.plus({ days: 1 });
+      }
     } else if (partOfDay) {
       time = `${String(partOfDay[1]).padStart(2, '0')}:00`;
       if (!explicitDate) {
@@ -280,9 +323,32 @@ export function findWhen(scan: Scan, clock: Clock, opts: { anchored?: boolean } 
     if (!date.isValid) return { clarify: 'invalid-date' };
     scan.claim(from, to);
     // The due is when it really happens; a series keeps the time as said (its engine shifts each day).
-    return { due: realDue(clock, isoDay(date), time), dateSaid, ...(time && { saidTime: time }) };
+    return {
+      due: realDue(clock, isoDay(date), time),
+      dateSaid,
+      ...(time && { saidTime: time }),
+    };
   }
   return null;
+}
+
+/**
+ * A bare hour ("3", "6:30") as the word right after a date phrase that ends token `at`, when it ends the
+ * message or is followed only by a tag, a priority or punctuation: "tmrw 3", "fri evening 8 #home".
+ * Anything else after it ("tmrw 3 pizzas") makes it a word of the title.
+ */
+function bareHour(scan: Scan, at: number): { hour: number; minute: number; to: number } | null {
+  const t = scan.tokens[at];
+  if (!t || scan.used[at] || t.quoted !== undefined) return null;
+  const m = /^(\d{1,2})(?:[:.](\d{2}))?$/.exec(t.norm);
+  if (!m) return null;
+  const hour = Number(m[1]);
+  const minute = Number(m[2] ?? 0);
+  if (hour < 1 || hour > 12 || minute > 59) return null;
+  const next = scan.tokens[at + 1];
+  if (next && !scan.used[at + 1] && !/^(?:[#!]|p[1-4]$|$)/.test(next.norm) && /[\p{L}\p{N}]/u.test(next.norm))
+    return null;
+  return { hour, minute, to: at + 1 };
 }
 
 /**
@@ -339,6 +405,22 @@ function ownDates(scan: Scan, clock: Clock): When | null {
       scan.find(new RegExp(impossible[0]));
       return { clarify: 'invalid-date' };
     }
+    if (month === 2 && d === 29) {
+      // 29 February of the next February to come, which may not have one (then we ask).
+      const year = clock.now.month > 2 ? clock.now.year + 1 : clock.now.year;
+      const date = DateTime.fromObject({ year, month, day: d }, { zone: clock.tz });
+      scan.find(new RegExp(`(?:\\bon\\s+)?${impossible[0]}`));
+      if (!date.isValid) return { clarify: 'invalid-date' };
+      return done(realDue(clock, isoDay(date), timeAlone(scan)));
+    }
+  }
+
+  const holiday = /\b(?:on|by)\s+(?=\S)/g;
+  for (let m = holiday.exec(scan.view()); m; m = holiday.exec(scan.view())) {
+    const at = holidayAt(scan.view().slice(m.index + m[0].length), clock);
+    if (!at) continue;
+    scan.claim(...tokenRange(scan, m.index, m[0].length + at.length));
+    return done(realDue(clock, isoDay(at.date), timeAlone(scan)));
   }
 
   const endOf = scan.find(/\b(?:by\s+|at\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(week|month|year)\b/);
@@ -404,6 +486,56 @@ function tokenRange(scan: Scan, index: number, length: number): [number, number]
   return [from, to];
 }
 
+/** Easter Sunday of a year (the Gregorian computus, "Anonymous" algorithm). */
+export function easter(year: number): { month: number; day: number } {
+  const a = year % 19;
+  const b = Math.floor(year / 100);
+  const c = year % 100;
+  const d = Math.floor(b / 4);
+  const e = b % 4;
+  const f = Math.floor((b + 8) / 25);
+  const g = Math.floor((b - f + 1) / 3);
+  const h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4);
+  const k = c % 4;
+  const l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const month = Math.floor((h + l - 7 * m + 114) / 31);
+  return { month, day: ((h + l - 7 * m + 114) % 31) + 1 };
+}
+
+/**
+ * The few holidays people bound a series with ("until easter", "till xmas"), as the day they fall on in
+ * a given year. Fixed dates, Easter, and US Thanksgiving (the fourth Thursday of November).
+ */
+const HOLIDAYS: [RegExp, (year: number) => { month: number; day: number }][] = [
+  [/^christmas\s+eve\b/, () => ({ month: 12, day: 24 })],
+  [/^(?:christmas|christmas\s+day)\b/, () => ({ month: 12, day: 25 })],
+  [/^(?:new\s+year(?:s|_s)?\s+eve|nye)\b/, () => ({ month: 12, day: 31 })],
+  [/^new\s+year(?:s|_s)?(?:\s+day)?\b/, () => ({ month: 1, day: 1 })],
+  [/^easter(?:\s+sunday)?\b/, easter],
+  [/^halloween\b/, () => ({ month: 10, day: 31 })],
+  [/^valentine(?:s|_s)?(?:\s+day)?\b/, () => ({ month: 2, day: 14 })],
+  [
+    /^thanksgiving(?:\s+day)?\b/,
+    (year) => ({ month: 11, day: nextWeekday(DateTime.fromObject({ year, month: 11, day: 1 }), 4).day + 21 }),
+  ],
+];
+
+/** A holiday named at the start of `text`: its next day to come (today included), and the characters it took. */
+export function holidayAt(text: string, clock: Clock): { date: DateTime; length: number } | null {
+  for (const [re, on] of HOLIDAYS) {
+    const m = re.exec(text);
+    if (!m) continue;
+    const today = clock.now.startOf('day');
+    for (const year of [today.year, today.year + 1]) {
+      const date = DateTime.fromObject({ year, ...on(year) }, { zone: clock.tz });
+      if (date >= today) return { date, length: m[0].length };
+    }
+  }
+  return null;
+}
+
 /**
  * A date phrase at the start of `text` (an "until", "starting" or "before" part): the day and how many
  * characters of `text` it took, or null.
@@ -411,6 +543,8 @@ function tokenRange(scan: Scan, index: number, length: number): [number, number]
 export function dateAt(text: string, clock: Clock): { date: DateTime; length: number } | null {
   const t = text.replace(/^\s+/, '');
   const lead = text.length - t.length;
+  const holiday = holidayAt(t, clock);
+  if (holiday) return { date: holiday.date, length: lead + holiday.length };
   const slash = slashDate(t, clock);
   if (slash && slash.index === 0)
     return slash.date ? { date: slash.date, length: lead + slash.length } : null;

@@ -53,6 +53,10 @@ function tail(scan: Scan, re: RegExp | string): ReturnType<Scan['find']> {
 }
 const peek = (scan: Scan, re: RegExp) => re.test(scan.view().trim());
 
+/** Words that name a task the owner already has: "it", "the first one", "the dentist task". */
+const REFERENCE =
+  /^(?:it|that|this|them|those|these|(?:the\s+|my\s+)?(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)(?:\s+one)?|.*\s(?:task|todo|item|one|reminder|series))$/;
+
 /** Bulk words: the command is about a selection of tasks, not one. */
 const BULK = /^\s*(?:all|every|everything|each)\b/;
 
@@ -269,14 +273,21 @@ export function interpret(text: string, clock: Clock): Result {
     return { intent: 'recur-stop', ref: refOf(scan)! };
   }
 
-  // recur: "make it repeat every monday", "repeat gym weekly", "change it to every other week"
+  // recur: "make it repeat every monday", "repeat gym weekly", "change it to every other week". A change
+  // needs a task it can refer to: "change oil every 6 months" names none, so it is a new task.
+  const verbRepeat =
+    /^(make|set|change|switch|turn|have)\s+(.+?)\s+(to\s+)?(repeat|recur|recurring|repeating|every|each|daily|weekly|monthly|yearly|annually|biweekly|fortnightly|quarterly|on\s+weekdays|weekdays)\b(.*)$/.exec(
+      v(),
+    );
+  if (verbRepeat && !verbRepeat[3] && !/^re/.test(verbRepeat[4]!) && !REFERENCE.test(verbRepeat[2]!)) {
+    // "make gym weekly": the gym task made weekly, or a new task "make gym"? Only the owner knows.
+    if (/^(?:make|set)$/.test(verbRepeat[1]!) && /^\w+ly$/.test(verbRepeat[4]!) && !verbRepeat[5]!.trim())
+      return clarify('new-or-existing');
+    return buildAdd(reset(text), clock, false);
+  }
   if (
     lead(scan, /repeat|recur/) ||
-    (peek(
-      scan,
-      /^(?:make|set|change|switch|turn|have)\s+.+?\s+(?:to\s+)?(?:repeat|recur|recurring|repeating|every|each|daily|weekly|monthly|yearly|annually|biweekly|fortnightly|quarterly|on\s+weekdays|weekdays)\b/,
-    ) &&
-      lead(scan, /make|set|change|switch|turn|have/)) ||
+    (verbRepeat && lead(scan, /make|set|change|switch|turn|have/)) ||
     peek(scan, /^.+?\s+should\s+(?:repeat|recur|be\s+(?:every|daily|weekly|monthly|yearly))\b/)
   ) {
     scan.find(/\b(?:should\s+)?(?:to\s+)?(?:be\s+)?(?:repeat|recur|recurring|repeating)\b/);
@@ -547,12 +558,18 @@ export function interpret(text: string, clock: Clock): Result {
     return listOrSearch(scan, clock, false);
   }
 
-  // add: "add ...", "i need to ...", or anything else, as in a quick-add box
-  lead(
-    scan,
-    /(?:add|create|new|insert|jot\s+down|write\s+down|todo|task)(?:\s+(?:a|an|new|another|the))?(?:\s+(?:task|todo|item|entry))?|(?:i\s+)?(?:need|have|got|gotta|must|should|want)\s+to|i\s+(?:must|should)|gotta|need\s+to|remember\s+to|(?:do\s+not|never)\s+forget\s+to/,
-  );
-  scan.find(/\b(?:to|on|in)\s+(?:my|the)\s+(?:list|tasks|todo\s+list|todos|todo)\s*$/);
+  // add: "add ...", "i need to ...", or anything else, as in a quick-add box. "new" is a command only
+  // before "task" ("new task: ..."); otherwise it is the title's first word ("new tires for the car").
+  // "add X to Y" is a command only when Y is a list ("add eggs to shopping list"): "add oil to the car".
+  const toList =
+    /\b(?:to|on|in|onto)\s+(?:my|the|our)?\s*(?:[\p{L}\p{N}]+\s+)?(?:list|tasks|todo\s+list|todos|todo)\s*$/u;
+  const addTo = peek(scan, /^add\s+(?!(?:a|an|new|another|the)?\s*(?:task|todo|item|entry)\b).+\sto\s+\S/);
+  if (!addTo || toList.test(scan.view()))
+    lead(
+      scan,
+      /(?:add|create|insert|jot\s+down|write\s+down)(?:\s+(?:a|an|new|another|the))?(?:\s+(?:task|todo|item|entry))?|new\s+(?:task|todo|item|entry)|todo|task|(?:i\s+)?(?:need|have|got|gotta|must|should|want)\s+to|i\s+(?:must|should)|gotta|need\s+to|remember\s+to|(?:do\s+not|never)\s+forget\s+to/,
+    );
+  scan.find(toList);
   return buildAdd(scan, clock, false);
 }
 

@@ -6,7 +6,7 @@
 import { occurrences as expand } from '@todo/core';
 import { DateTime } from 'luxon';
 import type { ClarifyReason } from './contract.ts';
-import { dateAt, isoDay, monthNumber, type Clock } from './dates.ts';
+import { NUMBER, dateAt, day, isoDay, monthNumber, toNumber, type Clock, type DayPart } from './dates.ts';
 import type { Scan } from './text.ts';
 
 export type Freq = 'HOURLY' | 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
@@ -27,6 +27,10 @@ export interface Repeat {
   exdate?: string[];
   /** "every morning": a time of day that came with the phrase. */
   time?: string;
+  /** ... and the part of the day it names, which places a bare hour said with it ("every evening at 9"). */
+  part?: DayPart;
+  /** "10 times": how many occurrences in all (COUNT). */
+  count?: number;
 }
 
 const CODES = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
@@ -186,10 +190,9 @@ function findCore(scan: Scan): Found | null {
 
   // Plain intervals.
   if ((h = f(String.raw`\b${EVERY}\s+(morning|afternoon|evening|night)\b|\bnightly\b`))) {
-    const time = { morning: '09:00', afternoon: '15:00', evening: '19:00', night: '19:00' }[
-      h.match[1] ?? 'night'
-    ]!;
-    return { freq: 'DAILY', interval: 1, time };
+    const part = (h.match[1] ?? 'night') as DayPart;
+    const time = { morning: '09:00', afternoon: '15:00', evening: '19:00', night: '19:00' }[part];
+    return { freq: 'DAILY', interval: 1, time, part };
   }
   if ((h = f(String.raw`\b${EVERY}\s+${INTERVAL}(hour|day|week|month|year)s?\b`))) {
     const freq = (
@@ -226,13 +229,15 @@ function phraseDate(scan: Scan, keyword: string, clock: Clock, endOfMonth: boole
   const after = scan.view().slice(m.index + m[0].length);
   let date: DateTime | null = null;
   let length = 0;
-  const end = /^(?:the\s+)?end\s+of\s+(?:the\s+)?(year|month)\b/.exec(after);
-  const month = new RegExp(String.raw`^(${MONTH})(?:\s+(\d{4}))?\b(?!\s+\d)`).exec(after);
+  const end = /^(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(year|month)\b/.exec(after);
+  // "until march", "until the end of march": the whole of the next March to come.
+  const month = new RegExp(
+    String.raw`^(?:(?:the\s+)?end\s+of\s+)?(${MONTH})(?:\s+(\d{4}))?\b(?!\s+\d|\s+(?:st|nd|rd|th)\b)`,
+  ).exec(after);
   if (end) {
     date = clock.now.endOf(end[1] as 'year' | 'month');
     length = end[0].length;
   } else if (month) {
-    // A month alone: "until march" is the whole of the next March to come.
     let d = clock.now.set({ month: monthNumber(month[1]!), day: 1 });
     if (month[2]) d = d.set({ year: Number(month[2]) });
     else if (d.month < clock.now.month) d = d.plus({ years: 1 });
@@ -256,7 +261,12 @@ function phraseDate(scan: Scan, keyword: string, clock: Clock, endOfMonth: boole
  * unclaimed words; claims them. Returns null when there is none.
  */
 export function findRepeat(scan: Scan, clock: Clock): Repeat | { clarify: ClarifyReason } | null {
+  // The exclusion is taken first, so the days it names are never read as the days of the rule
+  // ("every day except weekends" is not "weekends").
+  const before = [...scan.used];
+  const except = scan.find(EXCEPT);
   const core = findCore(scan);
+  if (!core && except) before.forEach((u, i) => (scan.used[i] = u));
   if (!core) {
     // "every" left over before something date-like is a repeat we could not read: ask, do not drop it.
     if (scan.find(new RegExp(String.raw`\b${EVERY}\s+(?:\d|other|${DAY}|${MONTH}|${ORD})`), false))
@@ -269,6 +279,9 @@ export function findRepeat(scan: Scan, clock: Clock): Repeat | { clarify: Clarif
   // A day past the 28th is missing from some months: RFC 5545 skips those months, which few people want.
   if (r.freq === 'MONTHLY' && r.byMonthDay?.some((d) => d > 28)) return { clarify: 'ambiguous-month-day' };
   if (r.byMonthDay?.some((d) => d > 31 || d === 0)) return { clarify: 'invalid-date' };
+  // "every year on feb 29": the 28th or 1 March in the other years? RFC 5545 would skip them.
+  if (r.freq === 'YEARLY' && r.byMonth?.includes(2) && r.byMonthDay?.includes(29))
+    return { clarify: 'ambiguous-month-day' };
 
   if (
     scan.find(
@@ -278,24 +291,52 @@ export function findRepeat(scan: Scan, clock: Clock): Repeat | { clarify: Clarif
     r.mode = 'after-completion';
   }
 
-  const except = scan.find(
-    new RegExp(
-      String.raw`\b(?:except|but\s+not|not\s+on|excluding|skipping)\s+(?:on\s+|in\s+)?(weekends?|${DAYLIST}|${MONTH}(?:\s+(?:and\s+)?${MONTH})*(?!\s+\d)|(?:${MONTH}\s+\d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?${MONTH}))\b`,
-    ),
-  );
-  if (except) exclude(r, except.match[1]!, clock);
+  if (except) exclude(r, except.match[1] ?? except.match[2]!, clock);
 
   const until = phraseDate(scan, 'until|till|til|through|thru|ending|ends', clock, true);
   if (until) r.until = isoDay(until);
   const start = phraseDate(scan, 'starting(?:\\s+on|\\s+from)?|from|beginning|begins|as\\s+of', clock, false);
   if (start) r.start = isoDay(start);
+
+  // "for the next 6 weeks", "for 10 days", "for a month": an UNTIL, counted from the first day (inclusive).
+  const length = scan.find(
+    new RegExp(
+      String.raw`\bfor\s+(?:the\s+next\s+|the\s+coming\s+|another\s+)?${NUMBER}\s+(days?|weeks?|months?|years?)\b`,
+    ),
+  );
+  if (length && !r.until) {
+    const first = r.start ? day(clock, r.start) : clock.now.startOf('day');
+    const unit = length.match[2]!.replace(/s$/, '') as 'day' | 'week' | 'month' | 'year';
+    r.until = isoDay(first.plus({ [`${unit}s`]: toNumber(length.match[1]!) }).minus({ days: 1 }));
+  }
+  // "10 times": a COUNT (never with an UNTIL: RFC 5545 allows one or the other).
+  const times = scan.find(
+    /\b(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:more\s+)?times\b(?!\s+(?:a|an|per|each|every)\b)/,
+  );
+  if (times && !r.until) {
+    const n = toNumber(times.match[1]!);
+    if (n > 0) r.count = n;
+  }
   return r;
 }
 
+/**
+ * "except weekends", "but not wed", "other than fri", "skip sundays", "excl. mondays", "except in july
+ * and august", "except dec 25": what to leave out. "but" and "no" alone take days only ("every day but
+ * sunday", "no weekends"), as they are too common to introduce anything else.
+ */
+const EXCEPT = new RegExp(
+  String.raw`\b(?:(?:except(?:\s+for)?|but\s+not|not\s+on|other\s+than|apart\s+from|excluding|excl|skipping|skip|save\s+for)\s+(?:on\s+|in\s+|the\s+)?(weekends?|weekdays?|${DAYLIST}|${MONTH}(?:\s+(?:and\s+)?${MONTH})*(?!\s+\d)|(?:${MONTH}\s+\d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?${MONTH}))|(?:but|no)\s+(?:on\s+)?(weekends?|${DAYLIST}))\b`,
+);
+
 /** "except fridays": left out of the rule (BYDAY/BYMONTH); "except dec 25": an EXDATE. */
 function exclude(r: Repeat, what: string, clock: Clock): void {
-  if (/^weekends?$/.test(what) || new RegExp(`^${DAYLIST}$`).test(what)) {
-    const out = /^weekends?$/.test(what) ? ['SA', 'SU'] : dayCodes(what);
+  if (/^week(?:end|day)s?$/.test(what) || new RegExp(`^${DAYLIST}$`).test(what)) {
+    const out = /^weekends?$/.test(what)
+      ? ['SA', 'SU']
+      : /^weekdays?$/.test(what)
+        ? WEEKDAY_CODES
+        : dayCodes(what);
     const base = r.byDay?.length ? r.byDay : CODES;
     r.byDay = base.filter((c) => !out.includes(c));
     // "every week except monday" would leave the day of week unstated; a week has all seven days to pick.
@@ -321,6 +362,7 @@ export function toRRule(r: Repeat): string {
   if (r.bySetPos !== undefined) parts.push(`BYSETPOS=${r.bySetPos}`);
   // A date UNTIL takes in its whole local day in the core engine, timed series included.
   if (r.until) parts.push(`UNTIL=${r.until.replaceAll('-', '')}`);
+  else if (r.count) parts.push(`COUNT=${r.count}`);
   return parts.join(';');
 }
 

@@ -40,6 +40,16 @@ const SHORTHAND_LIST: Record<string, string> = {
   nxt: 'next',
   wk: 'week',
   wks: 'weeks',
+  wkly: 'weekly',
+  yr: 'year',
+  yrs: 'years',
+  yrly: 'yearly',
+  mth: 'month',
+  mths: 'months',
+  mthly: 'monthly',
+  othr: 'other',
+  arvo: 'afternoon',
+  xmas: 'christmas',
   mins: 'minutes',
   min: 'minutes',
   hr: 'hour',
@@ -364,6 +374,8 @@ export function normalizeWord(raw: string): string {
   w = w.replace(/^[^\p{L}\p{N}#!@$€£]+/u, '').replace(/[^\p{L}\p{N}%]+$/u, '');
   if (w.startsWith('@') && w.length > 1) return `at ${w.slice(1)}`;
   if (SHORTHANDS.has(w)) return SHORTHANDS.get(w)!;
+  // "3x a week" is "3 times a week".
+  if (/^\d{1,3}x$/.test(w)) return `${w.slice(0, -1)} times`;
   // A possessive is part of a name, not a date or a plural: "monday's meeting" is not "mondays".
   if (/^[\p{L}\p{N}]+'s$/u.test(w)) return `${w.slice(0, -2)}_s`;
   // Apostrophes inside words ("mom's", "sept's") carry nothing the grammar needs.
@@ -397,6 +409,48 @@ export function tokenize(text: string): Token[] {
       .join(' ');
     tokens.push({ raw, norm, plain });
   }
+  return inContext(tokens);
+}
+
+const DAY_NAMES = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+/** Short day names that are English words too: "sun cream", "sat nav", "wed dress", "mon ami". */
+const WORDLIKE_DAYS = new Set(['sun', 'sat', 'wed', 'mon']);
+/** Words that can follow a day name in a date phrase ("sat morning", "sun at 9", "wed, #gym"). */
+const AFTER_DAY =
+  /^(?:$|[#!]|\d|at|on|by|in|and|or|to|with|for|before|after|until|till|every|each|next|this|morning|afternoon|evening|night|tonight|noon|midday|lunchtime|midnight|am|pm|week|weekly|except|but|not|other|skip|starting|from|remind|p[1-4]$|urgent|high|low|medium|asap|important)/;
+
+/**
+ * Readings that depend on the neighbouring words: "tues/thurs" is two days; "eve" after a day is the
+ * evening ("tmrw eve"), not "christmas eve"; a short day name followed by a word that can not follow a
+ * date is that word ("buy sun cream", "sat nav update").
+ */
+function inContext(tokens: Token[]): Token[] {
+  tokens.forEach((t, i) => {
+    if (t.quoted !== undefined) return;
+    const prev = tokens[i - 1]?.norm ?? '';
+    const next = tokens[i + 1];
+    const days = t.norm.split('/');
+    if (days.length > 1 && days.every((d) => DAY_NAMES.includes(normalizeWord(d)))) {
+      t.norm = days.map((d) => normalizeWord(d)).join(' and ');
+    } else if (
+      t.norm === 'eve' &&
+      /^(?:today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday)$/.test(prev)
+    ) {
+      t.norm = 'evening';
+    } else if (
+      WORDLIKE_DAYS.has(t.plain) &&
+      /^[a-z]/.test(t.raw) &&
+      next &&
+      next.quoted === undefined &&
+      !/[,.;:!?]$/.test(t.raw) &&
+      !AFTER_DAY.test(next.norm) &&
+      !DAY_NAMES.includes(next.norm) &&
+      !/^(?:every|each|on|next|this|last|until|till|by|from|except|but|and|or)$/.test(prev)
+    ) {
+      // Marked so no date reader sees a day in it (as "monday_s" for "monday's").
+      t.norm = `${t.plain}_`;
+    }
+  });
   return tokens;
 }
 
@@ -477,6 +531,8 @@ export class Scan {
   claim(from: number, to: number): void {
     for (let i = from; i < to; i++) this.used[i] = true;
     // A connector just before a claimed phrase belongs to it: "call mom *on* friday", "due *by* monday".
+    // ... but not to "every": "check in every evening" keeps its "in".
+    if (/^(?:every|each)$/.test(this.tokens[from]?.norm ?? '')) return;
     let i = from - 1;
     while (i >= 0 && !this.used[i] && CONNECTORS.has(this.tokens[i]!.norm)) this.used[i--] = true;
   }
@@ -574,8 +630,15 @@ export function titleFrom(scan: Scan, withQuoted = false): string | null {
   const words = withQuoted ? scan.tokens.filter((_, i) => !scan.used[i]) : scan.rest().map((r) => r.token);
   const filler = (t: Token) =>
     t.quoted === undefined && (EDGE_FILLER.has(t.norm) || (t.norm === '' && /^[\p{P}\s]*$/u.test(t.raw)));
-  while (words.length && filler(words[0]!)) words.shift();
-  while (words.length && filler(words[words.length - 1]!)) words.pop();
+  // "set" left at the end is a command's remnant ("..., set high priority"); first, it is a verb of the title.
+  while (words.length && filler(words[0]!) && words[0]!.norm !== 'set') words.shift();
+  // A phrasal verb keeps its particle: "check in", "log on", "hand in".
+  const phrasal = (i: number) =>
+    /^(?:in|on)$/.test(words[i]!.norm) &&
+    /^(?:check|log|sign|plug|drop|fill|hand|turn|switch|clock|weigh|try|put|move|hold|carry)$/.test(
+      words[i - 1]?.norm ?? '',
+    );
+  while (words.length && filler(words[words.length - 1]!) && !phrasal(words.length - 1)) words.pop();
   const title = words
     .map((t) => t.raw)
     .join(' ')
