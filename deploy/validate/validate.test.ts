@@ -1,0 +1,180 @@
+// Every checker of validate:deploy, given the repository as it is (it passes) and then a planted fault of
+// its kind (it must refuse). Run by `npm run validate:deploy` after the checks themselves (vitest project
+// `deploy`): the tools are installed by then.
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import {
+  actionlint,
+  CHART,
+  hadolint,
+  helmLint,
+  helmTemplate,
+  kubeconform,
+  podSecurity,
+  REPO,
+  workflowFiles,
+  type SchemaDirs,
+} from './checks.ts';
+import { clusterDaprFiles, compareLocalAndCluster, DAPR_DIRS, loadCompareInput } from './compare.ts';
+import { schemaDirs } from './schemas.ts';
+import { ensureTools, type Tools } from './tools.ts';
+
+let tools: Tools;
+let schemas: SchemaDirs;
+let clean: string;
+let scratch: string;
+
+beforeAll(async () => {
+  tools = (await ensureTools()).tools;
+  schemas = await schemaDirs(tools);
+  clean = await helmTemplate(tools, 'values.yaml');
+  scratch = await mkdtemp(join(tmpdir(), 'todo-validate-test-'));
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+/** The cluster's Dapr resources as one text, from `dir` (a copy may carry a fault). */
+async function daprText(dir: string): Promise<string> {
+  const { readdir } = await import('node:fs/promises');
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.yaml'));
+  const texts = await Promise.all(clusterDaprFiles(dir, names).map((f) => readFile(f, 'utf8')));
+  return texts.join('\n---\n');
+}
+
+/** A copy of deploy/dapr/kubernetes with `edit` applied to one file. */
+async function daprCopy(file: string, edit: (doc: Record<string, any>) => void): Promise<string> {
+  const dir = await mkdtemp(join(scratch, 'dapr-'));
+  await cp(DAPR_DIRS.cluster, dir, { recursive: true });
+  const doc = parse(await readFile(join(dir, file), 'utf8')) as Record<string, any>;
+  edit(doc);
+  await writeFile(join(dir, file), stringify(doc));
+  return dir;
+}
+
+describe('helm lint --strict', () => {
+  it('passes the chart and refuses a value its schema forbids', async () => {
+    expect(await helmLint(tools, 'values-oke.yaml')).toEqual([]);
+    const findings = await helmLint(tools, 'values.yaml', { yaml: 'apps:\n  tasks:\n    replicas: 0\n' });
+    expect(findings.map((f) => f.message).join('\n')).toMatch(/replicas/);
+  });
+});
+
+describe('kubeconform, Kubernetes schemas', () => {
+  it('passes every rendered object and refuses a field the API does not have', async () => {
+    expect(await kubeconform(tools, schemas, clean, 'clean')).toEqual([]);
+    const bad = await helmTemplate(tools, 'values.yaml', {
+      yaml: 'apps:\n  chat:\n    extraEnv:\n      - name: X\n        valueFrom: { secretKeyRf: { name: a, key: b } }\n',
+    });
+    const findings = await kubeconform(tools, schemas, bad, 'planted');
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.message).toMatch(/secretKeyRf/);
+  });
+});
+
+describe('kubeconform, Dapr CRD schemas', () => {
+  it("passes the cluster's Dapr resources and refuses a component metadata item without a name", async () => {
+    expect(await kubeconform(tools, schemas, await daprText(DAPR_DIRS.cluster), 'clean')).toEqual([]);
+    const dir = await daprCopy('pubsub.yaml', (d) => {
+      d['spec'].metadata[0] = { nmae: 'brokers', value: 'x:9092' };
+    });
+    const findings = await kubeconform(tools, schemas, await daprText(dir), 'planted');
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.message).toMatch(/Component pubsub/);
+  });
+});
+
+describe('restricted Pod Security Standard (checkov)', () => {
+  it('passes the chart and refuses a privileged container that may escalate', async () => {
+    expect(await podSecurity(tools, clean, 'clean')).toEqual([]);
+    const bad = await helmTemplate(tools, 'values.yaml', {
+      yaml: 'apps:\n  web:\n    containerSecurityContext: { privileged: true, allowPrivilegeEscalation: true, runAsNonRoot: true, readOnlyRootFilesystem: true, capabilities: { drop: [ALL] } }\n',
+    });
+    const findings = await podSecurity(tools, bad, 'planted');
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.message).toMatch(/CKV_K8S_16/);
+    expect(findings[0]!.message).toMatch(/CKV_K8S_20/);
+  });
+});
+
+describe('hadolint', () => {
+  it('passes the Dockerfile and refuses unpinned apt packages', async () => {
+    const dockerfile = join(REPO, 'Dockerfile');
+    expect(await hadolint(tools, [dockerfile])).toEqual([]);
+    const bad = join(scratch, 'Dockerfile');
+    const text = await readFile(dockerfile, 'utf8');
+    await writeFile(
+      bad,
+      text.replace(
+        'WORKDIR /app\nCOPY --from=prod-deps',
+        'WORKDIR /app\nRUN apt-get update && apt-get install -y curl\nCOPY --from=prod-deps',
+      ),
+    );
+    const findings = await hadolint(tools, [bad]);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.message).toMatch(/DL3008/);
+  });
+});
+
+describe('actionlint', () => {
+  it('passes the workflows and refuses a job that needs one that does not exist', async () => {
+    const files = await workflowFiles();
+    expect(files.length).toBe(3);
+    expect(await actionlint(tools, files)).toEqual([]);
+    const dir = join(scratch, 'workflows');
+    await cp(join(REPO, '.github', 'workflows'), dir, { recursive: true });
+    const e2e = join(dir, 'e2e.yml');
+    await writeFile(
+      e2e,
+      (await readFile(e2e, 'utf8')).replace(
+        '    runs-on: ubuntu-24.04',
+        '    needs: build\n    runs-on: ubuntu-24.04',
+      ),
+    );
+    const findings = await actionlint(tools, await workflowFiles(dir));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.message).toMatch(/build/);
+  });
+});
+
+describe('local vs cluster', () => {
+  it('finds the repository in agreement', async () => {
+    expect(compareLocalAndCluster(await loadCompareInput())).toEqual([]);
+  });
+
+  it('refuses a renamed component, a dropped caller and a topic with other partitions', async () => {
+    const renamed = await daprCopy('pubsub.yaml', (d) => {
+      d['metadata'].name = 'kafka-pubsub';
+    });
+    expect(
+      compareLocalAndCluster(await loadCompareInput({ clusterDir: renamed })).map((f) => f.message),
+    ).toEqual(
+      expect.arrayContaining([
+        "Component/pubsub is in the local stack's resources but not the cluster's",
+        "Component/kafka-pubsub is in the cluster's resources but not the local stack's",
+      ]),
+    );
+
+    const noChat = await daprCopy('config-tasks.yaml', (d) => {
+      d['spec'].accessControl.policies = d['spec'].accessControl.policies.filter(
+        (p: { appId: string }) => p.appId !== 'chat',
+      );
+    });
+    expect(
+      compareLocalAndCluster(await loadCompareInput({ clusterDir: noChat })).map((f) => f.message),
+    ).toEqual([
+      'Configuration/tasks: callers chat,notifications,workflows locally, notifications,workflows in the cluster',
+    ]);
+
+    const values = parse(await readFile(join(CHART, 'values.yaml'), 'utf8')) as {
+      kafka: { topics: { name: string; partitions: number }[] };
+    };
+    values.kafka.topics.find((t) => t.name === 'task-events')!.partitions = 5;
+    expect(
+      compareLocalAndCluster(await loadCompareInput({ valuesYaml: stringify(values) })).map((f) => f.message),
+    ).toEqual(['topic task-events: 6 partitions locally, 5 in the chart']);
+  });
+});
