@@ -6,6 +6,7 @@ import { createActivityConsumer } from './activity/consumer.ts';
 import { activityEndpoints, subscriptions as activitySubscriptions } from './activity/routes.ts';
 import { authEndpoints } from './auth/routes.ts';
 import { sessionCheck } from './auth/sessions.ts';
+import { calendarEndpoints } from './calendar/routes.ts';
 import { internalEndpoints } from './internal/routes.ts';
 import {
   docsRoutes,
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): Koa {
     ...workflowEndpoints(workflows),
     ...activityEndpoints(store),
     ...recurrenceEndpoints({ perMinute: previewPerMinute }),
+    ...calendarEndpoints({ store, clock }),
   ];
   const openapi = openApiDocument(endpoints, { title: 'todo-chatbot tasks API', version: '0.1.0' });
 
