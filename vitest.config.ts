@@ -25,6 +25,16 @@ export default defineConfig({
       },
       {
         test: {
+          // `npm run validate:deploy`, after its checks: each checker given a planted fault. Its tools are
+          // installed by then (the first install takes minutes: deploy/validate/tools.ts).
+          name: 'deploy',
+          include: ['deploy/validate/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 1_800_000,
+        },
+      },
+      {
+        test: {
           name: 'stack',
           include: ['tests/stack/**/*.stack.test.ts'],
           globalSetup: ['tests/stack/global.ts'],

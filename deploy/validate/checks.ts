@@ -130,16 +130,25 @@ export async function helmTemplate(
 /** Where kubeconform finds schemas: the Kubernetes ones from kubernetes-validate, Dapr's converted from its CRDs. */
 export type SchemaDirs = { kubernetes: string; dapr: string };
 
-/** kubeconform in strict mode (unknown fields are errors), offline, on manifests given as text. */
+/**
+ * kubeconform in strict mode (unknown fields are errors), offline, on named manifest texts in one run (each
+ * schema is compiled once: the Kubernetes definitions are large).
+ */
 export async function kubeconform(
   tools: Tools,
   schemas: SchemaDirs,
-  manifests: string,
-  what: string,
+  manifests: Record<string, string>,
 ): Promise<Finding[]> {
-  const r = await exec(
-    tools.kubeconform,
-    [
+  const dir = await mkdtemp(join(tmpdir(), 'todo-kubeconform-'));
+  try {
+    const files = await Promise.all(
+      Object.entries(manifests).map(async ([name, text]) => {
+        const file = join(dir, `${name.replace(/[^a-zA-Z0-9.-]+/g, '_')}.yaml`);
+        await writeFile(file, text);
+        return file;
+      }),
+    );
+    const r = await exec(tools.kubeconform, [
       '-strict',
       '-summary',
       '-output',
@@ -150,11 +159,12 @@ export async function kubeconform(
       join(schemas.kubernetes, '{{ .ResourceKind }}{{ .KindSuffix }}.json'),
       '-schema-location',
       join(schemas.dapr, '{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json'),
-      '-',
-    ],
-    { input: manifests },
-  );
-  return failed(`kubeconform (${what})`, r);
+      ...files,
+    ]);
+    return failed(`kubeconform (${Object.keys(manifests).join(', ')})`, r);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -5,7 +5,7 @@
  * and Dapr CRD schemas, strict); the restricted Pod Security Standard (checkov); hadolint; actionlint; the
  * local-versus-cluster comparison. Prints the time of every stage; exits 1 on any finding.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   actionlint,
@@ -52,14 +52,14 @@ await stage('helm lint + template', async () => {
   }
 });
 await stage('kubeconform', async () => {
-  for (const [file, text] of rendered)
-    findings.push(...(await kubeconform(tools, schemas, text, `chart, ${file}`)));
   const names = (await readdir(DAPR_DIRS.cluster)).filter((n) => n.endsWith('.yaml'));
-  const { readFile } = await import('node:fs/promises');
-  const dapr = (
-    await Promise.all(clusterDaprFiles(DAPR_DIRS.cluster, names).map((f) => readFile(f, 'utf8')))
-  ).join('\n---\n');
-  findings.push(...(await kubeconform(tools, schemas, dapr, 'deploy/dapr/kubernetes')));
+  const dapr = await Promise.all(clusterDaprFiles(DAPR_DIRS.cluster, names).map((f) => readFile(f, 'utf8')));
+  findings.push(
+    ...(await kubeconform(tools, schemas, {
+      ...Object.fromEntries([...rendered].map(([file, text]) => [`chart-${file}`, text])),
+      'dapr-kubernetes': dapr.join('\n---\n'),
+    })),
+  );
 });
 await stage('pod security (checkov)', async () => {
   // Every values file renders the same pod specs but for sizes; all three are checked in one run.

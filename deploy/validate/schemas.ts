@@ -18,8 +18,8 @@ export async function schemaDirs(tools: Tools): Promise<SchemaDirs> {
 
 /**
  * kubernetes-validate's strict schemas for KUBERNETES_VERSION (major.minor), copied into the cache with
- * their references made relative: the package resolves `/api/_definitions.json` with its own resolver,
- * kubeconform resolves a reference against the schema file's own location.
+ * their references made relative and their `$id` (https://kubernetes.io/...) dropped: the package resolves
+ * `/api/_definitions.json` with its own resolver, kubeconform would fetch it from that URL.
  */
 async function kubernetesSchemas(tools: Tools): Promise<string> {
   const root = join(tools.sitePackages, 'kubernetes_validate', 'kubernetes-json-schema');
@@ -36,8 +36,11 @@ async function kubernetesSchemas(tools: Tools): Promise<string> {
   await rm(scratch, { recursive: true, force: true });
   await mkdir(scratch, { recursive: true });
   for (const name of await readdir(join(root, source))) {
-    const text = await readFile(join(root, source, name), 'utf8');
-    await writeFile(join(scratch, name), text.replaceAll('"/api/_definitions.json#', '"_definitions.json#'));
+    const schema = JSON.parse(await readFile(join(root, source, name), 'utf8')) as JsonSchema;
+    // Without its https $id, a schema's base is its own file, so the relative reference stays offline.
+    delete schema['$id'];
+    const text = JSON.stringify(schema).replaceAll('"/api/_definitions.json#', '"_definitions.json#');
+    await writeFile(join(scratch, name), text);
   }
   await rename(scratch, dir);
   return dir;

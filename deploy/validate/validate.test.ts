@@ -65,11 +65,11 @@ describe('helm lint --strict', () => {
 
 describe('kubeconform, Kubernetes schemas', () => {
   it('passes every rendered object and refuses a field the API does not have', async () => {
-    expect(await kubeconform(tools, schemas, clean, 'clean')).toEqual([]);
+    expect(await kubeconform(tools, schemas, { clean })).toEqual([]);
     const bad = await helmTemplate(tools, 'values.yaml', {
       yaml: 'apps:\n  chat:\n    extraEnv:\n      - name: X\n        valueFrom: { secretKeyRf: { name: a, key: b } }\n',
     });
-    const findings = await kubeconform(tools, schemas, bad, 'planted');
+    const findings = await kubeconform(tools, schemas, { planted: bad });
     expect(findings).toHaveLength(1);
     expect(findings[0]!.message).toMatch(/secretKeyRf/);
   });
@@ -77,11 +77,11 @@ describe('kubeconform, Kubernetes schemas', () => {
 
 describe('kubeconform, Dapr CRD schemas', () => {
   it("passes the cluster's Dapr resources and refuses a component metadata item without a name", async () => {
-    expect(await kubeconform(tools, schemas, await daprText(DAPR_DIRS.cluster), 'clean')).toEqual([]);
+    expect(await kubeconform(tools, schemas, { clean: await daprText(DAPR_DIRS.cluster) })).toEqual([]);
     const dir = await daprCopy('pubsub.yaml', (d) => {
       d['spec'].metadata[0] = { nmae: 'brokers', value: 'x:9092' };
     });
-    const findings = await kubeconform(tools, schemas, await daprText(dir), 'planted');
+    const findings = await kubeconform(tools, schemas, { planted: await daprText(dir) });
     expect(findings).toHaveLength(1);
     expect(findings[0]!.message).toMatch(/Component pubsub/);
   });

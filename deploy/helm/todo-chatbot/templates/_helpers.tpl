@@ -25,6 +25,12 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
+{{/* Labels of one app's objects: call with (dict "root" $ "app" "tasks"). */}}
+{{- define "todo.appLabels" -}}
+{{ include "todo.labels" .root }}
+app.kubernetes.io/name: {{ .app }}
+{{- end -}}
+
 {{- define "todo.appName" -}}{{ include "todo.fullname" .root }}-{{ .app }}{{- end -}}
 
 {{/* <registry>/<repository>-<app>@digest, or :tag. */}}
