@@ -257,6 +257,13 @@ export function findWhen(
     const from = range.from;
     let to = range.to;
     if (from < 0) continue;
+    if (s.isCertain('month') && !s.isCertain('day') && new RegExp(`^${MONTH_RE}\\b`).test(r.text)) {
+      // A month with a time but no day ("call jan every day at 8pm") is a name: read on without it.
+      scan.used[from] = true;
+      const rest = findWhen(scan, clock, opts);
+      scan.used[from] = false;
+      return rest;
+    }
     let bare: ReturnType<typeof bareHour>;
 
     const ambiguous = nextWeekdayAmbiguity(r.text, clock);
@@ -522,15 +529,22 @@ const HOLIDAYS: [RegExp, (year: number) => { month: number; day: number }][] = [
   ],
 ];
 
-/** A holiday named at the start of `text`: its next day to come (today included), and the characters it took. */
-export function holidayAt(text: string, clock: Clock): { date: DateTime; length: number } | null {
+/**
+ * A holiday named at the start of `text`: its next day to come (today included, unless `afterToday`: a
+ * series "until halloween" said on Halloween runs to next year's), and the characters it took.
+ */
+export function holidayAt(
+  text: string,
+  clock: Clock,
+  afterToday = false,
+): { date: DateTime; length: number } | null {
   for (const [re, on] of HOLIDAYS) {
     const m = re.exec(text);
     if (!m) continue;
     const today = clock.now.startOf('day');
     for (const year of [today.year, today.year + 1]) {
       const date = DateTime.fromObject({ year, ...on(year) }, { zone: clock.tz });
-      if (date >= today) return { date, length: m[0].length };
+      if (afterToday ? date > today : date >= today) return { date, length: m[0].length };
     }
   }
   return null;
@@ -540,10 +554,14 @@ export function holidayAt(text: string, clock: Clock): { date: DateTime; length:
  * A date phrase at the start of `text` (an "until", "starting" or "before" part): the day and how many
  * characters of `text` it took, or null.
  */
-export function dateAt(text: string, clock: Clock): { date: DateTime; length: number } | null {
+export function dateAt(
+  text: string,
+  clock: Clock,
+  afterToday = false,
+): { date: DateTime; length: number } | null {
   const t = text.replace(/^\s+/, '');
   const lead = text.length - t.length;
-  const holiday = holidayAt(t, clock);
+  const holiday = holidayAt(t, clock, afterToday);
   if (holiday) return { date: holiday.date, length: lead + holiday.length };
   const slash = slashDate(t, clock);
   if (slash && slash.index === 0)

@@ -506,7 +506,12 @@ export function interpret(text: string, clock: Clock): Result {
       /reschedule|re-schedule|postpone|delay|defer|change\s+(?:the\s+)?(?:due\s+)?date\s+(?:of|for|on)|set\s+(?:the\s+)?(?:due\s+)?date\s+(?:of|for|on)|change\s+(?:the\s+)?(?:due\s+)?(?:date|time|deadline)\s+(?:of|for|on)|change\s+when/;
     const weak = /move|push(?:\s+back)?|bump|shift|change|make|set/;
     const isStrong = peek(scan, new RegExp(`^(?:${strong.source})\\b`));
-    if (isStrong || peek(scan, new RegExp(`^(?:${weak.source})\\b`))) {
+    // "change oil tmrw" is a task; "change it to friday", "change the dentist task to fri" are moves.
+    const chore =
+      peek(scan, /^(?:change|make|set)\s/) &&
+      !peek(scan, /\s(?:to|until|till)\s/) &&
+      !peek(scan, /^\S+\s+(?:it|that|this|them|the\s+\S+\s+(?:task|one))\b/);
+    if (isStrong || (!chore && peek(scan, new RegExp(`^(?:${weak.source})\\b`)))) {
       const probe = new Scan(text);
       probe.find(PREAMBLE);
       probe.find(new RegExp(`^\\s*(?:${strong.source}|${weak.source})`));

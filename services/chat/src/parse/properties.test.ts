@@ -148,3 +148,259 @@ describe('parse, for any message', () => {
     }
   });
 });
+
+/**
+ * Properties of the phrasing classes of issue 17, each over many generated messages: what the user said
+ * explicitly always wins over what the parser would otherwise assume.
+ */
+describe('parse, for phrasings people really type', () => {
+  // Ordinary days and DST change days, in zones with either date order and week start.
+  const ctx = fc.record({
+    now: fc.constantFrom('2026-12-06T10:00', '2026-03-28T18:00', '2026-10-31T22:00', '2026-12-31T22:00'),
+    tz: fc.constantFrom('Europe/Berlin', 'America/New_York', 'Australia/Sydney', 'Asia/Kolkata'),
+  });
+  // Titles as people write them, some with words that are commands or dates elsewhere ("new", "sun",
+  // "march", "next", a number).
+  const title = fc.constantFrom(
+    'call bank',
+    'buy milk',
+    'fix bike',
+    'email the report',
+    'pay rent',
+    'water plants',
+    'book flights',
+    'clean garage',
+    'new tires for the car',
+    'new hire onboarding',
+    'buy sun cream',
+    'sat nav update',
+    'march for climate',
+    'read 3 chapters',
+    'buy 2 pizzas',
+    'fix the 3 taps',
+    'next steps doc for bob',
+    'check in',
+    'renew the lease',
+    'call jan',
+    'email june',
+    'change oil',
+    'take vitamins',
+    'walk the dog',
+    'Submit Q4 report',
+  );
+  const noun = fc.constantFrom('oil', 'sheets', 'filter', 'alarm', 'bed', 'compost', 'gutters', 'lease');
+
+  const hour12 = fc.integer({ min: 1, max: 12 });
+  const minute = fc.constantFrom(0, 15, 30, 45);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  /** A clock time with its half of the day said: "9pm", "9:30 am", "21:30". */
+  const clockTime = fc.oneof(
+    fc.tuple(hour12, minute, fc.constantFrom('am', 'pm', ' am', ' pm')).map(([h, m, ap]) => {
+      const hh = (h % 12) + (ap.trim() === 'pm' ? 12 : 0);
+      return { said: `${h}${m ? `:${pad(m)}` : ''}${ap}`, time: `${pad(hh)}:${pad(m)}` };
+    }),
+    fc
+      .tuple(fc.integer({ min: 13, max: 23 }), minute)
+      .map(([h, m]) => ({ said: `${h}:${pad(m)}`, time: `${pad(h)}:${pad(m)}` })),
+  );
+  // Wall times in a DST gap (02:00-03:00) move forward, so they are not "the time said" on those days.
+  const notInGap = ({ time }: { time: string }) => !time.startsWith('02:');
+
+  it('an explicit clock time is the time, whatever part-of-day word comes with it', () => {
+    const repeat = fc.constantFrom(
+      'every day',
+      'daily',
+      'every morning',
+      'every evening',
+      'every night',
+      'every afternoon',
+      'every weekday',
+      'every tues',
+      'every sun',
+      'tmrw',
+      'tomorrow',
+      'fri',
+      'on friday',
+    );
+    fc.assert(
+      fc.property(title, repeat, clockTime.filter(notInGap), fc.boolean(), ctx, (t, r, c, at, context) => {
+        const text = `${t} ${r} ${at ? 'at ' : ''}${c.said}`;
+        const result = check(text, context);
+        expect(result.intent, text).toBe('add');
+        expect(result.due?.time, text).toBe(c.time);
+        expect(result.title, text).toBe(t);
+      }),
+      { numRuns: 400 },
+    );
+  }, 120_000);
+
+  const DAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
+  const dayName = (code: string) =>
+    fc.constantFrom(
+      ...{
+        MO: ['monday', 'mon', 'mondays'],
+        TU: ['tuesday', 'tues', 'tue', 'tuesdays'],
+        WE: ['wednesday', 'wed', 'weds', 'wednesdays'],
+        TH: ['thursday', 'thurs', 'thu', 'thursdays'],
+        FR: ['friday', 'fri', 'fridays'],
+        SA: ['saturday', 'sat', 'saturdays'],
+        SU: ['sunday', 'sun', 'sundays'],
+      }[code]!,
+    );
+  /** What is left out: one to three days, or the weekend, as people write them. */
+  const excluded = fc.oneof(
+    fc.constant({ said: 'weekends', codes: ['SA', 'SU'] }),
+    fc.constant({ said: 'the weekend', codes: ['SA', 'SU'] }),
+    fc
+      .uniqueArray(fc.constantFrom(...DAYS), { minLength: 1, maxLength: 3 })
+      .chain((codes) =>
+        fc
+          .tuple(fc.tuple(...codes.map(dayName)), fc.constantFrom(' and ', ' & ', ', ', ' '))
+          .map(([names, sep]) => ({ said: names.join(sep), codes })),
+      ),
+  );
+
+  it('"except X" (or "but not", "other than", "skip" ...) never repeats on X', () => {
+    const base = fc.constantFrom(
+      'every day',
+      'daily',
+      'every morning at 7',
+      'every day at 8pm',
+      'every weekday',
+    );
+    const except = fc.constantFrom(
+      'except',
+      'except on',
+      'but not',
+      'but not on',
+      'other than',
+      'skip',
+      'excluding',
+      'apart from',
+      'except for',
+    );
+    fc.assert(
+      fc.property(title, base, except, excluded, ctx, (t, b, e, x, context) => {
+        // "the weekend" reads only after "except"-like words that take an article.
+        fc.pre(x.said !== 'the weekend' || /^(?:except|excluding|other than|apart from|except for)$/.test(e));
+        const text = `${t} ${b} ${e} ${x.said}`;
+        const result = check(text, context);
+        expect(result.intent, text).toBe('add');
+        expect(result.title, text).toBe(t);
+        const rule = result.recurrence?.rrule ?? '';
+        const byDay = /BYDAY=([A-Z,]+)/.exec(rule)?.[1]?.split(',') ?? [...DAYS];
+        for (const code of x.codes) expect(byDay, text).not.toContain(code);
+        // And every date it lists falls on a day that is left in.
+        for (const o of result.occurrences ?? []) {
+          const weekday = DAYS[(new Date(`${o.slice(0, 10)}T12:00Z`).getUTCDay() + 6) % 7]!;
+          expect(x.codes, `${text}: ${o}`).not.toContain(weekday);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  }, 120_000);
+
+  it('the title never keeps a word the date or repeat reader took', () => {
+    const when = fc.constantFrom(
+      'tmrw',
+      'tmrw 3',
+      'tmrw afternoon 3',
+      'tomorrow at 5pm',
+      'fri evening 8',
+      'thurs 4:30pm',
+      'on jan 15',
+      'dec 31 11pm',
+      'in 2 hrs',
+      'in 90 mins',
+      'tonight at 11',
+      'next wk',
+      'on the 2nd',
+      'by christmas',
+      'every tues',
+      'every other sat',
+      'every wk on fri',
+      'every 2 wks',
+      'every 6 months',
+      'every evening at 9',
+      'every day until the end of march',
+      'every mon for 6 wks',
+      'every wed until easter',
+      'daily for the next 10 days',
+      'every sat until xmas',
+      'every tuesday 5 times',
+      'every day except weekends',
+      'weekdays but not wed',
+      'every year on jan 2',
+      'mon/wed/fri 7am',
+    );
+    fc.assert(
+      fc.property(title, when, ctx, (t, w, context) => {
+        const text = `${t} ${w}`;
+        const result = check(text, context);
+        expect(result.intent, text).toBe('add');
+        expect(result.title, text).toBe(t);
+        expect(result.due, text).toBeDefined();
+      }),
+      { numRuns: 600 },
+    );
+  }, 120_000);
+
+  it('a bound said with a repeat becomes an UNTIL or a COUNT, never words of the title', () => {
+    const bound = fc.constantFrom(
+      'until the end of march',
+      'till end of june',
+      'until easter',
+      'until christmas',
+      'until new year',
+      'till new years eve',
+      'until halloween',
+      'until valentines day',
+      'for the next 6 weeks',
+      'for 10 days',
+      'for a month',
+      'for 3 months',
+      '5 times',
+      '12 times',
+    );
+    const repeat = fc.constantFrom(
+      'every day',
+      'every morning',
+      'every tues',
+      'weekdays at 9',
+      'every other week',
+    );
+    fc.assert(
+      fc.property(title, repeat, bound, ctx, (t, r, b, context) => {
+        // On New Year's Eve a weekly series "until new year" has no day left: that is asked about, rightly.
+        fc.pre(!(context.now.startsWith('2026-12-31') && /new year/.test(b)));
+        const text = `${t} ${r} ${b}`;
+        const result = check(text, context);
+        expect(result.intent, text).toBe('add');
+        expect(result.title, text).toBe(t);
+        const rule = result.recurrence!.rrule;
+        expect(rule, text).toMatch(/;(UNTIL=\d{8}|COUNT=\d+)$/);
+        if (result.recurrence!.until) {
+          // The bound is not before the first occurrence: a series that ends before it starts is a misreading.
+          expect(result.recurrence!.until >= result.due!.date, text).toBe(true);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  }, 120_000);
+
+  it('a repeat on words that name no task is a new task, and one on a task it names is a change', () => {
+    const verb = fc.constantFrom('change', 'set', 'make', 'turn', 'have', 'switch');
+    const repeat = fc.constantFrom('every 6 months', 'every morning at 7', 'every sun', 'every 2 weeks');
+    const ref = fc.constantFrom('it', 'that', 'the first one', 'the dentist task', 'the report task');
+    fc.assert(
+      fc.property(verb, noun, repeat, ref, fc.boolean(), ctx, (v, w, r, x, to, context) => {
+        const added = check(`${v} ${w} ${r}`, context);
+        expect(added.intent, `${v} ${w} ${r}`).toBe('add');
+        expect(added.title).toBe(`${v} ${w}`);
+        const text = `${v} ${x} ${to ? 'to ' : ''}${r}`;
+        expect(check(text, context).intent, text).toBe('recur');
+      }),
+      { numRuns: 300 },
+    );
+  }, 120_000);
+});

@@ -223,6 +223,7 @@ function positions(ordOrDays: string, what: string | undefined): Partial<Repeat>
 }
 
 /** A date or month said after "until"/"starting"; claims the keyword and the date. */
+/** `endOfMonth`: an "until", which takes in the whole of a month named alone, and a holiday still to come. */
 function phraseDate(scan: Scan, keyword: string, clock: Clock, endOfMonth: boolean): DateTime | null {
   const m = new RegExp(String.raw`\b(?:${keyword})\s+`).exec(scan.view());
   if (!m) return null;
@@ -244,7 +245,7 @@ function phraseDate(scan: Scan, keyword: string, clock: Clock, endOfMonth: boole
     date = endOfMonth ? d.endOf('month') : d.startOf('month');
     length = month[0].length;
   } else {
-    const at = dateAt(after, clock);
+    const at = dateAt(after, clock, endOfMonth);
     if (at) {
       date = at.date;
       length = at.length;

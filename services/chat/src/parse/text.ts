@@ -444,8 +444,10 @@ function inContext(tokens: Token[]): Token[] {
       next.quoted === undefined &&
       !/[,.;:!?]$/.test(t.raw) &&
       !AFTER_DAY.test(next.norm) &&
-      !DAY_NAMES.includes(next.norm) &&
-      !/^(?:every|each|on|next|this|last|until|till|by|from|except|but|and|or)$/.test(prev)
+      !DAY_NAMES.includes(next.norm.replace(/s$/, '')) &&
+      !/^(?:every|each|on|next|this|last|until|till|by|from|except|but|not|than|excluding|excl|skip|skipping|and|or)$/.test(
+        prev,
+      )
     ) {
       // Marked so no date reader sees a day in it (as "monday_s" for "monday's").
       t.norm = `${t.plain}_`;
@@ -534,7 +536,8 @@ export class Scan {
     // ... but not to "every": "check in every evening" keeps its "in".
     if (/^(?:every|each)$/.test(this.tokens[from]?.norm ?? '')) return;
     let i = from - 1;
-    while (i >= 0 && !this.used[i] && CONNECTORS.has(this.tokens[i]!.norm)) this.used[i--] = true;
+    while (i >= 0 && !this.used[i] && CONNECTORS.has(this.tokens[i]!.norm) && !phrasal(this.tokens, i))
+      this.used[i--] = true;
   }
 
   /** The typed text of tokens [from, to), spaces between words normalised. */
@@ -625,6 +628,16 @@ const EDGE_FILLER = new Set([
   'asap',
 ]);
 
+/** A phrasal verb keeps its particle: "check in", "log on", "hand in" are not "check" plus a connector. */
+function phrasal(tokens: Token[], i: number): boolean {
+  return (
+    /^(?:in|on)$/.test(tokens[i]!.norm) &&
+    /^(?:check|log|sign|plug|drop|fill|hand|turn|switch|clock|weigh|try|put|move|hold|carry)$/.test(
+      tokens[i - 1]?.norm ?? '',
+    )
+  );
+}
+
 /** Joins the unclaimed words into a title, trimming filler words and punctuation off its edges. */
 export function titleFrom(scan: Scan, withQuoted = false): string | null {
   const words = withQuoted ? scan.tokens.filter((_, i) => !scan.used[i]) : scan.rest().map((r) => r.token);
@@ -632,13 +645,7 @@ export function titleFrom(scan: Scan, withQuoted = false): string | null {
     t.quoted === undefined && (EDGE_FILLER.has(t.norm) || (t.norm === '' && /^[\p{P}\s]*$/u.test(t.raw)));
   // "set" left at the end is a command's remnant ("..., set high priority"); first, it is a verb of the title.
   while (words.length && filler(words[0]!) && words[0]!.norm !== 'set') words.shift();
-  // A phrasal verb keeps its particle: "check in", "log on", "hand in".
-  const phrasal = (i: number) =>
-    /^(?:in|on)$/.test(words[i]!.norm) &&
-    /^(?:check|log|sign|plug|drop|fill|hand|turn|switch|clock|weigh|try|put|move|hold|carry)$/.test(
-      words[i - 1]?.norm ?? '',
-    );
-  while (words.length && filler(words[words.length - 1]!) && !phrasal(words.length - 1)) words.pop();
+  while (words.length && filler(words[words.length - 1]!) && !phrasal(words, words.length - 1)) words.pop();
   const title = words
     .map((t) => t.raw)
     .join(' ')
