@@ -16,6 +16,8 @@ const Env = z.object({
    */
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
   PREVIEW_PER_MINUTE: z.coerce.number().int().positive().default(120),
+  /** Behind a TLS-terminating proxy: believe X-Forwarded-Proto/-Host (Secure session cookie, feed links). */
+  TRUST_PROXY: z.stringbool().default(false),
   /** The sidecar (the stack sets these beside each app); without it there is no relay. */
   DAPR_HTTP_ENDPOINT: z.string().url().optional(),
   DAPR_API_TOKEN: z.string().optional(),

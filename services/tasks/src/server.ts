@@ -34,6 +34,7 @@ const app = createApp({
   logger,
   tokens: createTokens(jwtKey),
   previewPerMinute: env.PREVIEW_PER_MINUTE,
+  trustProxy: env.TRUST_PROXY,
   onWrite: relay?.wake,
   subscriptions: sidecar ? { appApiToken: env.APP_API_TOKEN } : undefined,
   internal: sidecar ? { appApiToken: env.APP_API_TOKEN } : undefined,
