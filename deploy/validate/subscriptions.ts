@@ -4,6 +4,7 @@
  */
 import { subscriptions as activity } from '../../services/tasks/src/activity/routes.ts';
 import { subscriptions as inbox } from '../../services/notifications/src/inbox/routes.ts';
+import { subscriptions as indexer } from '../../services/search/src/routes.ts';
 
 const never = () => Promise.resolve('DROP' as const);
 
