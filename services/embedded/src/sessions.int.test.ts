@@ -64,6 +64,6 @@ it(
     expect((await call('GET', '/api/tasks', { headers: browser })).status).toBe(401);
     expect((await call('GET', '/api/me', { token: up.body.token })).status).toBe(401);
     const after = await call('POST', '/api/chat', { body: { message: 'buy bread' }, headers: browser });
-    expect(after.body.actions).toEqual([{ tool: 'add', method: 'POST', path: '/api/tasks', status: 401 }]);
+    expect(after.status).toBe(401);
   },
 );

@@ -1,4 +1,11 @@
-import { AppError, type ErrorDetail, type Task, type TaskCreate, type TaskPatch } from '@todo/core';
+import {
+  AppError,
+  UnauthorizedError,
+  type ErrorDetail,
+  type Task,
+  type TaskCreate,
+  type TaskPatch,
+} from '@todo/core';
 
 /** One call the chat made on the tasks API, shown to the client as `actions`. */
 export interface ToolCall {
@@ -75,6 +82,9 @@ export function createTasksClient({ baseUrl, headers = {}, timeoutMs = 10_000 }:
       const json = text ? safeJson(text) : undefined;
       if (res.ok) return json as T;
       const error = (json as { error?: { code?: string; message?: string; details?: ErrorDetail[] } })?.error;
+      // The owner's session ended (signed out, revoked, expired): the chat call is refused as a whole, so
+      // the client signs in again instead of reading a reply.
+      if (res.status === 401) throw new UnauthorizedError(error?.message ?? 'sign in again');
       if (res.status >= 400 && res.status < 500 && error)
         throw new TasksApiError(
           res.status,
