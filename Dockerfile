@@ -19,15 +19,17 @@ COPY services/embedded/package.json services/embedded/
 COPY workflows/package.json workflows/
 COPY web/package.json web/
 
-# Production dependencies only; install scripts off (none of them is needed at run time).
+# Production dependencies only, as the lock file pins them; install scripts off (none is needed at run
+# time). `npm install`, not `npm ci`, as in .ci/run: the lock lacks an optional Windows-only package of
+# vite's, which `npm ci` would refuse.
 FROM manifests AS prod-deps
 RUN --mount=type=cache,target=/root/.npm \
-    npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+    npm install --omit=dev --ignore-scripts --no-audit --no-fund
 
 # The web app's build needs its dev tooling (Vite, the React Router compiler).
 FROM manifests AS web-build
 RUN --mount=type=cache,target=/root/.npm \
-    npm ci --ignore-scripts --no-audit --no-fund
+    npm install --ignore-scripts --no-audit --no-fund
 COPY tsconfig.base.json ./
 COPY services services
 COPY web web
@@ -66,6 +68,6 @@ FROM runtime AS search
 CMD ["node", "services/search/src/server.ts"]
 
 FROM runtime AS web
-COPY --from=web-build /app/web/build web/build
 COPY web web
+COPY --from=web-build /app/web/build web/build
 CMD ["node", "web/server.ts"]

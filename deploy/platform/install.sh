@@ -56,7 +56,7 @@ step "Strimzi $STRIMZI_CHART_VERSION and Kafka $KAFKA_VERSION (KRaft)"
 ns kafka baseline
 helm upgrade --install strimzi oci://quay.io/strimzi-helm/strimzi-kafka-operator --version "$STRIMZI_CHART_VERSION" \
   -n kafka --set watchNamespaces='{kafka}' --wait --timeout "$timeout"
-sed "s/@KAFKA_VERSION@/$KAFKA_VERSION/" "$here/manifests/kafka.yaml" | kubectl -n kafka apply -f -
+sed -e "s/@KAFKA_VERSION@/$KAFKA_VERSION/" -e "s/@KAFKA_METADATA_VERSION@/$KAFKA_METADATA_VERSION/" "$here/manifests/kafka.yaml" | kubectl -n kafka apply -f -
 kubectl -n kafka wait kafka/kafka --for=condition=Ready --timeout="$timeout"
 
 step "data: MongoDB replica set, Valkey, Meilisearch"
