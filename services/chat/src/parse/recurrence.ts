@@ -6,7 +6,17 @@
 import { occurrences as expand } from '@todo/core';
 import { DateTime } from 'luxon';
 import type { ClarifyReason } from './contract.ts';
-import { NUMBER, dateAt, day, isoDay, monthNumber, toNumber, type Clock, type DayPart } from './dates.ts';
+import {
+  NUMBER,
+  dateAt,
+  day,
+  isoDay,
+  monthNumber,
+  toNumber,
+  weekStart,
+  type Clock,
+  type DayPart,
+} from './dates.ts';
 import type { Scan } from './text.ts';
 
 export type Freq = 'HOURLY' | 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
@@ -98,9 +108,17 @@ function findCore(scan: Scan): Found | null {
   if (f(String.raw`\b${EVERY}\s+(?:\d+\s+)?(?:minutes?|mins?)\b|\b(?:minutely|every\s+minute)\b`)) {
     return { clarify: 'too-frequent' };
   }
+  // "twice a day": one rule has one time of day.
   if (
     f(
-      String.raw`\b(?:twice|thrice|\d+\s+times|two\s+times|three\s+times|several\s+times)\s+(?:a|per|each|every)\s+(?:day|week|month|year)\b`,
+      String.raw`\b(?:twice|thrice|\d+\s+times|two\s+times|three\s+times|several\s+times)\s+(?:daily|(?:a|per|each|every)\s+day)\b`,
+    )
+  ) {
+    return { clarify: 'several-times' };
+  }
+  if (
+    f(
+      String.raw`\b(?:twice|thrice|\d+\s+times|two\s+times|three\s+times|several\s+times)\s+(?:a|per|each|every)\s+(?:week|month|year)\b`,
     )
   ) {
     return { clarify: 'ambiguous-frequency' };
@@ -121,6 +139,18 @@ function findCore(scan: Scan): Found | null {
   }
   if ((h = f(String.raw`\b(?:at\s+)?(?:the\s+)?end\s+of\s+${EVERY}\s+${INTERVAL}months?\b`))) {
     return { freq: 'MONTHLY', interval: num(h.match[1]), byMonthDay: [-1] };
+  }
+  // "every 3rd day", "every 2nd week": an interval, unless "of the month" follows.
+  if (
+    (h = f(
+      String.raw`\b${EVERY}\s+(second|2nd|third|3rd|fourth|4th|fifth|5th|\d+(?:st|nd|rd|th))\s+(day|week|month|year)\b(?!\s+(?:of|in)\b)(?:\s+on\s+(${DAYLIST})\b)?`,
+    ))
+  ) {
+    const n = ORD_WORDS[h.match[1]!] ?? Number.parseInt(h.match[1]!, 10);
+    const freq = ({ day: 'DAILY', week: 'WEEKLY', month: 'MONTHLY', year: 'YEARLY' } as const)[
+      h.match[2] as 'day' | 'week' | 'month' | 'year'
+    ];
+    return { freq, interval: n, ...(freq === 'WEEKLY' && h.match[3] && { byDay: dayCodes(h.match[3]) }) };
   }
   // "every 2nd tuesday": the second Tuesday of the month, or every other Tuesday? Both are common.
   if (f(String.raw`\b${EVERY}\s+(?:second|2nd|third|3rd|fourth|4th)\s+${DAY}\b`))
@@ -299,6 +329,17 @@ export function findRepeat(scan: Scan, clock: Clock): Repeat | { clarify: Clarif
   const start = phraseDate(scan, 'starting(?:\\s+on|\\s+from)?|from|beginning|begins|as\\s+of', clock, false);
   if (start) r.start = isoDay(start);
 
+  // "this week", "next week", "this month": the series runs within that period.
+  const period = scan.find(/\b(?:for\s+)?(?:the\s+)?(this|next|rest\s+of\s+(?:the|this))\s+(week|month)\b/);
+  if (period && !r.until) {
+    const unit = period.match[2] as 'week' | 'month';
+    let first = unit === 'week' ? weekStart(clock) : clock.now.startOf('month');
+    if (period.match[1] === 'next') {
+      first = first.plus({ [`${unit}s`]: 1 });
+      if (!r.start) r.start = isoDay(first);
+    }
+    r.until = isoDay(first.plus({ [`${unit}s`]: 1 }).minus({ days: 1 }));
+  }
   // "for the next 6 weeks", "for 10 days", "for a month": an UNTIL, counted from the first day (inclusive).
   const length = scan.find(
     new RegExp(
@@ -327,7 +368,7 @@ export function findRepeat(scan: Scan, clock: Clock): Repeat | { clarify: Clarif
  * sunday", "no weekends"), as they are too common to introduce anything else.
  */
 const EXCEPT = new RegExp(
-  String.raw`\b(?:(?:except(?:\s+for)?|but\s+not|not\s+on|other\s+than|apart\s+from|excluding|excl|skipping|skip|save\s+for)\s+(?:on\s+|in\s+|the\s+)?(weekends?|weekdays?|${DAYLIST}|${MONTH}(?:\s+(?:and\s+)?${MONTH})*(?!\s+\d)|(?:${MONTH}\s+\d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?${MONTH}))|(?:but|no)\s+(?:on\s+)?(weekends?|${DAYLIST}))\b`,
+  String.raw`\b(?:(?:except(?:\s+for)?|but\s+not|not\s+on|other\s+than|apart\s+from|excluding|excl|skipping|skip|save\s+for)\s+(?:on\s+|in\s+|the\s+)?(weekends?|weekdays?|${DAYLIST}|${MONTH}(?:\s+(?:and\s+)?${MONTH})*(?!\s+\d)|(?:${MONTH}\s+\d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?${MONTH})|\d{1,2}(?:st|nd|rd|th))|(?:but|no)\s+(?:on\s+)?(weekends?|${DAYLIST}))\b`,
 );
 
 /** "except fridays": left out of the rule (BYDAY/BYMONTH); "except dec 25": an EXDATE. */
@@ -349,7 +390,8 @@ function exclude(r: Repeat, what: string, clock: Clock): void {
     r.byMonth = Array.from({ length: 12 }, (_, i) => i + 1).filter((m) => !out.includes(m));
     return;
   }
-  const d = dateAt(what, clock);
+  // "except the 28th": the next 28th to come.
+  const d = dateAt(/^\d/.test(what) && !/\s/.test(what) ? `the ${what}` : what, clock);
   if (d) r.exdate = [isoDay(d.date)];
 }
 

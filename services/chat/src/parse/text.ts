@@ -49,6 +49,9 @@ const SHORTHAND_LIST: Record<string, string> = {
   mthly: 'monthly',
   othr: 'other',
   arvo: 'afternoon',
+  // End of (the working) day.
+  eod: '5pm',
+  cob: '5pm',
   xmas: 'christmas',
   mins: 'minutes',
   min: 'minutes',
@@ -430,8 +433,13 @@ function inContext(tokens: Token[]): Token[] {
     const prev = tokens[i - 1]?.norm ?? '';
     const next = tokens[i + 1];
     const days = t.norm.split('/');
+    const range = t.norm.split('-').map((d) => DAY_NAMES.indexOf(normalizeWord(d)));
     if (days.length > 1 && days.every((d) => DAY_NAMES.includes(normalizeWord(d)))) {
       t.norm = days.map((d) => normalizeWord(d)).join(' and ');
+    } else if (range.length === 2 && range[0]! >= 0 && range[1]! >= 0 && range[0] !== range[1]) {
+      // "mon-fri", "fri-sun": every day from the first to the last, round the end of the week.
+      const n = (range[1]! - range[0]! + 7) % 7;
+      t.norm = Array.from({ length: n + 1 }, (_, k) => DAY_NAMES[(range[0]! + k) % 7]).join(' and ');
     } else if (
       t.norm === 'eve' &&
       /^(?:today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday)$/.test(prev)
