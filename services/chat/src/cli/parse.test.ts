@@ -6,7 +6,8 @@ import { ParseResult } from '../parse/contract.ts';
 const cli = join(import.meta.dirname, 'parse.ts');
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
 
-describe('chat:parse', () => {
+// Each case starts Node processes: seconds each on a busy machine, which is not what these tests measure.
+describe('chat:parse', { timeout: 60_000 }, () => {
   it('prints exactly one JSON object for a message', () => {
     const out = execFileSync(
       process.execPath,
