@@ -35,10 +35,16 @@ export async function authenticate(
   const token = header ?? cookie;
   if (!token)
     throw new UnauthorizedError('sign in first: send Authorization: Bearer <token> or the session cookie');
-  const via = header ? 'bearer' : 'cookie';
-  if (via === 'cookie') refuseCrossSite(ctx);
-  const user = await tokens.verify(token);
-  return { user: await checkSession(user, sessions), token, via };
+  if (header)
+    return { user: await checkSession(await tokens.verify(header), sessions), token, via: 'bearer' };
+  refuseCrossSite(ctx);
+  try {
+    return { user: await checkSession(await tokens.verify(token), sessions), token, via: 'cookie' };
+  } catch (err) {
+    // A cookie that can never work again (ended session, expired or foreign token) is dropped with the 401.
+    if (err instanceof UnauthorizedError) clearSessionCookie(ctx);
+    throw err;
+  }
 }
 
 /** The principal a live session stands for; a 401 once the session ended. */

@@ -118,6 +118,10 @@ describe('sessions', () => {
       expect(r.status).toBe(401);
       expect(r.body.error.message).toMatch(/session has ended/);
     }
+    // A dead cookie is dropped with the 401, so the browser stops sending it.
+    const dead = await api.call('POST', '/api/auth/signout', withCookie(cookie.header));
+    expect(dead.status).toBe(401);
+    expect(sessionCookie(dead).value).toBe('');
     // The other sign-in is its own session and lives on.
     expect((await api.call('GET', '/api/tasks', { token: other.body.token })).status).toBe(200);
   });
