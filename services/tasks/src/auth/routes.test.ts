@@ -174,6 +174,24 @@ describe('sessions', () => {
     }
   });
 
+  it('records when a session was last used, at most every 5 minutes', async () => {
+    const { token } = await signUp();
+    const sid = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sid;
+    const seen = async () => (await api.store.getSession(sid))!.lastSeenAt;
+    const start = api.clock.now();
+    try {
+      const created = await seen();
+      api.clock.advance(4 * 60_000);
+      await api.call('GET', '/api/tasks', { token });
+      expect(await seen()).toBe(created);
+      api.clock.advance(60_000);
+      await api.call('GET', '/api/tasks', { token });
+      expect(await seen()).toBe(api.clock.now().toISOString());
+    } finally {
+      api.clock.set(start);
+    }
+  });
+
   it("refuses a change sent with the cookie from another origin, and takes this origin's", async () => {
     const { token, cookie } = await signUp();
     const body = { title: 'Water the plants' };
