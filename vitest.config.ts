@@ -35,6 +35,16 @@ export default defineConfig({
       },
       {
         test: {
+          // `npm run test:browser`: the web app in Debian's Chromium against the embedded profile.
+          name: 'browser',
+          include: ['tests/browser/**/*.browser.test.ts'],
+          fileParallelism: false,
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
           name: 'stack',
           include: ['tests/stack/**/*.stack.test.ts'],
           globalSetup: ['tests/stack/global.ts'],

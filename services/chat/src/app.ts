@@ -1,6 +1,13 @@
 import Router from '@koa/router';
 import type { Clock } from '@todo/core';
-import { mount, openApiDocument, requireAuth, serviceApp, type TokenIssuer } from '@todo/server';
+import {
+  mount,
+  openApiDocument,
+  requireAuth,
+  serviceApp,
+  type SessionCheck,
+  type TokenIssuer,
+} from '@todo/server';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import { createEngine } from './chat/engine.ts';
@@ -21,10 +28,12 @@ export interface ChatDeps {
   logger: Logger;
   /** Set to let an OpenAI-compatible model choose the tools; the engine answers when it fails. */
   llm?: LlmConfig;
+  /** Where the task store is at hand (the embedded process): sessions are checked on use here too. */
+  sessions?: SessionCheck;
 }
 
 /** Builds the chat's Koa app; server.ts (or the embedded profile) serves it. */
-export function createChatApp({ tokens, tasks, kv, clock, logger, llm }: ChatDeps): Koa {
+export function createChatApp({ tokens, tasks, kv, clock, logger, llm, sessions }: ChatDeps): Koa {
   const engine = createEngine({ clock });
   const endpoints = chatEndpoints({
     engine,
@@ -42,7 +51,7 @@ export function createChatApp({ tokens, tasks, kv, clock, logger, llm }: ChatDep
   router.get('/api/chat/openapi.json', (ctx) => {
     ctx.body = openapi;
   });
-  mount(router, endpoints, requireAuth(tokens));
+  mount(router, endpoints, requireAuth(tokens, sessions));
 
   // A message is at most 4,000 characters: 16 kB of JSON leaves room for escapes, and a 10 kB message
   // still reaches the schema and gets a 400 naming `message`.

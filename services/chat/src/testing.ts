@@ -2,7 +2,7 @@ import type { RequestListener } from 'node:http';
 import { fixedClock } from '@todo/core';
 import { createTokens } from '@todo/server';
 import { apiCaller, serveForTests, type CallOptions } from '@todo/server/testing';
-import { createApp, createSqliteStore } from '@todo/tasks';
+import { createApp, createSqliteStore, sessionCheck } from '@todo/tasks';
 import { pino } from 'pino';
 import { afterAll } from 'vitest';
 import { createChatApp } from './app.ts';
@@ -21,7 +21,13 @@ export async function serve(handler: RequestListener): Promise<string> {
  * A real tasks app and a chat app, each on its own free port (SQLite in memory, one fixed clock:
  * 2026-11-24 10:00 UTC, a Tuesday), talking over HTTP as they do in the stack.
  */
-export async function testChat(opts: { llm?: Omit<LlmConfig, 'timeoutMs'> & { timeoutMs?: number } } = {}) {
+export async function testChat(
+  opts: {
+    llm?: Omit<LlmConfig, 'timeoutMs'> & { timeoutMs?: number };
+    /** Check sessions in the chat too, on the task store, as the embedded process can. */
+    sessions?: boolean;
+  } = {},
+) {
   const clock = fixedClock('2026-11-24T10:00:00Z');
   const logger = pino({ level: 'silent' });
   const tokens = createTokens('test-secret-test-secret-test-secret!');
@@ -40,6 +46,7 @@ export async function testChat(opts: { llm?: Omit<LlmConfig, 'timeoutMs'> & { ti
       clock,
       logger,
       ...(opts.llm ? { llm: { timeoutMs: 2000, ...opts.llm } } : {}),
+      ...(opts.sessions ? { sessions: sessionCheck(store, clock) } : {}),
     }).callback(),
   );
 
