@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { createRequestListener } from '@react-router/node';
 import { RouterContextProvider, type RouterContext, type ServerBuild } from 'react-router';
 import { ensureBuild, serverBuild } from './build.ts';
-import type { ApiTarget } from './app/lib/api.server.ts';
+import { Readable } from 'node:stream';
+import { route, type ApiTarget } from './app/lib/api.server.ts';
 
 export type { ApiTarget };
 
@@ -67,5 +68,56 @@ export async function createWebListener({ target, log }: WebOptions): Promise<Re
     const file = staticFile(req);
     if (file) sendFile(req, res, file);
     else void handler(req, res);
+  };
+}
+
+const PASSED = [
+  'cookie',
+  'content-type',
+  'accept',
+  'last-event-id',
+  'if-match',
+  'idempotency-key',
+  'user-agent',
+];
+
+/**
+ * The browser's own /api requests (the SSE stream, the calendar feed, anything a script fetches) passed on
+ * to the app that answers them, streaming both ways. Only the stack needs this; embedded, /api is served
+ * by the same process.
+ */
+export function proxyApi(target: ApiTarget) {
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    const { url, headers } = route(target, req.url ?? '/');
+    for (const name of PASSED) {
+      const v = req.headers[name];
+      if (typeof v === 'string') headers[name] = v;
+    }
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+    const abort = new AbortController();
+    res.on('close', () => abort.abort());
+    try {
+      const upstream = await fetch(url, {
+        method: req.method ?? 'GET',
+        headers,
+        signal: abort.signal,
+        redirect: 'manual',
+        ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream, duplex: 'half' } : {}),
+      });
+      const out: Record<string, string | string[]> = {};
+      upstream.headers.forEach((v, k) => {
+        if (!['content-encoding', 'content-length', 'transfer-encoding', 'connection'].includes(k))
+          out[k] = v;
+      });
+      const cookies = upstream.headers.getSetCookie();
+      if (cookies.length) out['set-cookie'] = cookies;
+      res.writeHead(upstream.status, out);
+      if (upstream.body)
+        Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream).pipe(res);
+      else res.end();
+    } catch {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'UPSTREAM_FAILED', message: 'the API did not answer' } }));
+    }
   };
 }

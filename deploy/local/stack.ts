@@ -74,6 +74,16 @@ export const APPS: readonly AppSpec[] = [
     health: '/readyz',
     dependsOn: ['tasks'],
   },
+  {
+    // The web app: pages rendered here, the API reached through its daprd (DAPR_HTTP_ENDPOINT).
+    name: 'web',
+    command: process.execPath,
+    args: ['web/main.ts'],
+    port: appPorts.app(5),
+    env: { PORT: String(appPorts.app(5)) },
+    health: '/healthz',
+    dependsOn: ['tasks', 'chat', 'notifications'],
+  },
 ];
 
 /** The sidecar with no app that proves sentry, placement, scheduler and the components work; tests may use it. */

@@ -50,7 +50,7 @@ export function SearchBox() {
   const showing = open && (q.trim() !== '' || filter !== '') && fetcher.data !== undefined;
   return (
     <Form method="get" action="/search" role="search" className="search">
-      <label htmlFor={`${id}-q`} className="skip">
+      <label htmlFor={`${id}-q`} className="sr">
         Search tasks
       </label>
       <input

@@ -29,15 +29,14 @@ export interface TaskView {
 
 export const PRIORITIES = ['none', 'low', 'medium', 'high'] as const;
 
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "Mon 7 Dec 2026 08:00 Europe/Berlin": the same text on the server and in any browser locale. */
 export function formatDue(due: Due | undefined): string {
   if (!due) return 'no date';
-  const day = new Date(`${due.date}T12:00:00Z`).toLocaleDateString('en-GB', {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    timeZone: 'UTC',
-  });
+  const d = new Date(`${due.date}T12:00:00Z`);
+  const day = `${WEEKDAYS[d.getUTCDay()]} ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
   return [day, due.time, due.tz].filter(Boolean).join(' ');
 }
 

@@ -3,6 +3,7 @@ import {
   data,
   Form,
   Link,
+  redirect,
   useActionData,
   useLoaderData,
   useNavigation,
@@ -33,7 +34,7 @@ interface ChatReply {
   reply: string;
   tasks: TaskView[];
   query?: string;
-  pending?: { question: string; options?: { id: string; title: string }[] };
+  pending?: { kind: 'confirm' | 'choose'; question: string; options?: { id: string; title: string }[] };
 }
 
 export const SUGGESTIONS = [
@@ -45,18 +46,18 @@ export const SUGGESTIONS = [
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const id = conversationOf(request);
-  if (!id) return { history: [] as HistoryEntry[] };
-  const r = await apiClient(request, context).call<{ history: HistoryEntry[] }>('GET', `/api/chat/${id}`);
-  return { history: r.ok ? r.body.history : [] };
+  if (!id) return { history: [] as HistoryEntry[], pending: undefined };
+  const r = await apiClient(request, context).call<{
+    history: HistoryEntry[];
+    pending?: ChatReply['pending'];
+  }>('GET', `/api/chat/${id}`);
+  return r.ok ? { history: r.body.history, pending: r.body.pending } : { history: [], pending: undefined };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   if (form.get('intent') === 'new') {
-    return data(
-      { reply: null, error: null },
-      { headers: { 'set-cookie': `${CONVERSATION}=; Path=/; Max-Age=0` } },
-    );
+    throw redirect('/', { headers: { 'set-cookie': `${CONVERSATION}=; Path=/; Max-Age=0` } });
   }
   const message = String(form.get('message') ?? '');
   const id = conversationOf(request);
@@ -65,12 +66,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
     message,
     ...(id ? { conversationId: id } : {}),
   });
-  if (!r.ok) return data({ reply: null, error: r.error as ApiError }, { status: r.status });
+  if (!r.ok)
+    return data({ reply: null, error: r.error as ApiError, history: undefined }, { status: r.status });
   const me = await api.need<Me>('/api/me');
   const now = new Date();
   const reply = { ...r.body, tasks: r.body.tasks.map((t) => withRule(t, me.tz, now)) };
+  // This request's loader still sees the old cookie: hand back the conversation as it is now.
+  const after = await api.call<{ history: HistoryEntry[] }>('GET', `/api/chat/${reply.conversationId}`);
   return data(
-    { reply, error: null },
+    { reply, error: null, history: after.ok ? after.body.history : undefined },
     {
       headers: {
         'set-cookie': `${CONVERSATION}=${reply.conversationId}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000`,
@@ -80,8 +84,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Chat() {
-  const { history } = useLoaderData<typeof loader>();
+  const loaded = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  const fresh = result && 'history' in result ? result.history : undefined;
+  const history = fresh && fresh.length > loaded.history.length ? fresh : loaded.history;
+  const pending = fresh && fresh.length > loaded.history.length ? result?.reply?.pending : loaded.pending;
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
   const input = useRef<HTMLInputElement>(null);
@@ -103,13 +110,25 @@ export default function Chat() {
           const shown = cards[String(i)] ?? (String(i) === lastIndex && reply ? reply : undefined);
           return (
             <div key={i} className={`msg ${h.role}`}>
-              <span className="skip">{h.role === 'user' ? 'You said' : 'Reply'}: </span>
+              <span className="sr">{h.role === 'user' ? 'You said' : 'Reply'}: </span>
               {h.text}
               {h.role === 'assistant' && shown && <ReplyDetails reply={shown} />}
             </div>
           );
         })}
       </section>
+      {pending && (
+        <Form method="post" className="suggestions" aria-label="Quick answers">
+          {(pending.kind === 'confirm'
+            ? ['yes', 'no']
+            : (pending.options ?? []).map((_, i) => String(i + 1))
+          ).map((answer, i) => (
+            <button key={answer} type="submit" name="message" value={answer} className="plain">
+              {pending.kind === 'confirm' ? answer : `${answer}. ${pending.options?.[i]?.title}`}
+            </button>
+          ))}
+        </Form>
+      )}
       {history.length === 0 && (
         <section aria-labelledby="try">
           <h2 id="try">Try saying</h2>

@@ -1,0 +1,24 @@
+import { listen } from '@todo/server';
+import { pino } from 'pino';
+import { loadEnv } from './env.ts';
+import { createWebListener, proxyApi, type ApiTarget } from './server.ts';
+
+// The web app as its own process (the stack's `web` app beside its daprd): pages rendered here, and the
+// browser's /api calls (the live stream, the calendar feed) passed on to the app that answers them.
+const env = loadEnv();
+const logger = pino({ level: env.LOG_LEVEL, base: { app: 'web' } });
+const target: ApiTarget = env.DAPR_HTTP_ENDPOINT
+  ? { kind: 'dapr', endpoint: env.DAPR_HTTP_ENDPOINT.replace(/\/+$/, ''), token: env.DAPR_API_TOKEN }
+  : { kind: 'origin', origin: env.API_ORIGIN!.replace(/\/+$/, '') };
+const web = await createWebListener({ target, log: (msg) => logger.info(msg) });
+const api = proxyApi(target);
+const isApi = /^\/api(?:[/?]|$)/;
+await listen(
+  (req, res) => {
+    if (req.url === '/healthz') res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    else if (isApi.test(req.url ?? '')) void api(req, res);
+    else web(req, res);
+  },
+  { port: env.PORT, host: env.HOST, logger, close: async () => {} },
+);
+logger.info({ port: env.PORT, target: target.kind }, 'web ready');
