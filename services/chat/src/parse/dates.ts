@@ -242,7 +242,7 @@ export function findWhen(
     const s = r.start;
     // A length of time is not a date ("call it a day"), nor is a time before something ("2 days before").
     if (
-      /^(?:a|an|one|\d+)\s+(?:day|week|month|year|hour|minute)s?$/.test(r.text) ||
+      /^(?:for\s+)?(?:a|an|one|\d+)\s+(?:day|week|month|year|hour|minute)s?$/.test(r.text) ||
       /\b(?:before|ago|earlier|prior)$/.test(r.text)
     )
       continue;

@@ -276,7 +276,7 @@ export function interpret(text: string, clock: Clock): Result {
   // recur: "make it repeat every monday", "repeat gym weekly", "change it to every other week". A change
   // needs a task it can refer to: "change oil every 6 months" names none, so it is a new task.
   const verbRepeat =
-    /^(make|set|change|switch|turn|have)\s+(.+?)\s+(to\s+)?(repeat|recur|recurring|repeating|every|each|daily|weekly|monthly|yearly|annually|biweekly|fortnightly|quarterly|on\s+weekdays|weekdays)\b(.*)$/.exec(
+    /^(make|set|change|switch|turn|have)\s+(.+?)\s+(to\s+)?(repeat|recur|recurring|repeating|every|each|daily|weekly|monthly|yearly|annually|biweekly|fortnightly|quarterly|on\s+weekdays|weekdays|(?:mon|tues|wednes|thurs|fri|satur|sun)days?\s+and\s+\S+|(?:mon|tues|wednes|thurs|fri|satur|sun)days)\b(.*)$/.exec(
       v(),
     );
   if (verbRepeat && !verbRepeat[3] && !/^re/.test(verbRepeat[4]!) && !REFERENCE.test(verbRepeat[2]!)) {

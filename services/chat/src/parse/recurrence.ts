@@ -367,8 +367,9 @@ export function findRepeat(scan: Scan, clock: Clock): Repeat | { clarify: Clarif
  * and august", "except dec 25": what to leave out. "but" and "no" alone take days only ("every day but
  * sunday", "no weekends"), as they are too common to introduce anything else.
  */
+const DATE = String.raw`(?:${MONTH}\s+\d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?${MONTH})`;
 const EXCEPT = new RegExp(
-  String.raw`\b(?:(?:except(?:\s+for)?|but\s+not|not\s+on|other\s+than|apart\s+from|excluding|excl|skipping|skip|save\s+for)\s+(?:on\s+|in\s+|the\s+)?(weekends?|weekdays?|${DAYLIST}|${MONTH}(?:\s+(?:and\s+)?${MONTH})*(?!\s+\d)|(?:${MONTH}\s+\d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?${MONTH})|\d{1,2}(?:st|nd|rd|th))|(?:but|no)\s+(?:on\s+)?(weekends?|${DAYLIST}))\b`,
+  String.raw`\b(?:(?:except(?:\s+for)?|but\s+not|not\s+on|other\s+than|apart\s+from|excluding|excl|skipping|skip|save\s+for)\s+(?:on\s+|in\s+|the\s+)?(weekends?|weekdays?|${DAYLIST}|${MONTH}(?:\s+(?:and\s+)?${MONTH})*(?!\s+\d)|${DATE}(?:\s+(?:and\s+)?${DATE})*|\d{1,2}(?:st|nd|rd|th))|(?:but|no)\s+(?:on\s+)?(weekends?|${DAYLIST}))\b`,
 );
 
 /** "except fridays": left out of the rule (BYDAY/BYMONTH); "except dec 25": an EXDATE. */
@@ -390,9 +391,13 @@ function exclude(r: Repeat, what: string, clock: Clock): void {
     r.byMonth = Array.from({ length: 12 }, (_, i) => i + 1).filter((m) => !out.includes(m));
     return;
   }
-  // "except the 28th": the next 28th to come.
-  const d = dateAt(/^\d/.test(what) && !/\s/.test(what) ? `the ${what}` : what, clock);
-  if (d) r.exdate = [isoDay(d.date)];
+  // "except the 28th": the next 28th to come; "except dec 24 and dec 31": each of them.
+  const dates = /^\d/.test(what) && !/\s/.test(what) ? [`the ${what}`] : what.match(new RegExp(DATE, 'g'));
+  const days = (dates ?? []).flatMap((x) => {
+    const d = dateAt(x, clock);
+    return d ? [isoDay(d.date)] : [];
+  });
+  if (days.length) r.exdate = [...new Set(days)].sort();
 }
 
 /** The rule as RRULE text, parts in a fixed order (FREQ, INTERVAL, BYMONTH, BYMONTHDAY, BYDAY, BYSETPOS, UNTIL). */
