@@ -70,4 +70,4 @@ CMD ["node", "services/search/src/server.ts"]
 FROM runtime AS web
 COPY web web
 COPY --from=web-build /app/web/build web/build
-CMD ["node", "web/server.ts"]
+CMD ["node", "web/main.ts"]

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'yaml';
-import { TOPICS } from '../local/stack.ts';
+import { APPS, TOPICS } from '../local/stack.ts';
 import { CHART, readDocs, REPO, type Finding } from './checks.ts';
 
 export const DAPR_DIRS = {
@@ -54,6 +54,10 @@ export type CompareInput = {
   localTopics: readonly { topic: string; partitions: number; retentionMs: number; cleanupPolicy?: string }[];
   /** The reconcile-cron schedule the local stack uses by default. */
   localSchedule: string;
+  /** What each app of the local stack runs (APPS: the script after `node`). */
+  localApps: readonly { name: string; args: readonly string[] }[];
+  /** The Dockerfile: each app's image is the target of its name, its CMD what the pod runs. */
+  dockerfile: string;
 };
 
 export type ChartValues = {
@@ -96,12 +100,37 @@ export function compareLocalAndCluster(input: CompareInput): Finding[] {
       add(`app ${app} uses Dapr Configuration ${v.daprConfig}, which the cluster does not have`);
 
   compareTopics(input, add);
+  compareCommands(input, appNames, add);
   const localMtls = (input.sentry.spec?.['mtls'] ?? {}) as Record<string, unknown>;
   const clusterMtls = input.daprChartValues.global?.mtls ?? {};
   for (const [k, v] of Object.entries(localMtls))
     if (clusterMtls[k] !== v)
       add(`mTLS ${k}: ${String(v)} locally, ${String(clusterMtls[k])} in the Dapr chart values`);
   return findings;
+}
+
+/** Each app's image runs what the local stack runs for it, and every app the chart deploys has an image. */
+function compareCommands(input: CompareInput, appNames: string[], add: (m: string) => void) {
+  const cmds = new Map<string, string[]>();
+  let target: string | undefined;
+  for (const line of input.dockerfile.split('\n')) {
+    const from = /^FROM\s+\S+\s+AS\s+(\S+)/i.exec(line);
+    if (from) target = from[1];
+    const cmd = /^CMD\s+(\[.*\])\s*$/.exec(line);
+    if (cmd && target) cmds.set(target, JSON.parse(cmd[1]!) as string[]);
+  }
+  for (const app of appNames)
+    if (!cmds.has(app)) add(`the chart runs ${app}, but the Dockerfile has no target ${app} with a CMD`);
+  for (const app of input.localApps) {
+    const image = cmds.get(app.name);
+    if (!image || !appNames.includes(app.name)) {
+      add(`the local stack runs ${app.name}, which the chart or the Dockerfile does not`);
+      continue;
+    }
+    const [bin, ...args] = image;
+    if (bin !== 'node' || !isDeepStrictEqual(args, [...app.args]))
+      add(`${app.name}: the image runs ${image.join(' ')}, the local stack node ${app.args.join(' ')}`);
+  }
 }
 
 function compareComponent(key: string, l: Doc, c: Doc, localSchedule: string, add: (m: string) => void) {
@@ -175,7 +204,7 @@ function compareTopics(input: CompareInput, add: (m: string) => void) {
 
 /** Everything the comparison reads, from the repository (clusterDir may be a copy with a planted fault). */
 export async function loadCompareInput(
-  opts: { clusterDir?: string; valuesYaml?: string } = {},
+  opts: { clusterDir?: string; valuesYaml?: string; dockerfile?: string } = {},
 ): Promise<CompareInput> {
   const { readdir, readFile } = await import('node:fs/promises');
   const clusterDir = opts.clusterDir ?? DAPR_DIRS.cluster;
@@ -207,5 +236,7 @@ export async function loadCompareInput(
     subscriptions: subscriptions(),
     localTopics: TOPICS,
     localSchedule: config.reconcileSchedule,
+    localApps: APPS.map((a) => ({ name: a.name, args: a.args })),
+    dockerfile: opts.dockerfile ?? (await readFile(join(REPO, 'Dockerfile'), 'utf8')),
   };
 }

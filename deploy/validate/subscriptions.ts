@@ -16,5 +16,6 @@ export function subscriptions(): { app: string; topic: string; deadLetterTopic: 
       topic: s.topic,
       deadLetterTopic: s.deadLetterTopic,
     })),
+    ...indexer(never).map((s) => ({ app: 'search', topic: s.topic, deadLetterTopic: s.deadLetterTopic })),
   ];
 }

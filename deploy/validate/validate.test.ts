@@ -145,7 +145,7 @@ describe('local vs cluster', () => {
     expect(compareLocalAndCluster(await loadCompareInput())).toEqual([]);
   });
 
-  it('refuses a renamed component, a dropped caller and a topic with other partitions', async () => {
+  it('refuses a renamed component, a dropped caller, an image that runs another file, a topic with other partitions', async () => {
     const renamed = await daprCopy('pubsub.yaml', (d) => {
       d['metadata'].name = 'kafka-pubsub';
     });
@@ -163,10 +163,23 @@ describe('local vs cluster', () => {
         (p: { appId: string }) => p.appId !== 'chat',
       );
     });
+    const dropped = compareLocalAndCluster(await loadCompareInput({ clusterDir: noChat })).map(
+      (f) => f.message,
+    );
+    expect(dropped).toHaveLength(1);
+    expect(dropped[0]).toMatch(
+      /^Configuration\/tasks: callers (\w+,)*chat,.* locally, (?!.*chat).* in the cluster$/,
+    );
+
+    const dockerfile = await readFile(join(REPO, 'Dockerfile'), 'utf8');
+    const wrongCmd = dockerfile.replace(
+      'CMD ["node", "services/tasks/src/server.ts"]',
+      'CMD ["node", "services/tasks/src/main.ts"]',
+    );
     expect(
-      compareLocalAndCluster(await loadCompareInput({ clusterDir: noChat })).map((f) => f.message),
+      compareLocalAndCluster(await loadCompareInput({ dockerfile: wrongCmd })).map((f) => f.message),
     ).toEqual([
-      'Configuration/tasks: callers chat,notifications,workflows locally, notifications,workflows in the cluster',
+      'tasks: the image runs node services/tasks/src/main.ts, the local stack node services/tasks/src/server.ts',
     ]);
 
     const values = parse(await readFile(join(CHART, 'values.yaml'), 'utf8')) as {
