@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { config } from '../local/config.ts';
+import { toolEnv } from './env.ts';
 import type { Tools } from './tools.ts';
 
 export const REPO = config.repoRoot;
@@ -31,7 +32,7 @@ export function exec(command: string, args: readonly string[], opts: { cwd?: str
     const child = spawn(command, args, {
       cwd: opts.cwd ?? REPO,
       env: {
-        ...config.inheritedEnv,
+        ...toolEnv,
         HELM_CACHE_HOME: helmHome('cache'),
         HELM_CONFIG_HOME: helmHome('config'),
         HELM_DATA_HOME: helmHome('data'),

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { config } from '../local/config.ts';
+import { toolEnv } from './env.ts';
 import { exists, goBinary, run } from '../local/proc.ts';
 
 /** Go programs by module; versions approved in issue 13 (helm v3.22.0 is served but not approved). */
@@ -84,7 +85,7 @@ async function ensureGoTool(name: GoTool, log: (line: string) => void) {
   await rm(scratch, { recursive: true, force: true });
   await mkdir(scratch, { recursive: true });
   await run(await goBinary(), ['install', `${module}@v${version}`], {
-    env: { ...config.inheritedEnv, GOBIN: scratch, GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0' },
+    env: { ...toolEnv, GOBIN: scratch, GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0' },
     logFile: join(toolsDir(), 'install.log'),
     label: `go install ${name}`,
   });
@@ -103,9 +104,9 @@ export async function ensureVenv(log: (line: string) => void) {
     log(`installing ${pins.join(', ')} from PyPI into ${dir}`);
     const logFile = join(toolsDir(), 'install.log');
     await rm(dir, { recursive: true, force: true });
-    await run(PYTHON, ['-m', 'venv', dir], { env: config.inheritedEnv, logFile });
+    await run(PYTHON, ['-m', 'venv', dir], { env: toolEnv, logFile });
     await run(join(dir, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...pins], {
-      env: config.inheritedEnv,
+      env: toolEnv,
       logFile,
       label: 'pip install',
     });
