@@ -124,6 +124,38 @@ function listOrSearch(scan: Scan, clock: Clock, searching: boolean): Result {
   return result;
 }
 
+/** What one message is read against: its text, its words (claimed as rules read them), and the clock. */
+interface Message {
+  text: string;
+  scan: Scan;
+  clock: Clock;
+}
+
+/**
+ * The rules, in order: each reads the words a request starts (or ends) with and answers, or passes
+ * (undefined). The first to answer decides; a message none of them takes is a new task (`add`).
+ */
+const RULES: ((m: Message) => Result | undefined)[] = [
+  smallTalk,
+  helpOrUndo,
+  snooze,
+  note,
+  remindTo,
+  untag,
+  tag,
+  recurStop,
+  recur,
+  rename,
+  priority,
+  reopen,
+  remove,
+  complete,
+  skipPauseResume,
+  remind,
+  reschedule,
+  searchOrList,
+];
+
 /** Reads one message. */
 export function interpret(text: string, clock: Clock): Result {
   const scan = new Scan(text);
@@ -132,10 +164,18 @@ export function interpret(text: string, clock: Clock): Result {
     return clarify('empty');
   scan.find(PREAMBLE);
   if (!scan.view().trim() && !scan.quoted().length) return clarify('not-understood');
-  const v = () => scan.view().trim();
-  let h;
+  const m: Message = { text, scan, clock };
+  for (const rule of RULES) {
+    const result = rule(m);
+    if (result) return result;
+  }
+  return add(m);
+}
 
-  // Small talk and bare confirmations are not requests (a pending confirmation is the service's to read).
+/** Small talk and bare confirmations are not requests (a pending confirmation is the service's to read). */
+function smallTalk(m: Message): Result | undefined {
+  const { scan } = m;
+  const v = () => scan.view().trim();
   if (
     /^(?:yes|yeah|yep|yup|no|nope|nah|ok|okay|k|sure|thanks|thank\s+you|thx|ty|cool|great|nice|hi|hello|hey|bye|good\s+(?:morning|night|evening))$/.test(
       v(),
@@ -143,8 +183,13 @@ export function interpret(text: string, clock: Clock): Result {
   ) {
     return clarify('not-understood');
   }
+  return undefined;
+}
 
-  // help, undo
+/** help, undo */
+function helpOrUndo(m: Message): Result | undefined {
+  const { scan } = m;
+  const v = () => scan.view().trim();
   if (
     /^(?:help|help\s+me|\?+|commands|menu|usage|instructions|what\s+can\s+you\s+do|what\s+do\s+you\s+do|how\s+does\s+this\s+work|how\s+do\s+(?:i|you)\s+.*|what\s+can\s+i\s+(?:say|do|ask)|examples?)$/.test(
       v(),
@@ -159,8 +204,12 @@ export function interpret(text: string, clock: Clock): Result {
   ) {
     return { intent: 'undo' };
   }
+  return undefined;
+}
 
-  // snooze: "snooze 10 min", "snooze it till 5pm", "remind me again in an hour", "later"
+/** snooze: "snooze 10 min", "snooze it till 5pm", "remind me again in an hour", "later" */
+function snooze(m: Message): Result | undefined {
+  const { scan, clock } = m;
   if (lead(scan, /snooze|remind\s+me\s+again|remind\s+me\s+(?=in\s)|not\s+now|later/)) {
     let duration: string | undefined;
     const span = findSpan(scan, '(?:for\\s+|in\\s+|by\\s+)?');
@@ -179,8 +228,12 @@ export function interpret(text: string, clock: Clock): Result {
     }
     return { intent: 'snooze', ref: refOf(scan)!, duration: duration ?? 'PT10M' };
   }
+  return undefined;
+}
 
-  // notes: read from the typed text, since the words of a note are not the grammar's business
+/** notes: read from the typed text, since the words of a note are not the grammar's business */
+function note(m: Message): Result | undefined {
+  const { text } = m;
   const note =
     /^\s*(?:please\s+)?(?:add|attach|append|put|write|leave)\s+(?:a\s+)?note\s+(?:to|on|for)\s+(.+?)\s*(?::|\s-\s|,|\bsaying\b|\bthat\s+says\b)\s*(.+)$/is.exec(
       text,
@@ -191,15 +244,24 @@ export function interpret(text: string, clock: Clock): Result {
     const ref = canonicalRef(note[1] ?? '') ?? 'it';
     return { intent: 'update', ref, notes: note[2]!.trim() };
   }
+  return undefined;
+}
 
-  // "remind me to ...", "set a reminder to ...": a new task with a reminder
+/** "remind me to ...", "set a reminder to ...": a new task with a reminder */
+function remindTo(m: Message): Result | undefined {
+  const { scan, clock } = m;
   if (
     lead(scan, /(?:remind|ping|alert|nudge)\s+me\s+to|(?:set|add|create)\s+(?:a\s+)?reminder\s+(?:to|that)/)
   ) {
     return buildAdd(scan, clock, true);
   }
+  return undefined;
+}
 
-  // untag: "untag it work", "remove #work from the dentist task", "remove the work tag from it"
+/** untag: "untag it work", "remove #work from the dentist task", "remove the work tag from it" */
+function untag(m: Message): Result | undefined {
+  const { scan } = m;
+  let h;
   if (lead(scan, /untag|unlabel|un-tag/)) {
     const tags = findTags(scan);
     const words = !tags.length
@@ -219,8 +281,12 @@ export function interpret(text: string, clock: Clock): Result {
       .filter((t) => !/^(tag|label|and)$/.test(t));
     return { intent: 'untag', ref: refOf(scan)!, tags };
   }
+  return undefined;
+}
 
-  // tag: "tag it #work", "tag dentist with health", "add #errands to the first one"
+/** tag: "tag it #work", "tag dentist with health", "add #errands to the first one" */
+function tag(m: Message): Result | undefined {
+  const { scan } = m;
   if (lead(scan, /tag|label/)) {
     const tags = findTags(scan);
     const pronoun = !tags.length
@@ -247,8 +313,12 @@ export function interpret(text: string, clock: Clock): Result {
     }
     return { intent: 'tag', ref: refOf(scan)!, tags };
   }
+  return undefined;
+}
 
-  // recur-stop: "stop repeating it", "don't repeat gym anymore", "make it a one-off"
+/** recur-stop: "stop repeating it", "don't repeat gym anymore", "make it a one-off" */
+function recurStop(m: Message): Result | undefined {
+  const { scan } = m;
   if (
     lead(
       scan,
@@ -272,9 +342,16 @@ export function interpret(text: string, clock: Clock): Result {
   ) {
     return { intent: 'recur-stop', ref: refOf(scan)! };
   }
+  return undefined;
+}
 
-  // recur: "make it repeat every monday", "repeat gym weekly", "change it to every other week". A change
-  // needs a task it can refer to: "change oil every 6 months" names none, so it is a new task.
+/**
+ * recur: "make it repeat every monday", "repeat gym weekly", "change it to every other week". A change
+ * needs a task it can refer to: "change oil every 6 months" names none, so it is a new task.
+ */
+function recur(m: Message): Result | undefined {
+  const { text, scan, clock } = m;
+  const v = () => scan.view().trim();
   const verbRepeat =
     /^(make|set|change|switch|turn|have)\s+(.+?)\s+(to\s+)?(repeat|recur|recurring|repeating|every|each|daily|weekly|monthly|yearly|annually|biweekly|fortnightly|quarterly|on\s+weekdays|weekdays|(?:mon|tues|wednes|thurs|fri|satur|sun)days?\s+and\s+\S+|(?:mon|tues|wednes|thurs|fri|satur|sun)days)\b(.*)$/.exec(
       v(),
@@ -296,8 +373,12 @@ export function interpret(text: string, clock: Clock): Result {
     if (!sched.recurrence) return clarify('missing-value');
     return { intent: 'recur', ref: refOf(scan)!, ...sched };
   }
+  return undefined;
+}
 
-  // rename: "rename it to X", "change the title of the first one to X", "call it X"
+/** rename: "rename it to X", "change the title of the first one to X", "call it X" */
+function rename(m: Message): Result | undefined {
+  const { scan } = m;
   const quoted = () => scan.quoted()[0];
   if (
     lead(scan, /rename|retitle|re-title|re-name/) ||
@@ -327,7 +408,13 @@ export function interpret(text: string, clock: Clock): Result {
     if (!title) return clarify('missing-value');
     return { intent: 'rename', ref: refOf(scan)!, title };
   }
-  // update: priority. "make it high priority", "mark the dentist as urgent", "set priority of X to low"
+  return undefined;
+}
+
+/** update: priority. "make it high priority", "mark the dentist as urgent", "set priority of X to low" */
+function priority(m: Message): Result | undefined {
+  const { text, scan } = m;
+  let h;
   if (
     (h = scan.find(
       /^\s*(?:set|change|make|update|put)\s+(?:the\s+)?(?:priority|prio)\s+(?:of|for|on)\s+(.+?)\s+(?:to|at)\s+(high|medium|med|low|none|urgent|p[1-4])$/,
@@ -368,8 +455,12 @@ export function interpret(text: string, clock: Clock): Result {
     const probe = new Scan(h.match[2]!);
     return { intent: 'update', ref: canonicalRef(h.match[1]!) ?? 'it', priority: findPriority(probe)! };
   }
+  return undefined;
+}
 
-  // reopen: "reopen it", "mark X as not done", "uncheck laundry"
+/** reopen: "reopen it", "mark X as not done", "uncheck laundry" */
+function reopen(m: Message): Result | undefined {
+  const { scan } = m;
   if (
     lead(
       scan,
@@ -391,8 +482,12 @@ export function interpret(text: string, clock: Clock): Result {
   ) {
     return { intent: 'reopen', ref: refOf(scan)! };
   }
+  return undefined;
+}
 
-  // delete: "delete it", "remove the dentist task", "delete all done tasks", "cancel that"
+/** delete: "delete it", "remove the dentist task", "delete all done tasks", "cancel that" */
+function remove(m: Message): Result | undefined {
+  const { scan, clock } = m;
   if (
     lead(
       scan,
@@ -421,8 +516,12 @@ export function interpret(text: string, clock: Clock): Result {
     if (!ref) return clarify('missing-task');
     return ref === 'them' ? { intent: 'delete', ref, needsConfirmation: true } : { intent: 'delete', ref };
   }
+  return undefined;
+}
 
-  // complete: "done", "mark it done", "finished the dentist task", "laundry done ✅", "complete all overdue"
+/** complete: "done", "mark it done", "finished the dentist task", "laundry done ✅", "complete all overdue" */
+function complete(m: Message): Result | undefined {
+  const { text, scan, clock } = m;
   if (
     peek(scan, /^(?:complete|finish|check\s+off|tick\s+off|mark|close)\s+(?:all|every|everything)\b/) &&
     lead(scan, /complete|finish|check\s+off|tick\s+off|mark|close/)
@@ -449,8 +548,12 @@ export function interpret(text: string, clock: Clock): Result {
   ) {
     return { intent: 'complete', ref: refOf(scan)! };
   }
+  return undefined;
+}
 
-  // skip, pause, resume
+/** skip, pause, resume */
+function skipPauseResume(m: Message): Result | undefined {
+  const { scan } = m;
   if (lead(scan, /skip/)) {
     scan.find(
       /\b(?:the\s+)?(?:next|upcoming|this)\s+(?:one|occurrence|time|instance)\b(?:\s+of)?|\b(?:this|next)\s+(?:week|time|month)(?:_s)?\b|\b(?:today|tomorrow|tonight)(?:_s)?\b|\b(?:the\s+)?next\b|\bjust\s+this\s+once\b|\bonce\b/,
@@ -470,8 +573,12 @@ export function interpret(text: string, clock: Clock): Result {
     scan.find(/\b(?:again|now)\b/);
     return { intent: 'resume', ref: refOf(scan)! };
   }
+  return undefined;
+}
 
-  // remind: "remind me about it 15 min before", "remind me of the dentist tomorrow at 8", "add a reminder for X at 5"
+/** remind: "remind me about it 15 min before", "remind me of the dentist tomorrow at 8", "add a reminder for X at 5" */
+function remind(m: Message): Result | undefined {
+  const { text, scan, clock } = m;
   if (
     lead(scan, /(?:remind|ping|alert|notify|nudge)\s+me(?:\s+(?:about|of|re|regarding))?(?!\s+to\b)/) ||
     lead(
@@ -499,40 +606,46 @@ export function interpret(text: string, clock: Clock): Result {
     scan.find(/\b(?:about|of|re|for|regarding)\b/);
     return { intent: 'remind', ref: refOf(scan)!, reminders };
   }
+  return undefined;
+}
 
-  // reschedule: "move the dentist to friday", "push it to next week", "postpone gym until monday"
-  {
-    const strong =
-      /reschedule|re-schedule|postpone|delay|defer|change\s+(?:the\s+)?(?:due\s+)?date\s+(?:of|for|on)|set\s+(?:the\s+)?(?:due\s+)?date\s+(?:of|for|on)|change\s+(?:the\s+)?(?:due\s+)?(?:date|time|deadline)\s+(?:of|for|on)|change\s+when/;
-    const weak = /move|push(?:\s+back)?|bump|shift|change|make|set/;
-    const isStrong = peek(scan, new RegExp(`^(?:${strong.source})\\b`));
-    // "change oil tmrw" is a task; "change it to friday", "change the dentist task to fri" are moves.
-    const chore =
-      peek(scan, /^(?:change|make|set)\s/) &&
-      !peek(scan, /\s(?:to|until|till)\s/) &&
-      !peek(scan, /^\S+\s+(?:it|that|this|them|the\s+\S+\s+(?:task|one))\b/);
-    if (isStrong || (!chore && peek(scan, new RegExp(`^(?:${weak.source})\\b`)))) {
-      const probe = new Scan(text);
-      probe.find(PREAMBLE);
-      probe.find(new RegExp(`^\\s*(?:${strong.source}|${weak.source})`));
-      const relative = probe.find(
-        /\b(?:by|back|forward|out)?\s*(?:a|an|one|\d+|two|three|a\s+couple\s+of)\s+(?:days?|weeks?|hours?|minutes?|mins?)(?:\s+(?:later|back|forward|out))?\s*$/,
-      );
-      const when = findWhen(probe, clock);
-      if (relative && !when) return clarify('relative-to-due');
-      if (when || isStrong) {
-        lead(scan, new RegExp(`${strong.source}|${weak.source}`));
-        const w = findWhen(scan, clock);
-        if (w && 'clarify' in w) return clarify(w.clarify);
-        if (!w) return clarify('missing-date');
-        scan.find(/\b(?:to|until|till|for)\s*$/);
-        scan.find(/\b(?:instead|please)\b/);
-        return { intent: 'reschedule', ref: refOf(scan)!, due: w.due };
-      }
+/** reschedule: "move the dentist to friday", "push it to next week", "postpone gym until monday" */
+function reschedule(m: Message): Result | undefined {
+  const { text, scan, clock } = m;
+  const strong =
+    /reschedule|re-schedule|postpone|delay|defer|change\s+(?:the\s+)?(?:due\s+)?date\s+(?:of|for|on)|set\s+(?:the\s+)?(?:due\s+)?date\s+(?:of|for|on)|change\s+(?:the\s+)?(?:due\s+)?(?:date|time|deadline)\s+(?:of|for|on)|change\s+when/;
+  const weak = /move|push(?:\s+back)?|bump|shift|change|make|set/;
+  const isStrong = peek(scan, new RegExp(`^(?:${strong.source})\\b`));
+  // "change oil tmrw" is a task; "change it to friday", "change the dentist task to fri" are moves.
+  const chore =
+    peek(scan, /^(?:change|make|set)\s/) &&
+    !peek(scan, /\s(?:to|until|till)\s/) &&
+    !peek(scan, /^\S+\s+(?:it|that|this|them|the\s+\S+\s+(?:task|one))\b/);
+  if (isStrong || (!chore && peek(scan, new RegExp(`^(?:${weak.source})\\b`)))) {
+    const probe = new Scan(text);
+    probe.find(PREAMBLE);
+    probe.find(new RegExp(`^\\s*(?:${strong.source}|${weak.source})`));
+    const relative = probe.find(
+      /\b(?:by|back|forward|out)?\s*(?:a|an|one|\d+|two|three|a\s+couple\s+of)\s+(?:days?|weeks?|hours?|minutes?|mins?)(?:\s+(?:later|back|forward|out))?\s*$/,
+    );
+    const when = findWhen(probe, clock);
+    if (relative && !when) return clarify('relative-to-due');
+    if (when || isStrong) {
+      lead(scan, new RegExp(`${strong.source}|${weak.source}`));
+      const w = findWhen(scan, clock);
+      if (w && 'clarify' in w) return clarify(w.clarify);
+      if (!w) return clarify('missing-date');
+      scan.find(/\b(?:to|until|till|for)\s*$/);
+      scan.find(/\b(?:instead|please)\b/);
+      return { intent: 'reschedule', ref: refOf(scan)!, due: w.due };
     }
   }
+  return undefined;
+}
 
-  // search and list
+/** search and list */
+function searchOrList(m: Message): Result | undefined {
+  const { text, scan, clock } = m;
   if (peek(scan, /^(?:find|look\s+for|look\s+up)\s+(?:a|an|some|new|another|out|time)\b/))
     return buildAdd(reset(text), clock, false);
   if (
@@ -562,10 +675,16 @@ export function interpret(text: string, clock: Clock): Result {
   ) {
     return listOrSearch(scan, clock, false);
   }
+  return undefined;
+}
 
-  // add: "add ...", "i need to ...", or anything else, as in a quick-add box. "new" is a command only
-  // before "task" ("new task: ..."); otherwise it is the title's first word ("new tires for the car").
-  // "add X to Y" is a command only when Y is a list ("add eggs to shopping list"): "add oil to the car".
+/**
+ * add: "add ...", "i need to ...", or anything else, as in a quick-add box. "new" is a command only
+ * before "task" ("new task: ..."); otherwise it is the title's first word ("new tires for the car").
+ * "add X to Y" is a command only when Y is a list ("add eggs to shopping list"): "add oil to the car".
+ */
+function add(m: Message): Result {
+  const { scan, clock } = m;
   const toList =
     /\b(?:to|on|in|onto)\s+(?:my|the|our)?\s*(?:[\p{L}\p{N}]+\s+)?(?:list|tasks|todo\s+list|todos|todo)\s*$/u;
   const addTo = peek(scan, /^add\s+(?!(?:a|an|new|another|the)?\s*(?:task|todo|item|entry)\b).+\sto\s+\S/);
