@@ -25,7 +25,7 @@ export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
  * HS256 tokens, sent as a bearer header or as the session cookie (the same token either way); the key
  * comes from config (the Dapr secret store in the stack).
  */
-export function createTokens(secret: string, ttl: string | number = '30d'): TokenIssuer {
+export function createTokens(secret: string, ttl = '30d'): TokenIssuer {
   const key = new TextEncoder().encode(secret);
   return {
     sign: (p) =>

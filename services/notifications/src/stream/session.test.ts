@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SessionCheck } from '@todo/server';
+import { createTokens, type SessionCheck } from '@todo/server';
 import { describe, expect, it } from 'vitest';
 import { reminderEvent, testApi } from '../testing.ts';
 
@@ -50,6 +50,22 @@ describe('notification stream with sessions', () => {
     expect((await keeps.next()).data.id).toBe(event.id);
     expect(keeps.ended()).toBe(false);
     keeps.close();
+  });
+
+  it('ends an open stream when its token expires', async () => {
+    const sid = randomUUID();
+    live.add(sid);
+    const id = randomUUID();
+    // The same key as the test app's, with a lifetime of two seconds.
+    const token = await createTokens('test-secret-test-secret-test-secret!', '2s').sign({
+      id,
+      tz: 'UTC',
+      sid,
+    });
+    const s = await api.stream({ cookie: token });
+    expect(s.res.status).toBe(200);
+    expect((await s.next((f) => f.event === 'session-ended', 5000)).data).toEqual({});
+    expect((await api.call('GET', '/api/notifications', { token })).status).toBe(401);
   });
 
   it('refuses a token without a session where sessions are checked, on the stream and the inbox', async () => {
