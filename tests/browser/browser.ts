@@ -36,7 +36,7 @@ export async function openBrowser(opts: { javaScript?: boolean } = {}): Promise<
     viewport: { width: 1280, height: 800 },
     javaScriptEnabled: opts.javaScript ?? true,
   });
-  context.setDefaultTimeout(15_000);
+  context.setDefaultTimeout(30_000);
   const page = context.pages()[0] ?? (await context.newPage());
   // A page error is a failed test (an answer of 4xx is the page showing a refusal, not an error), as epic-stack fails tests on console.error.
   const errors: string[] = [];

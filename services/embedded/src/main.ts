@@ -21,6 +21,7 @@ import {
   createSqliteStore,
   createTaskService,
   loadEnv,
+  sessionCheck,
 } from '@todo/tasks';
 import { createWebListener } from '@todo/web';
 import { createEmbeddedWorkflows, createLocalNotificationPublisher } from '@todo/workflows';
@@ -44,6 +45,8 @@ const notifications = createNotificationsApp({
   clock: systemClock,
   logger,
   tokens,
+  // A revoked session ends its open streams too (within 15 s), as in the stack.
+  sessions: sessionCheck(store, systemClock),
   // On a laptop the user's own webhook receiver is usually on localhost.
   webhooks: { allowInternal: true },
 });
@@ -114,6 +117,7 @@ chatHandler = createChatApp({
   kv: conversations,
   clock: systemClock,
   logger,
+  sessions: sessionCheck(store, systemClock),
   ...(llm ? { llm } : {}),
 }).callback();
 webHandler = await createWebListener({

@@ -50,6 +50,8 @@ export default function AppFrame() {
     };
     source.addEventListener('reminder', onReminder);
     source.addEventListener('due', onReminder);
+    // Signed out elsewhere ("sign out everywhere", or the session expired): this page is over too.
+    source.addEventListener('session-ended', () => window.location.assign('/signin'));
     return () => source.close();
   }, []);
   const nav: [string, string][] = [

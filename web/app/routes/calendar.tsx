@@ -74,7 +74,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     api.need<{ tasks: TaskView[] }>(
       `/api/tasks?${new URLSearchParams({ q: 'has:due', sort: 'due', limit: '200' })}`,
     ),
-    api.call<{ url: string }>('GET', '/api/calendar/feed'),
+    api.call<{ url: string; path: string }>('GET', '/api/calendar/feed'),
   ]);
   const today = DateTime.now().setZone(me.tz).startOf('day');
   const asked = DateTime.fromFormat(url.searchParams.get('month') ?? '', 'yyyy-MM', { zone: me.tz });
@@ -94,7 +94,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     from: from.toISODate()!,
     days: Math.round(to.diff(from, 'days').days),
     entries: entries(list.tasks, me.tz, from, to),
-    feed: feed.ok ? feed.body.url : null,
+    // The API names its own origin (daprd's, in the stack): the browser's origin is this request's.
+    feed: feed.ok ? new URL(feed.body.path, request.url).href : null,
   };
 }
 
