@@ -11,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['services/*/src/**/*.test.ts', 'workflows/**/*.test.ts', 'deploy/local/**/*.test.ts'],
-          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          exclude: ['**/*.int.test.ts', '**/*.meili.test.ts', '**/node_modules/**'],
         },
       },
       {
@@ -25,6 +25,16 @@ export default defineConfig({
       },
       {
         test: {
+          // `npm run test:browser`: the web app in Debian's Chromium against the embedded profile.
+          name: 'browser',
+          include: ['tests/browser/**/*.browser.test.ts'],
+          fileParallelism: false,
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
           // `npm run validate:deploy`, after its checks: each checker given a planted fault. Its tools are
           // installed by then (the first install takes minutes: deploy/validate/tools.ts).
           name: 'deploy',
@@ -34,13 +44,12 @@ export default defineConfig({
         },
       },
       {
+        // `npm run test:meili`: the search behaviour on a real Meilisearch (MEILI_URL, MEILI_MASTER_KEY).
         test: {
-          // `npm run test:browser`: the web app in Debian's Chromium against the embedded profile.
-          name: 'browser',
-          include: ['tests/browser/**/*.browser.test.ts'],
-          fileParallelism: false,
-          testTimeout: 90_000,
-          hookTimeout: 120_000,
+          name: 'meili',
+          include: ['services/search/src/**/*.meili.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       {

@@ -61,7 +61,33 @@ export async function ensureKafka(
 const TOPIC_RESOURCE = 2 satisfies ConfigResourceTypes.TOPIC;
 
 /** Topics the stack creates once Kafka is ready (partitions and retention are chosen here, not by auto-create). */
-export type TopicSpec = { topic: string; partitions: number; retentionMs: number };
+export type TopicSpec = {
+  topic: string;
+  partitions: number;
+  retentionMs: number;
+  /** compact: keep each key's newest record (whatever its age) instead of deleting by age. */
+  cleanupPolicy?: 'delete' | 'compact';
+};
+
+// Locally a compacted topic rolls a segment every 10 s and the cleaner looks every second, so compaction
+// is seen within seconds (the stack tests watch it); a cluster keeps Kafka's defaults.
+const COMPACTION = {
+  'segment.ms': '10000',
+  'min.cleanable.dirty.ratio': '0.01',
+  'min.compaction.lag.ms': '0',
+};
+
+/** The topic-level settings TOPICS manages for a topic. */
+function topicConfig(t: TopicSpec): Record<string, string> {
+  return {
+    'retention.ms': String(t.retentionMs),
+    'cleanup.policy': t.cleanupPolicy ?? 'delete',
+    ...(t.cleanupPolicy === 'compact' ? COMPACTION : {}),
+  };
+}
+
+const entries = (config: Record<string, string>) =>
+  Object.entries(config).map(([name, value]) => ({ name, value }));
 
 /**
  * A single KRaft node (broker and controller in one JVM) on 127.0.0.1, storage under .data/stack/kafka,
@@ -157,7 +183,7 @@ export async function ensureTopics(brokers: readonly string[], topics: readonly 
         topic: t.topic,
         numPartitions: t.partitions,
         replicationFactor: 1,
-        configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
+        configEntries: entries(topicConfig(t)),
       }));
     if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
     const present = topics.filter((t) => existing.has(t.topic));
@@ -177,14 +203,14 @@ export async function ensureTopics(brokers: readonly string[], topics: readonly 
       resources: present.map((t) => ({
         type: TOPIC_RESOURCE,
         name: t.topic,
-        configNames: ['retention.ms'],
+        configNames: Object.keys(topicConfig(t)),
       })),
     });
     const stale = present.filter((t) => {
-      const entry = configs.resources
-        .find((r) => r.resourceName === t.topic)
-        ?.configEntries.find((c) => c.configName === 'retention.ms');
-      return entry?.configValue !== String(t.retentionMs);
+      const have = configs.resources.find((r) => r.resourceName === t.topic)?.configEntries ?? [];
+      return Object.entries(topicConfig(t)).some(
+        ([name, value]) => have.find((c) => c.configName === name)?.configValue !== value,
+      );
     });
     if (stale.length > 0) {
       await admin.alterConfigs({
@@ -192,7 +218,7 @@ export async function ensureTopics(brokers: readonly string[], topics: readonly 
         resources: stale.map((t) => ({
           type: TOPIC_RESOURCE,
           name: t.topic,
-          configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
+          configEntries: entries(topicConfig(t)),
         })),
       });
     }
@@ -238,6 +264,7 @@ group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 log.retention.hours=168
 log.segment.bytes=67108864
+log.cleaner.backoff.ms=1000
 `;
 }
 

@@ -22,7 +22,9 @@ const DAY = 24 * 60 * 60 * 1000;
 
 /** Topics created once Kafka is up. Dead-letter topics are named <topic>-dlq. */
 export const TOPICS: readonly TopicSpec[] = [
-  { topic: 'task-events', partitions: 6, retentionMs: 7 * DAY },
+  // Compacted: it keeps every task's newest event, so replaying it rebuilds the search index (retention.ms
+  // does not apply to a compacted topic; it is kept in step with the chart).
+  { topic: 'task-events', partitions: 6, retentionMs: 7 * DAY, cleanupPolicy: 'compact' },
   { topic: 'reminders', partitions: 3, retentionMs: 7 * DAY },
   { topic: 'task-events-dlq', partitions: 1, retentionMs: 30 * DAY },
   { topic: 'reminders-dlq', partitions: 1, retentionMs: 30 * DAY },
@@ -73,6 +75,17 @@ export const APPS: readonly AppSpec[] = [
     env: { PORT: String(appPorts.app(3)) },
     health: '/readyz',
     dependsOn: ['tasks'],
+  },
+  {
+    // Search: /api/search and the indexer on task-events; the in-process engine, filled at start by
+    // replaying the compacted topic from Kafka (MEILI_URL would choose Meilisearch).
+    name: 'search',
+    command: process.execPath,
+    args: ['services/search/src/server.ts'],
+    port: appPorts.app(4),
+    env: { PORT: String(appPorts.app(4)), KAFKA_BROKERS: `127.0.0.1:${appPorts.kafka.broker}` },
+    health: '/readyz',
+    dependsOn: ['kafka', 'tasks'],
   },
   {
     // The web app: pages rendered here, the API reached through its daprd (DAPR_HTTP_ENDPOINT).

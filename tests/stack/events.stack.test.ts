@@ -67,7 +67,7 @@ describe('task events on Kafka', () => {
         time: task.updatedAt,
         subject: task.id,
         version: task.version,
-        data: { owner: userId, task },
+        data: { owner: userId, zone: 'UTC', task },
       });
       expect(TaskEvent.parse(ce.data)).toEqual(ce.data);
     } finally {

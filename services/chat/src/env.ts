@@ -13,6 +13,7 @@ const Env = z.object({
   DAPR_API_TOKEN: z.string().min(1).optional(),
   /** The tasks service's Dapr app id. */
   TASKS_APP_ID: z.string().default('tasks'),
+  SEARCH_APP_ID: z.string().default('search'),
   /** HS256 key shared with the tasks service; unset, it is read from the Dapr secret store. */
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
   /**

@@ -30,6 +30,7 @@ const app = createChatApp({
   tokens: createTokens(jwtKey),
   tasks: createTasksClient({
     baseUrl: `${sidecar.http}/v1.0/invoke/${env.TASKS_APP_ID}/method`,
+    searchUrl: `${sidecar.http}/v1.0/invoke/${env.SEARCH_APP_ID}/method`,
     headers: sidecarHeaders(sidecar),
   }),
   kv,

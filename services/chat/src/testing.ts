@@ -2,7 +2,8 @@ import type { RequestListener } from 'node:http';
 import { fixedClock } from '@todo/core';
 import { createTokens } from '@todo/server';
 import { apiCaller, serveForTests, type CallOptions } from '@todo/server/testing';
-import { createApp, createSqliteStore, sessionCheck } from '@todo/tasks';
+import { createEmbeddedIndex, createSearchApp } from '@todo/search';
+import { createApp, createLocalPublisher, createRelay, createSqliteStore, sessionCheck } from '@todo/tasks';
 import { pino } from 'pino';
 import { afterAll } from 'vitest';
 import { createChatApp } from './app.ts';
@@ -18,8 +19,9 @@ export async function serve(handler: RequestListener): Promise<string> {
 }
 
 /**
- * A real tasks app and a chat app, each on its own free port (SQLite in memory, one fixed clock:
- * 2026-11-24 10:00 UTC, a Tuesday), talking over HTTP as they do in the stack.
+ * A real tasks app, search app and chat app, each on its own free port (SQLite in memory, one fixed clock:
+ * 2026-11-24 10:00 UTC, a Tuesday), talking over HTTP as they do in the stack; the tasks' events reach the
+ * search index through the outbox relay.
  */
 export async function testChat(
   opts: {
@@ -29,7 +31,7 @@ export async function testChat(
   } = {},
 ) {
   const clock = fixedClock('2026-11-24T10:00:00Z');
-  const logger = pino({ level: 'silent' });
+  const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
   const tokens = createTokens('test-secret-test-secret-test-secret!');
   const store = createSqliteStore(':memory:');
   const kv = createSqliteKeyValue(':memory:');
@@ -37,11 +39,15 @@ export async function testChat(
     await store.close();
     await kv.close();
   });
-  const tasksBase = await serve(createApp({ store, clock, logger, tokens }).callback());
+  const search = createSearchApp({ index: createEmbeddedIndex(), clock, logger, tokens, sources: {} });
+  const relay = createRelay({ store, logger, publisher: createLocalPublisher([search.consume]) });
+  afterAll(() => relay.stop());
+  const tasksBase = await serve(createApp({ store, clock, logger, tokens, onWrite: relay.wake }).callback());
+  const searchBase = await serve(search.app.callback());
   const chatBase = await serve(
     createChatApp({
       tokens,
-      tasks: createTasksClient({ baseUrl: tasksBase }),
+      tasks: createTasksClient({ baseUrl: tasksBase, searchUrl: searchBase }),
       kv,
       clock,
       logger,

@@ -24,6 +24,8 @@ export const TaskEvent = z.object({
   version: z.number().int().positive(),
   data: z.object({
     owner: z.string(),
+    /** The owner's IANA zone at the change, for consumers that read floating dues (search sorts by due). */
+    zone: z.string().optional(),
     task: Task,
     /** The fields an update changed. */
     changed: z.array(z.string()).optional(),

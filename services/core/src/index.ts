@@ -6,3 +6,4 @@ export * from './query/index.ts';
 export * from './recurrence/index.ts';
 export * from './schedule.ts';
 export * from './workflows.ts';
+export * from './search.ts';

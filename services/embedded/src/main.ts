@@ -13,6 +13,7 @@ import {
 import { systemClock } from '@todo/core';
 import { createTokens, listen } from '@todo/server';
 import { createNotificationsApp, createSqliteNotificationStore } from '@todo/notifications';
+import { createEmbeddedIndex, createSearchApp } from '@todo/search';
 import {
   createActivityConsumer,
   createApp,
@@ -64,11 +65,30 @@ const workflows = createEmbeddedWorkflows({
   },
   publisher: createLocalNotificationPublisher([notifications.consume]),
 });
+// Search: the in-process engine, filled from the store at start and kept current by the task events.
+const search = createSearchApp({
+  index: createEmbeddedIndex(),
+  clock: systemClock,
+  logger,
+  tokens,
+  sessions: sessionCheck(store, systemClock),
+  sources: {
+    store: async (after) => {
+      const items = await store.everyTask(after, 1000);
+      return { items, ...(items.length === 1000 ? { next: items.at(-1)!.task.id } : {}) };
+    },
+  },
+});
+await search.reindex('store');
 // The outbox relay hands each change to the in-process consumers, as Kafka does in the stack.
 const relay = createRelay({
   store,
   logger,
-  publisher: createLocalPublisher([createActivityConsumer({ store, logger }), workflows.coordinator]),
+  publisher: createLocalPublisher([
+    createActivityConsumer({ store, logger }),
+    workflows.coordinator,
+    search.consume,
+  ]),
 });
 const tasksApp = createApp({
   store,
@@ -84,7 +104,9 @@ const tasksApp = createApp({
 // Dapr in the stack; its handler is made once the server listens and the origin is known (PORT may be 0).
 const isChat = /^\/api\/chat(?:[/?]|$)/;
 const isNotifications = /^\/api\/(?:notifications|webhooks)(?:[/?]|$)/;
+const isSearch = /^\/api\/search(?:[/?]|$)/;
 const tasksHandler = tasksApp.callback();
+const searchHandler = search.app.callback();
 const notificationsHandler = notifications.app.callback();
 let chatHandler: RequestListener | undefined;
 // Every path outside /api is the web app (React Router, rendered in this process).
@@ -97,7 +119,9 @@ const route = (url: string): RequestListener =>
       ? chatHandler
       : isNotifications.test(url)
         ? notificationsHandler
-        : tasksHandler;
+        : isSearch.test(url)
+          ? searchHandler
+          : tasksHandler;
 const server = await listen((req, res) => void route(req.url ?? '')(req, res), {
   port: env.PORT,
   host: env.HOST,

@@ -1,4 +1,12 @@
-import { describeRule, formatQuery, occurrences, type Clock, type Task, type TaskPatch } from '@todo/core';
+import {
+  describeRule,
+  formatQuery,
+  occurrences,
+  parseQuery,
+  type Clock,
+  type Task,
+  type TaskPatch,
+} from '@todo/core';
 import type { Principal } from '@todo/server';
 import { DateTime, Duration } from 'luxon';
 import { parse, parseConfirmation } from '../parse/index.ts';
@@ -131,7 +139,7 @@ export function createEngine({ clock }: { clock: Clock }) {
         return add(r, turn);
       case 'list':
       case 'search':
-        return list(r.query ?? 'is:open', r.sort, turn);
+        return r.text ? find(r.query ?? r.text, r.sort, turn) : list(r.query ?? 'is:open', r.sort, turn);
       default:
         return act(r, turn);
     }
@@ -161,17 +169,36 @@ export function createEngine({ clock }: { clock: Clock }) {
 
   async function list(q: string, sort: string | undefined, turn: Turn): Promise<Answer> {
     const page = await turn.tasks.list(q, sort, LIST_LIMIT);
-    turn.state.list = page.tasks.map((t) => t.id);
-    if (page.tasks.length === 1) turn.state.focus = [page.tasks[0]!.id];
-    const shown = page.query ? `\`${page.query}\`` : 'all tasks';
-    const reply = page.tasks.length
+    return shown(page.tasks, page.next !== undefined, page.query, turn);
+  }
+
+  /** A search with words: typo-tolerant through /api/search (the words its q, the rest its filter). */
+  async function find(query: string, sort: string | undefined, turn: Turn): Promise<Answer> {
+    const node = parseQuery(query);
+    const parts = node?.type === 'and' ? node.children : node ? [node] : [];
+    const words = parts.flatMap((n) => (n.type === 'text' ? [n.value] : []));
+    const rest = parts.filter((n) => n.type !== 'text');
+    const filter = formatQuery(rest.length > 1 ? { type: 'and', children: rest } : (rest[0] ?? null));
+    const found = await turn.tasks.search(words.join(' '), filter, sort, LIST_LIMIT);
+    // The cards show whole tasks; one deleted since the search is left out.
+    const tasks = (await Promise.allSettled(found.hits.map((h) => turn.tasks.get(h.id))))
+      .filter((r) => r.status === 'fulfilled')
+      .map((r) => r.value);
+    return shown(tasks, found.total > found.hits.length, query, turn);
+  }
+
+  function shown(tasks: Task[], more: boolean, query: string, turn: Turn): Answer {
+    turn.state.list = tasks.map((t) => t.id);
+    if (tasks.length === 1) turn.state.focus = [tasks[0]!.id];
+    const what = query ? `\`${query}\`` : 'all tasks';
+    const reply = tasks.length
       ? [
-          `${page.tasks.length}${page.next ? '+' : ''} task${page.tasks.length === 1 ? '' : 's'} for ${shown}:`,
-          ...page.tasks.map((t, i) => `${i + 1}. ${line(t)}`),
-          ...(page.next ? [`(showing the first ${LIST_LIMIT})`] : []),
+          `${tasks.length}${more ? '+' : ''} task${tasks.length === 1 ? '' : 's'} for ${what}:`,
+          ...tasks.map((t, i) => `${i + 1}. ${line(t)}`),
+          ...(more ? [`(showing the first ${LIST_LIMIT})`] : []),
         ].join('\n')
-      : `Nothing matches ${shown}.`;
-    return { reply, tasks: page.tasks, query: page.query };
+      : `Nothing matches ${what}.`;
+    return { reply, tasks, query };
   }
 
   /** A command on existing tasks: resolve the reference, then act on each task it names. */

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { testChat } from '../testing.ts';
 
+/** Polls until `probe` answers (the search index follows the outbox relay). */
+async function until<T>(probe: () => Promise<T | undefined>, ms = 5_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined || Date.now() > end) return v as T;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 // Berlin is UTC+1 in November: the fixed clock's 10:00 UTC is 11:00 local on Tuesday 2026-11-24.
 const api = await testChat();
 
@@ -50,6 +60,33 @@ describe('POST /api/chat: conversations', () => {
     expect(week.tasks.map((t: any) => t.title)).toEqual(['pay bills']);
     // One task shown is the one in focus.
     expect((await c.say('rename it to pay all bills')).reply).toBe('Renamed it to "pay all bills".');
+  });
+
+  it('searches through the search service: typo-tolerant words, the rest as its filter', async () => {
+    const token = await api.signup();
+    const c = api.conversation(token);
+    await c.say('pay the electricity invoice friday high priority #bills');
+    await c.say('pay the water invoice saturday #bills');
+    await c.say('renew the car insurance');
+    const other = api.conversation(await api.signup());
+    await other.say('pay the electricity invoice friday #bills');
+    const found = await until(async () => {
+      const r = await c.say('search invoce');
+      return r.tasks.length === 2 ? r : undefined;
+    });
+    expect(found.reply).toBe(
+      [
+        '2 tasks for `invoce`:',
+        '1. pay the electricity invoice (due Fri 2026-11-27, high, #bills)',
+        '2. pay the water invoice (due Sat 2026-11-28, #bills)',
+      ].join('\n'),
+    );
+    expect(found.actions[0]).toEqual({ tool: 'search', method: 'GET', path: '/api/search', status: 200 });
+    const high = await c.say('find high priority invoce');
+    expect(high.tasks.map((t: any) => t.title)).toEqual(['pay the electricity invoice']);
+    expect(high.query).toBe('priority:high invoce');
+    expect((await c.say('complete the first one')).reply).toBe('Done: "pay the electricity invoice".');
+    expect((await c.say('search insurnce')).tasks.map((t: any) => t.title)).toEqual(['renew the car insurance']);
   });
 
   it('shows a series in words with its next three dates, and saves it on "yes"', async () => {

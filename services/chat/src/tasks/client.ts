@@ -2,6 +2,7 @@ import {
   AppError,
   UnauthorizedError,
   type ErrorDetail,
+  type SearchAnswer,
   type Task,
   type TaskCreate,
   type TaskPatch,
@@ -48,6 +49,8 @@ export interface TaskList {
 export interface TasksClientOptions {
   /** Where `/api/tasks` lives: Dapr's invoke URL in the stack, the process's own origin when embedded. */
   baseUrl: string;
+  /** Where `/api/search` lives (the search app's invoke URL in the stack); default `baseUrl`. */
+  searchUrl?: string;
   /** Sent with every call (dapr-api-token in the stack). */
   headers?: Record<string, string>;
   timeoutMs?: number;
@@ -57,13 +60,25 @@ export interface TasksClientOptions {
  * The tasks API as the signed-in owner: the caller's own Authorization header is forwarded, so the tasks
  * service scopes every read and write to that owner (the chat never sees another owner's tasks).
  */
-export function createTasksClient({ baseUrl, headers = {}, timeoutMs = 10_000 }: TasksClientOptions) {
+export function createTasksClient({
+  baseUrl,
+  searchUrl,
+  headers = {},
+  timeoutMs = 10_000,
+}: TasksClientOptions) {
   const base = baseUrl.replace(/\/+$/, '');
+  const searchBase = (searchUrl ?? baseUrl).replace(/\/+$/, '');
   return function asOwner(authorization: string, calls: ToolCall[] = []) {
-    async function call<T>(tool: string, method: string, path: string, body?: unknown): Promise<T> {
+    async function call<T>(
+      tool: string,
+      method: string,
+      path: string,
+      body?: unknown,
+      root = base,
+    ): Promise<T> {
       let res: Response;
       try {
-        res = await fetch(base + path, {
+        res = await fetch(root + path, {
           method,
           headers: {
             ...headers,
@@ -104,6 +119,14 @@ export function createTasksClient({ baseUrl, headers = {}, timeoutMs = 10_000 }:
           'list',
           'GET',
           `/api/tasks?${new URLSearchParams({ q, limit: String(limit), ...(sort ? { sort } : {}) })}`,
+        ),
+      search: (q: string, filter: string, sort?: string, limit = 20) =>
+        call<SearchAnswer>(
+          'search',
+          'GET',
+          `/api/search?${new URLSearchParams({ q, filter, limit: String(limit), ...(sort ? { sort } : {}) })}`,
+          undefined,
+          searchBase,
         ),
       get: (id: string) => call<Task>('get', 'GET', task(id)),
       update: (id: string, patch: TaskPatch, tool = 'update') => call<Task>(tool, 'PATCH', task(id), patch),

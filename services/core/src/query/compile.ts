@@ -200,3 +200,65 @@ function mongo(n: QueryNode, ctx: QueryContext): Record<string, unknown> {
       return n.value === 'reminder' ? { hasReminders: true } : { notes: { $exists: true, $ne: '' } };
   }
 }
+
+/** A string as a Meilisearch filter value: double-quoted, with `\` and `"` escaped. */
+export function meiliString(value: string): string {
+  return `"${value.replace(/[\\"]/g, '\\$&')}"`;
+}
+
+const MEILI_OPS = { '=': '=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' } as const;
+
+/**
+ * Compiles a query to a Meilisearch filter expression over the search index's documents (`priorityRank`,
+ * `dueAt` in epoch ms or null, `recurring`, `hasReminder`, `hasNotes`, `status`, `tags`, `title`, `notes`);
+ * '' for null. Every value is quoted by meiliString, so no user text can change the expression's shape;
+ * the caller adds the owner scope around it. Text terms use the CONTAINS operator (an experimental feature
+ * the index enables).
+ */
+export function toMeiliFilter(node: QueryNode | null, ctx: QueryContext): string {
+  if (!node) return '';
+  checkZone(ctx);
+  return meili(node, ctx);
+}
+
+function meili(n: QueryNode, ctx: QueryContext): string {
+  switch (n.type) {
+    case 'and':
+    case 'or': {
+      if (n.children.length === 0) return n.type === 'and' ? 'id EXISTS' : 'NOT id EXISTS';
+      return `(${n.children.map((c) => meili(c, ctx)).join(n.type === 'and' ? ' AND ' : ' OR ')})`;
+    }
+    case 'not':
+      return `(NOT ${meili(n.child, ctx)})`;
+    case 'text':
+      return `(title CONTAINS ${meiliString(n.value)} OR notes CONTAINS ${meiliString(n.value)})`;
+    case 'title':
+      return `title CONTAINS ${meiliString(n.value)}`;
+    case 'status':
+      return `status = ${meiliString(n.value)}`;
+    case 'priority':
+      return `priorityRank ${MEILI_OPS[n.op]} ${PRIORITY_RANK[n.value]}`;
+    case 'tag':
+      return n.value === null ? 'tags IS EMPTY' : `tags = ${meiliString(n.value)}`;
+    case 'due':
+    case 'dueBetween': {
+      const b = dueBounds(n, ctx);
+      const parts = [
+        b.$gt && `dueAt > ${b.$gt.getTime()}`,
+        b.$gte && `dueAt >= ${b.$gte.getTime()}`,
+        b.$lt && `dueAt < ${b.$lt.getTime()}`,
+        b.$lte && `dueAt <= ${b.$lte.getTime()}`,
+      ].filter(Boolean);
+      // A task without a due has dueAt null, which no comparison matches (as in the other compilers).
+      return `(${parts.join(' AND ')})`;
+    }
+    case 'overdue':
+      return `(status = "open" AND dueAt < ${ctx.now.getTime()})`;
+    case 'hasDue':
+      return n.value ? 'dueAt IS NOT NULL' : 'dueAt IS NULL';
+    case 'recurring':
+      return `recurring = ${n.value}`;
+    case 'has':
+      return n.value === 'reminder' ? 'hasReminder = true' : 'hasNotes = true';
+  }
+}

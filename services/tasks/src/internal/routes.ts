@@ -2,7 +2,7 @@ import { OccurrenceCreate, Task, ValidationError } from '@todo/core';
 import { endpoint, ErrorBody, type Endpoint } from '@todo/server';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import type { Store } from '../store/store.ts';
+import type { LiveTask, Store } from '../store/store.ts';
 import { idempotencyKey } from '../tasks/routes.ts';
 import type { TaskService } from '../tasks/service.ts';
 
@@ -91,10 +91,26 @@ export function internalEndpoints({ store, tasks }: { store: Store; tasks: TaskS
       query: LiveQuery,
       responses: { 200: { description: 'A page', schema: LivePage }, ...errors },
       handler: async (ctx, { query }) => {
-        const rows = await store.liveTasks(query.after, query.limit + 1);
-        const items = rows.slice(0, query.limit);
-        ctx.body = { items, ...(rows.length > query.limit ? { next: items.at(-1)!.task.id } : {}) };
+        ctx.body = page(await store.liveTasks(query.after, query.limit + 1), query.limit);
+      },
+    }),
+    endpoint({
+      method: 'get',
+      path: '/internal/tasks',
+      summary: "Every owner's tasks that are not deleted, a page at a time, for a search reindex",
+      tag: 'internal',
+      auth: true,
+      query: LiveQuery,
+      responses: { 200: { description: 'A page', schema: LivePage }, ...errors },
+      handler: async (ctx, { query }) => {
+        ctx.body = page(await store.everyTask(query.after, query.limit + 1), query.limit);
       },
     }),
   ];
+}
+
+/** A page of `limit` rows from `limit + 1` read, with where the next one starts. */
+function page(rows: LiveTask[], limit: number) {
+  const items = rows.slice(0, limit);
+  return { items, ...(rows.length > limit ? { next: items.at(-1)!.task.id } : {}) };
 }

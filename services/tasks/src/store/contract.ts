@@ -353,6 +353,30 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         ].sort(),
       );
       expect(seen.find((i) => i.task.id === mine.reminded.id)?.task).toEqual(mine.reminded);
+
+      // everyTask: the same paging over every task that is not deleted (what a search reindex reads).
+      const every: { owner: string; zone: string; task: Task }[] = [];
+      after = undefined;
+      for (let page = 0; page < 10_000; page++) {
+        const got = await store.everyTask(after, 7);
+        every.push(...got);
+        if (got.length < 7) break;
+        after = got.at(-1)!.task.id;
+      }
+      const everyIds = every.map((i) => i.task.id);
+      expect(everyIds).toEqual([...new Set(everyIds)].sort());
+      expect(
+        every
+          .filter((i) => i.owner === owner || i.owner === anonymous)
+          .map((i) => [i.owner, i.zone, i.task.title])
+          .sort(),
+      ).toEqual(
+        [
+          ...['Reminded', 'Instance', 'Plain', 'Done', 'Quiet'].map((t) => [owner, 'America/New_York', t]),
+          [anonymous, 'UTC', 'Theirs'],
+        ].sort(),
+      );
+      expect(every.find((i) => i.task.id === quiet.id)?.task).toEqual(quiet);
     });
 
     it("answers each series' newest instance, and none for a series whose newest was deleted", async () => {

@@ -145,6 +145,23 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
     deleted: false,
   });
 
+  /** A page of tasks matching `filter` in order of id after `after`, each with its owner's zone. */
+  async function inIdOrder(filter: Filter<TaskDoc>, after: string | undefined, limit: number) {
+    const docs = await tasks
+      .find({ ...filter, ...(after !== undefined ? { _id: { $gt: after } } : {}) })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .toArray();
+    const owners = [...new Set(docs.map((d) => d.owner))];
+    const zones = new Map(
+      (await users.find({ _id: { $in: owners } }, { projection: { tz: 1 } }).toArray()).map((u) => [
+        u._id,
+        u.tz,
+      ]),
+    );
+    return docs.map((d) => ({ owner: d.owner, zone: zones.get(d.owner) ?? 'UTC', task: toTask(d) }));
+  }
+
   return {
     async createUser({ id, ...u }) {
       try {
@@ -299,26 +316,16 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
         .toArray();
       return rows.map((r) => ({ tag: r._id, count: r.count }));
     },
-    async liveTasks(after, limit) {
-      const docs = await tasks
-        .find({
-          status: 'open',
-          deleted: false,
-          // The same tasks as sqlite.ts's LIVE.
-          $or: [{ hasReminders: true }, { seriesId: { $exists: true } }],
-          ...(after !== undefined ? { _id: { $gt: after } } : {}),
-        })
-        .sort({ _id: 1 })
-        .limit(limit)
-        .toArray();
-      const owners = [...new Set(docs.map((d) => d.owner))];
-      const zones = new Map(
-        (await users.find({ _id: { $in: owners } }, { projection: { tz: 1 } }).toArray()).map((u) => [
-          u._id,
-          u.tz,
-        ]),
+    liveTasks(after, limit) {
+      // The same tasks as sqlite.ts's LIVE.
+      return inIdOrder(
+        { status: 'open', deleted: false, $or: [{ hasReminders: true }, { seriesId: { $exists: true } }] },
+        after,
+        limit,
       );
-      return docs.map((d) => ({ owner: d.owner, zone: zones.get(d.owner) ?? 'UTC', task: toTask(d) }));
+    },
+    everyTask(after, limit) {
+      return inIdOrder({ deleted: false }, after, limit);
     },
     async seriesHeads(owner, seriesId) {
       const instances = await tasks

@@ -7,6 +7,7 @@ import {
   type Activity,
   type SeriesInstance,
   type ListOptions,
+  type LiveTask,
   type Session,
   type Store,
   type User,
@@ -109,6 +110,11 @@ export function createSqliteStore(file: string): Store {
     live: db.prepare(
       `SELECT t.owner, t.doc, coalesce(u.tz, 'UTC') AS tz
        FROM (SELECT id, owner, doc FROM tasks WHERE ${LIVE} AND id > ? ORDER BY id LIMIT ?) AS t
+       LEFT JOIN users AS u ON u.id = t.owner ORDER BY t.id`,
+    ),
+    every: db.prepare(
+      `SELECT t.owner, t.doc, coalesce(u.tz, 'UTC') AS tz
+       FROM (SELECT id, owner, doc FROM tasks WHERE deleted = 0 AND id > ? ORDER BY id LIMIT ?) AS t
        LEFT JOIN users AS u ON u.id = t.owner ORDER BY t.id`,
     ),
     // coalesce(?, seriesId) = seriesId holds for every series without the parameter (and never for NULL).
@@ -270,8 +276,10 @@ export function createSqliteStore(file: string): Store {
         .sort((a, b) => b.count - a.count || (a.tag < b.tag ? -1 : 1));
     },
     async liveTasks(after, limit) {
-      const rows = q.live.all(after ?? '', limit) as { owner: string; doc: string; tz: string }[];
-      return rows.map((r) => ({ owner: r.owner, zone: r.tz, task: JSON.parse(r.doc) as Task }));
+      return withZones(q.live.all(after ?? '', limit));
+    },
+    async everyTask(after, limit) {
+      return withZones(q.every.all(after ?? '', limit));
     },
     async seriesHeads(owner, seriesId) {
       const rows = q.seriesInstances.all(owner, seriesId ?? null) as (Omit<SeriesInstance, 'deleted'> & {
@@ -319,4 +327,12 @@ export function createSqliteStore(file: string): Store {
       close();
     },
   };
+}
+
+function withZones(rows: unknown[]): LiveTask[] {
+  return (rows as { owner: string; doc: string; tz: string }[]).map((r) => ({
+    owner: r.owner,
+    zone: r.tz,
+    task: JSON.parse(r.doc) as Task,
+  }));
 }

@@ -121,6 +121,8 @@ export interface Store {
    * in order of id after `after`, with the owner's zone ('UTC' without an account).
    */
   liveTasks(after: string | undefined, limit: number): Promise<LiveTask[]>;
+  /** Every owner's tasks that are not deleted, in order of id after `after`, with the owner's zone. */
+  everyTask(after: string | undefined, limit: number): Promise<LiveTask[]>;
   /**
    * The instance that drives each of the owner's series (or of `seriesId` alone): its newest, whatever its
    * status. A series whose newest instance was deleted has none: deleting it ended the series.

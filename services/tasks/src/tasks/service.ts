@@ -7,6 +7,7 @@ import {
   ValidationError,
   formatQuery,
   parseQuery,
+  parseSort,
   parseRule,
   ruleFrequency,
   type Clock,
@@ -22,14 +23,7 @@ import {
   type TaskPatch,
 } from '@todo/core';
 import type { Principal } from '@todo/server';
-import {
-  NATURAL_DIR,
-  sortValue,
-  type Position,
-  type Sort,
-  type SortKey,
-  type Store,
-} from '../store/store.ts';
+import { sortValue, type Position, type Sort, type Store } from '../store/store.ts';
 
 export interface ListParams {
   q?: string;
@@ -52,14 +46,14 @@ export interface TaskServiceDeps {
 export function createTaskService({ store, clock, onWrite = () => {} }: TaskServiceDeps) {
   const now = () => clock.now().toISOString();
 
-  function event(type: TaskEventType, owner: string, task: Task, changed?: string[]): TaskEvent {
+  function event(type: TaskEventType, user: Principal, task: Task, changed?: string[]): TaskEvent {
     return {
       id: randomUUID(),
       type,
       time: task.updatedAt,
       subject: task.id,
       version: task.version,
-      data: { owner, task, ...(changed ? { changed } : {}) },
+      data: { owner: user.id, zone: user.tz, task, ...(changed ? { changed } : {}) },
     };
   }
 
@@ -92,7 +86,7 @@ export function createTaskService({ store, clock, onWrite = () => {} }: TaskServ
         user.tz,
         task,
         current.version,
-        event(next.type, user.id, task, next.changed),
+        event(next.type, user, task, next.changed),
       );
       if (ok) {
         onWrite();
@@ -130,7 +124,7 @@ export function createTaskService({ store, clock, onWrite = () => {} }: TaskServ
       user.id,
       user.tz,
       task,
-      event('task.created', user.id, task),
+      event('task.created', user, task),
       idempotencyKey,
     );
     if (stored !== task) return { task: stored, replayed: true };
@@ -161,7 +155,7 @@ export function createTaskService({ store, clock, onWrite = () => {} }: TaskServ
 
     async list(user: Principal, params: ListParams) {
       const filter = parseQuery(params.q ?? '');
-      const sort = parseSort(params.sort);
+      const sort = parseSort(params.sort ?? 'due');
       const limit = params.limit ?? 50;
       const tasks = await store.listTasks(user.id, {
         filter,
@@ -239,7 +233,7 @@ export function createTaskService({ store, clock, onWrite = () => {} }: TaskServ
         if (ifMatch !== undefined && current.version !== ifMatch)
           throw new PreconditionFailedError(current.version);
         const gone = { ...current, version: current.version + 1, updatedAt: now() };
-        if (await store.deleteTask(user.id, id, current.version, event('task.deleted', user.id, gone)))
+        if (await store.deleteTask(user.id, id, current.version, event('task.deleted', user, gone)))
           return;
       }
       throw new ConflictError('WRITE_CONFLICT', 'the task is being changed by someone else: try again');
@@ -336,20 +330,6 @@ function check(task: Task): void {
     }
   }
   if (details.length) throw new ValidationError('the task is not consistent', details);
-}
-
-function parseSort(raw = 'due'): Sort {
-  const desc = raw.startsWith('-');
-  const key = (desc ? raw.slice(1) : raw) as SortKey;
-  if (!(key in NATURAL_DIR)) {
-    throw new ValidationError('unknown sort', [
-      {
-        path: 'sort',
-        issue: `expected one of ${Object.keys(NATURAL_DIR).join(', ')}, optionally with a leading -`,
-      },
-    ]);
-  }
-  return { key, dir: (desc ? -NATURAL_DIR[key] : NATURAL_DIR[key]) as 1 | -1 };
 }
 
 function encodeCursor(sort: Sort, pos: Position): string {

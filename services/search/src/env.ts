@@ -1,0 +1,36 @@
+import { loadConfig } from '@todo/server';
+import { z } from 'zod';
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3004),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Meilisearch; unset: the in-process engine, filled by replaying task-events at start. */
+  MEILI_URL: z.string().url().optional(),
+  /** The Meilisearch key. Unset beside daprd: read from the Dapr secret store (`meili-master-key`). */
+  MEILI_MASTER_KEY: z.string().optional(),
+  MEILI_INDEX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,100}$/)
+    .default('tasks'),
+  /** Kafka brokers (host:port, comma-separated), for a reindex by replaying task-events. */
+  KAFKA_BROKERS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    )
+    .optional(),
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+  DAPR_HTTP_ENDPOINT: z.string().url().optional(),
+  DAPR_API_TOKEN: z.string().optional(),
+  APP_API_TOKEN: z.string().optional(),
+});
+export type Env = z.infer<typeof Env>;
+
+/** Reads the process environment once, at boot; nothing else reads process.env. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  return loadConfig(Env, source);
+}

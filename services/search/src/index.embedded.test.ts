@@ -1,0 +1,4 @@
+import { searchBehaviour } from './behaviour.ts';
+import { createEmbeddedIndex } from './index.embedded.ts';
+
+searchBehaviour('embedded engine', async () => createEmbeddedIndex());
