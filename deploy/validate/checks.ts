@@ -131,6 +131,26 @@ export async function helmTemplate(
 /** Where kubeconform finds schemas: the Kubernetes ones from kubernetes-validate, Dapr's converted from its CRDs. */
 export type SchemaDirs = { kubernetes: string; dapr: string };
 
+/** Writes named manifest texts into a scratch directory for one run of a checker, removed afterwards. */
+async function withFiles<T>(
+  manifests: Record<string, string>,
+  f: (dir: string, files: string[]) => Promise<T>,
+): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'todo-manifests-'));
+  try {
+    const files = await Promise.all(
+      Object.entries(manifests).map(async ([name, text]) => {
+        const file = join(dir, `${name.replace(/[^a-zA-Z0-9.-]+/g, '_')}.yaml`);
+        await writeFile(file, text);
+        return file;
+      }),
+    );
+    return await f(dir, files);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * kubeconform in strict mode (unknown fields are errors), offline, on named manifest texts in one run (each
  * schema is compiled once: the Kubernetes definitions are large).
@@ -140,15 +160,7 @@ export async function kubeconform(
   schemas: SchemaDirs,
   manifests: Record<string, string>,
 ): Promise<Finding[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'todo-kubeconform-'));
-  try {
-    const files = await Promise.all(
-      Object.entries(manifests).map(async ([name, text]) => {
-        const file = join(dir, `${name.replace(/[^a-zA-Z0-9.-]+/g, '_')}.yaml`);
-        await writeFile(file, text);
-        return file;
-      }),
-    );
+  return withFiles(manifests, async (_dir, files) => {
     const r = await exec(tools.kubeconform, [
       '-strict',
       '-summary',
@@ -163,9 +175,7 @@ export async function kubeconform(
       ...files,
     ]);
     return failed(`kubeconform (${Object.keys(manifests).join(', ')})`, r);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /**
@@ -194,10 +204,9 @@ export const RESTRICTED_CHECKS = [
   'CKV_K8S_30', // a container security context
 ] as const;
 
-export async function podSecurity(tools: Tools, manifests: string, what: string): Promise<Finding[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'todo-pss-'));
-  try {
-    await writeFile(join(dir, 'rendered.yaml'), manifests);
+/** checkov on named manifest texts in one run (its start-up is most of its time). */
+export async function podSecurity(tools: Tools, manifests: Record<string, string>): Promise<Finding[]> {
+  return withFiles(manifests, async (dir) => {
     const r = await exec(tools.checkov, [
       '--directory',
       dir,
@@ -211,10 +220,8 @@ export async function podSecurity(tools: Tools, manifests: string, what: string)
       '--output',
       'cli',
     ]);
-    return failed(`restricted pod security, checkov (${what})`, r);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+    return failed(`restricted pod security, checkov (${Object.keys(manifests).join(', ')})`, r);
+  });
 }
 
 export async function hadolint(tools: Tools, dockerfiles: readonly string[]): Promise<Finding[]> {

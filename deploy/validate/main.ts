@@ -62,9 +62,12 @@ await stage('kubeconform', async () => {
   );
 });
 await stage('pod security (checkov)', async () => {
-  // Every values file renders the same pod specs but for sizes; all three are checked in one run.
-  const all = [...rendered.values()].join('\n---\n');
-  findings.push(...(await podSecurity(tools, all, 'chart, every values file')));
+  findings.push(
+    ...(await podSecurity(
+      tools,
+      Object.fromEntries([...rendered].map(([file, text]) => [`chart-${file}`, text])),
+    )),
+  );
 });
 await stage('hadolint', async () => findings.push(...(await hadolint(tools, [join(REPO, 'Dockerfile')]))));
 await stage('actionlint', async () => {
