@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Deploys the apps to the cluster kubectl points at: the Dapr resources (deploy/dapr/kubernetes and the
 # local stack's Resiliency, which is the same everywhere), then the chart with `helm upgrade --install
-# --atomic --wait` (a failed rollout is rolled back), then `helm test`. The platform must be installed
+# --rollback-on-failure --wait` (Helm 4's `--atomic`: a failed rollout is rolled back), then `helm test`. The platform must be installed
 # first (deploy/platform/install.sh).
 #
 #   deploy/deploy.sh [-f values-file]... [--set key=value]...
@@ -20,6 +20,11 @@ kubectl label namespace "$namespace" pod-security.kubernetes.io/enforce=restrict
 # deploy/validate/compare.ts (clusterDaprFiles), which checks it.
 kubectl -n "$namespace" apply -f deploy/dapr/kubernetes/ -f deploy/dapr/local/resources/resiliency.yaml
 
+# Roll back on failure: Helm 4 calls it --rollback-on-failure (--atomic is deprecated there), Helm 3 --atomic.
+case "$(helm version --template '{{.Version}}')" in
+  v3.*) rollback=--atomic ;;
+  *) rollback=--rollback-on-failure ;;
+esac
 helm upgrade --install "$release" deploy/helm/todo-chatbot \
-  --namespace "$namespace" --atomic --wait --timeout "$timeout" "$@"
+  --namespace "$namespace" "$rollback" --wait --timeout "$timeout" "$@"
 helm test "$release" --namespace "$namespace" --timeout 5m --logs
