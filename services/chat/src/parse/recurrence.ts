@@ -368,18 +368,21 @@ export function findRepeat(scan: Scan, clock: Clock): Repeat | { clarify: Clarif
  * sunday", "no weekends"), as they are too common to introduce anything else.
  */
 const DATE = String.raw`(?:${MONTH}\s+\d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?${MONTH})`;
+const DAYSET = String.raw`(?:(?:the\s+)?weekends?|weekdays?|${DAY})`;
+/** Days to leave out, the weekend among them: "wed and the weekend", "mondays, weekends". */
+const DAYSETLIST = String.raw`${DAYSET}(?:\s+(?:and\s+|&\s+|or\s+)?${DAYSET})*`;
 const EXCEPT = new RegExp(
-  String.raw`\b(?:(?:except(?:\s+for)?|but\s+not|not\s+on|other\s+than|apart\s+from|excluding|excl|skipping|skip|save\s+for)\s+(?:on\s+|in\s+|the\s+)?(weekends?|weekdays?|${DAYLIST}|${MONTH}(?:\s+(?:and\s+)?${MONTH})*(?!\s+\d)|${DATE}(?:\s+(?:and\s+)?${DATE})*|\d{1,2}(?:st|nd|rd|th))|(?:but|no)\s+(?:on\s+)?(weekends?|${DAYLIST}))\b`,
+  String.raw`\b(?:(?:except(?:\s+for)?|but\s+not|not\s+on|other\s+than|apart\s+from|excluding|excl|skipping|skip|save\s+for)\s+(?:on\s+|in\s+)?(${DAYSETLIST}|${MONTH}(?:\s+(?:and\s+)?${MONTH})*(?!\s+\d)|${DATE}(?:\s+(?:and\s+)?${DATE})*|(?:the\s+)?\d{1,2}(?:st|nd|rd|th))|(?:but|no)\s+(?:on\s+)?(${DAYSETLIST}))\b`,
 );
 
 /** "except fridays": left out of the rule (BYDAY/BYMONTH); "except dec 25": an EXDATE. */
 function exclude(r: Repeat, what: string, clock: Clock): void {
-  if (/^week(?:end|day)s?$/.test(what) || new RegExp(`^${DAYLIST}$`).test(what)) {
-    const out = /^weekends?$/.test(what)
-      ? ['SA', 'SU']
-      : /^weekdays?$/.test(what)
-        ? WEEKDAY_CODES
-        : dayCodes(what);
+  if (new RegExp(`^${DAYSETLIST}$`).test(what)) {
+    const out = [
+      ...(/weekend/.test(what) ? ['SA', 'SU'] : []),
+      ...(/weekday/.test(what) ? WEEKDAY_CODES : []),
+      ...dayCodes(what.replace(/week(?:end|day)s?/g, '')),
+    ];
     const base = r.byDay?.length ? r.byDay : CODES;
     r.byDay = base.filter((c) => !out.includes(c));
     // "every week except monday" would leave the day of week unstated; a week has all seven days to pick.
@@ -392,7 +395,9 @@ function exclude(r: Repeat, what: string, clock: Clock): void {
     return;
   }
   // "except the 28th": the next 28th to come; "except dec 24 and dec 31": each of them.
-  const dates = /^\d/.test(what) && !/\s/.test(what) ? [`the ${what}`] : what.match(new RegExp(DATE, 'g'));
+  const dates = /^(?:the\s+)?\d+\D*$/.test(what)
+    ? [`the ${what.replace(/^the\s+/, '')}`]
+    : what.match(new RegExp(DATE, 'g'));
   const days = (dates ?? []).flatMap((x) => {
     const d = dateAt(x, clock);
     return d ? [isoDay(d.date)] : [];
