@@ -308,3 +308,117 @@ describe('input errors', () => {
     ).toBe('floatingZone');
   });
 });
+
+// Issue 18: two defects rrule 2.8.1 shares with python-dateutil, so a comparison with dateutil alone
+// does not catch them. Expected values worked out from RFC 5545 by hand (and by the reference expander).
+describe('BYDAY mixing plain and ordinal days (rrule issue #71)', () => {
+  const berlin = (rrule: string) => ({ rrule, dtstart: '2026-01-05T09:00', tz: 'Europe/Berlin' });
+
+  it('every Monday and the last Friday of each month', () => {
+    const occ = occurrences(berlin('FREQ=MONTHLY;BYDAY=MO,-1FR;COUNT=6'), { count: 10 });
+    expect(occ.map((o) => o.local.slice(0, 10))).toEqual([
+      '2026-01-05',
+      '2026-01-12',
+      '2026-01-19',
+      '2026-01-26',
+      '2026-01-30',
+      '2026-02-02',
+    ]);
+    expect(occ[4]).toEqual({ local: '2026-01-30T09:00:00', utc: '2026-01-30T08:00:00Z' });
+  });
+
+  it('a yearly rule with BYMONTH counts the ordinal within the month', () => {
+    expect(locals(berlin('FREQ=YEARLY;BYMONTH=1;BYDAY=MO,-1FR'), 7).map((l) => l.slice(0, 10))).toEqual([
+      '2026-01-05',
+      '2026-01-12',
+      '2026-01-19',
+      '2026-01-26',
+      '2026-01-30',
+      '2027-01-04',
+      '2027-01-11',
+    ]);
+  });
+
+  it('a yearly rule without BYMONTH counts it within the year', () => {
+    const got = locals(berlin('FREQ=YEARLY;BYDAY=MO,-1FR'), 60).map((l) => l.slice(0, 10));
+    expect(got.slice(0, 2)).toEqual(['2026-01-05', '2026-01-12']);
+    // 52 Mondays of 2026 and its last Friday, then 2027's first Monday.
+    expect(got.slice(50, 54)).toEqual(['2026-12-21', '2026-12-25', '2026-12-28', '2027-01-04']);
+    expect(got.filter((d) => d.startsWith('2026'))).toHaveLength(53);
+  });
+
+  it('a series made one occurrence at a time, each from the last as DTSTART, does not stop', () => {
+    let dtstart = '2026-01-05T09:00';
+    const made = [dtstart];
+    for (let i = 0; i < 12; i++) {
+      const next = nextOccurrence(
+        { rrule: 'FREQ=MONTHLY;BYDAY=MO,-1FR', dtstart, tz: 'Europe/Berlin' },
+        dtstart,
+      );
+      dtstart = next!.local.slice(0, 16);
+      made.push(dtstart);
+    }
+    expect(made).toEqual(locals(berlin('FREQ=MONTHLY;BYDAY=MO,-1FR'), 13).map((l) => l.slice(0, 16)));
+    expect(made.map((l) => l.slice(0, 10))).toContain('2026-02-27');
+  });
+});
+
+describe('BYWEEKNO near year ends', () => {
+  const utc = (rrule: string, dtstart: string, count = 20) =>
+    locals({ rrule, dtstart, tz: 'UTC' }, count).map((l) => l.slice(0, 10));
+
+  it('week 53 exists only in long years, and its days may fall in January', () => {
+    // 2038-01-03 is the Sunday of ISO week 53 of 2037; 2039-01-02 is in week 52 of 2038 (rrule 2.8.1 gave it).
+    expect(utc('FREQ=YEARLY;BYWEEKNO=53;BYDAY=SU;COUNT=4', '2037-01-01T09:00')).toEqual([
+      '2037-01-01',
+      '2038-01-03',
+      '2044-01-03',
+      '2049-01-03',
+    ]);
+  });
+
+  it('week 52 of 2038 ends on 2039-01-02 (rrule 2.8.1 misses January 1 and 2)', () => {
+    expect(utc('FREQ=YEARLY;BYWEEKNO=52', '2038-12-26T09:00', 8)).toEqual([
+      '2038-12-26',
+      '2038-12-27',
+      '2038-12-28',
+      '2038-12-29',
+      '2038-12-30',
+      '2038-12-31',
+      '2039-01-01',
+      '2039-01-02',
+    ]);
+  });
+
+  it('BYWEEKNO=-53 with WKST=SU: 2025 has 53 weeks from Sunday, the first from 2024-12-29', () => {
+    expect(utc('FREQ=YEARLY;BYWEEKNO=-53;WKST=SU', '2024-01-01T09:00', 9)).toEqual([
+      '2024-01-01',
+      '2024-12-29',
+      '2024-12-30',
+      '2024-12-31',
+      '2025-01-01',
+      '2025-01-02',
+      '2025-01-03',
+      '2025-01-04',
+      '2030-12-29',
+    ]);
+  });
+
+  it('week 1 may start in December, and INTERVAL counts week-numbered years', () => {
+    expect(utc('FREQ=YEARLY;INTERVAL=2;BYWEEKNO=1;BYDAY=MO', '2024-01-01T09:00', 4)).toEqual([
+      '2024-01-01',
+      '2025-12-29',
+      '2028-01-03',
+      '2029-12-31',
+    ]);
+  });
+
+  it('BYSETPOS picks within the week-numbered year', () => {
+    // The last day of week 1 and of week 52 in each ISO year; 2026's week 1 is 2025-12-29 to 2026-01-04.
+    expect(utc('FREQ=YEARLY;BYWEEKNO=1,52;BYDAY=SU;BYSETPOS=1', '2025-06-01T09:00', 3)).toEqual([
+      '2025-06-01',
+      '2026-01-04',
+      '2027-01-10',
+    ]);
+  });
+});

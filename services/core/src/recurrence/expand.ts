@@ -1,7 +1,15 @@
 import { IANAZone } from 'luxon';
 import rrulePkg from 'rrule';
 import { ValidationError } from '../errors.ts';
-import { FREQUENCIES, parseRule, WEEKDAYS, type Frequency, type ParsedRule, type Weekday } from './parse.ts';
+import {
+  FREQUENCIES,
+  parseRule,
+  WEEKDAYS,
+  type ByDay,
+  type Frequency,
+  type ParsedRule,
+  type Weekday,
+} from './parse.ts';
 import {
   DAY,
   formatInstant,
@@ -145,11 +153,18 @@ export function occurrences(input: RuleInput, opts: OccurrenceOptions = {}): Occ
     const first = periodStart(rule, start);
     // COUNT counts from DTSTART; without it we may start on the INTERVAL grid just before `after`.
     const from = rule.count ? first : gridStart(rule, first, skipBelow);
-    const limit = timeLimit(rule);
+    const limits = [timeLimit(rule), weekLimit(rule, first)].filter((l) => l !== undefined);
     // Two reads of options.interval per period (see run): give up after so many periods with no occurrence.
     const maxIdleReads = 2 * idlePeriods(rule);
     const idle = () => ++idleReads > maxIdleReads;
-    const whole = run(toRRule(rule, from), idle, (wall) => (limit && !limit(wall)) || picked.push(wall));
+    const keep = (wall: Wall) => limits.every((l) => l(wall));
+    // A period that starts after UNTIL holds nothing to take (BYSETPOS picks within a period, and no wall
+    // time is more than a day from its instant): stop there rather than search through empty sets.
+    const pastUntil = Math.min(untilWall, untilKey + 2 * DAY);
+    const whole = run(toRRule(rule, from), idle, (wall) => {
+      if (periodStart(rule, wall) > pastUntil) return picked.flush() && false;
+      return !keep(wall) || picked.push(wall);
+    });
     if (whole) picked.flush();
   }
   for (const p of pending) if (!emit(p)) break;
@@ -212,26 +227,90 @@ function placer(allDay: boolean, zone: IANAZone | undefined): (wall: Wall) => Pl
 /**
  * The rule for rrule, started at `from` (a period boundary), without COUNT, UNTIL and BYSETPOS, and
  * without the time-of-day parts that limit a sub-daily rule: `occurrences` applies those itself.
+ *
+ * rrule 2.8.1 numbers weeks only within the calendar year, so it misplaces the weeks that straddle New
+ * Year (BYWEEKNO=53 gives a day of week 52, BYWEEKNO=52 misses January days): a rule with BYWEEKNO goes
+ * to rrule without it and without INTERVAL, as every day its other parts allow, and `weekLimit` keeps
+ * the weeks it names in the week-numbered years on its INTERVAL grid.
  */
 function toRRule(rule: ParsedRule, from: Wall): RRule {
   const f = FREQUENCIES.indexOf(rule.freq);
+  const weekly = isWeekNumbered(rule);
   return new RRule(
     {
       freq: f,
-      interval: rule.interval,
+      interval: weekly ? 1 : rule.interval,
       wkst: WEEKDAYS.indexOf(rule.wkst),
       dtstart: new Date(from),
       bymonth: rule.bymonth ?? null,
-      byweekno: rule.byweekno ?? null,
       byyearday: rule.byyearday ?? null,
       bymonthday: rule.bymonthday ?? null,
-      byweekday: rule.byday?.map((d) => new RRuleWeekday(WEEKDAYS.indexOf(d.day), d.n)) ?? null,
+      // BYWEEKNO without BYDAY takes every day of the week (RFC 5545's table: BYWEEKNO expands).
+      byweekday: rrDays(rule.byday ?? (weekly ? WEEKDAYS.map((day) => ({ day })) : undefined), rule),
       byhour: f < 4 ? rule.byhour! : null,
       byminute: f < 5 ? rule.byminute! : null,
       bysecond: f < 6 ? rule.bysecond! : null,
     },
     true,
   );
+}
+
+/**
+ * rrule 2.8.1 requires a day to match both the plain and the ordinal days of a BYDAY that mixes them
+ * (MO,-1FR gives nothing: rrule issue #71), where RFC 5545 takes either. An ordinal list alone works, so
+ * a plain day goes as all its ordinals in the month (1 to 5) or, for a yearly rule without BYMONTH, the
+ * year (1 to 53).
+ */
+function rrDays(byday: ByDay[] | undefined, rule: ParsedRule): InstanceType<typeof RRuleWeekday>[] | null {
+  if (!byday) return null;
+  const mixed = byday.some((d) => d.n !== undefined) && byday.some((d) => d.n === undefined);
+  const most = rule.freq === 'YEARLY' && !rule.bymonth ? 53 : 5;
+  return byday.flatMap(({ day, n }) => {
+    const ns = mixed && n === undefined ? Array.from({ length: most }, (_, i) => i + 1) : [n];
+    return ns.map((k) => new RRuleWeekday(WEEKDAYS.indexOf(day), k));
+  });
+}
+
+/**
+ * For a rule with BYWEEKNO (which rrule gets without it, see toRRule): keeps the days in the weeks
+ * it names, in week-numbered years on its INTERVAL grid from `first` (the start of DTSTART's week-year).
+ */
+function weekLimit(rule: ParsedRule, first: Wall): ((wall: Wall) => boolean) | undefined {
+  const weeks = rule.byweekno;
+  if (!weeks || !isWeekNumbered(rule)) return undefined;
+  const wkst = WEEKDAYS.indexOf(rule.wkst);
+  const firstYear = weekOf(first, wkst).year;
+  return (wall) => {
+    const { year, week } = weekOf(wall, wkst);
+    const last = weeksIn(year, wkst);
+    return (year - firstYear) % rule.interval === 0 && weeks.some((n) => n === week || n === week - last - 1);
+  };
+}
+
+function isWeekNumbered(rule: ParsedRule): boolean {
+  return rule.freq === 'YEARLY' && rule.byweekno !== undefined;
+}
+
+/** The start of the week (from `wkst`, 0 = Monday) that holds `wall`. */
+function weekStart(wall: Wall, wkst: number): Wall {
+  const day = wall - mod(wall, DAY);
+  return day - mod(WEEKDAYS.indexOf(weekdayOf(day)) - wkst, 7) * DAY;
+}
+
+/** Week 1 is the first week from WKST with at least four days in its year: the one that holds January 4. */
+function week1(year: number, wkst: number): Wall {
+  return weekStart(Date.UTC(year, 0, 4), wkst);
+}
+
+/** The week-numbered year and week that hold `wall`: a week belongs to the year of its fourth day. */
+function weekOf(wall: Wall, wkst: number): { year: number; week: number } {
+  const start = weekStart(wall, wkst);
+  const year = new Date(start + 3 * DAY).getUTCFullYear();
+  return { year, week: Math.round((start - week1(year, wkst)) / (7 * DAY)) + 1 };
+}
+
+function weeksIn(year: number, wkst: number): number {
+  return Math.round((week1(year + 1, wkst) - week1(year, wkst)) / (7 * DAY));
 }
 
 /**
@@ -303,24 +382,30 @@ function run(r: RRule, idle: () => boolean, visit: (wall: Wall) => boolean): boo
 }
 
 function idlePeriods(rule: ParsedRule): number {
-  return Math.min(MAX_IDLE_PERIODS, Math.ceil((CYCLE[rule.freq] ?? Infinity) / rule.interval));
+  // rrule walks a week-numbered rule year by year, whatever its INTERVAL.
+  const interval = isWeekNumbered(rule) ? 1 : rule.interval;
+  return Math.min(MAX_IDLE_PERIODS, Math.ceil((CYCLE[rule.freq] ?? Infinity) / interval));
 }
 
 /** The start of the period (year, month, week from WKST, day, ...) that holds `wall`. */
 function periodStart(rule: ParsedRule, wall: Wall): Wall {
   const d = new Date(wall);
+  if (isWeekNumbered(rule))
+    return week1(weekOf(wall, WEEKDAYS.indexOf(rule.wkst)).year, WEEKDAYS.indexOf(rule.wkst));
   if (rule.freq === 'YEARLY') return Date.UTC(d.getUTCFullYear(), 0, 1);
   if (rule.freq === 'MONTHLY') return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-  if (rule.freq === 'WEEKLY') {
-    const day = wall - mod(wall, DAY);
-    return day - mod(WEEKDAYS.indexOf(weekdayOf(day)) - WEEKDAYS.indexOf(rule.wkst), 7) * DAY;
-  }
+  if (rule.freq === 'WEEKLY') return weekStart(wall, WEEKDAYS.indexOf(rule.wkst));
   return wall - mod(wall, UNIT[rule.freq]!);
 }
 
 /** The last period start on the rule's INTERVAL grid (from `first`) at or before `target`. */
 function gridStart(rule: ParsedRule, first: Wall, target: Wall): Wall {
   if (target <= first) return first;
+  if (isWeekNumbered(rule)) {
+    const wkst = WEEKDAYS.indexOf(rule.wkst);
+    const [from, to] = [weekOf(first, wkst).year, weekOf(target, wkst).year];
+    return week1(from + Math.floor((to - from) / rule.interval) * rule.interval, wkst);
+  }
   const a = new Date(first);
   const b = new Date(periodStart(rule, target));
   const months = (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + b.getUTCMonth() - a.getUTCMonth();
