@@ -2,11 +2,11 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createRequestListener } from '@react-router/node';
-import { RouterContextProvider, type RouterContext, type ServerBuild } from 'react-router';
+import type { RouterContext, ServerBuild } from 'react-router';
 import { ensureBuild, serverBuild } from './build.ts';
 import { Readable } from 'node:stream';
-import { route, type ApiTarget } from './app/lib/api.server.ts';
+import { route, type ApiTarget } from './app/lib/target.ts';
+import { preferProductionReact } from './env.ts';
 
 export type { ApiTarget };
 
@@ -54,6 +54,10 @@ export interface WebOptions {
  * React Router request handler in this process. Builds the app first when the build is missing or stale.
  */
 export async function createWebListener({ target, log }: WebOptions): Promise<RequestListener> {
+  // React reads NODE_ENV when it is first loaded, which is below: its development build is several times slower.
+  preferProductionReact();
+  const { createRequestListener } = await import('@react-router/node');
+  const { RouterContextProvider } = await import('react-router');
   const ms = ensureBuild(log);
   if (ms && log) log(`web app built in ${(ms / 1000).toFixed(1)} s`);
   const build = (await import(pathToFileURL(serverBuild).href)) as ServerBuild;

@@ -12,7 +12,7 @@ import {
 import { apiClient } from '../lib/api.server.ts';
 import { completions } from '../lib/complete.ts';
 import { PRIORITIES, type TaskView } from '../lib/format.ts';
-import { GROUPS, groupOf, withRule, type Group } from '../lib/tasks.server.ts';
+import { GROUPS, grouper, slim, withRule, type Group } from '../lib/tasks.server.ts';
 import { readViews, viewsCookie } from '../lib/views.server.ts';
 import { TaskCard } from '../ui.tsx';
 import type { Me } from './app.tsx';
@@ -79,9 +79,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
   const now = new Date();
   const byGroup = new Map<Group, TaskView[]>();
+  const groupOf = grouper(me.tz, now);
   for (const t of list.body.tasks) {
-    const g = groupOf(t, me.tz, now);
-    byGroup.set(g, [...(byGroup.get(g) ?? []), withRule(t, me.tz, now)]);
+    const g = groupOf(t);
+    const group = byGroup.get(g) ?? [];
+    group.push(slim(withRule(t, me.tz, now)));
+    byGroup.set(g, group);
   }
   const groups = GROUPS.map((g) => ({ ...g, tasks: byGroup.get(g.key) ?? [] })).filter((g) => g.tasks.length);
   return { ...base, groups, error: null };
@@ -105,20 +108,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const res =
     intent === 'complete' || intent === 'reopen'
       ? await api.call('POST', `/api/tasks/${id}/${intent}`, undefined, ifMatch)
-      : intent === 'priority'
-        ? await api.call('PATCH', `/api/tasks/${id}`, { priority: form.get('priority') }, ifMatch)
-        : intent === 'tags'
-          ? await api.call(
-              'PATCH',
-              `/api/tasks/${id}`,
-              {
-                tags: String(form.get('tags') ?? '')
-                  .split(/[\s,]+/)
-                  .filter(Boolean),
-              },
-              ifMatch,
-            )
-          : undefined;
+      : intent === 'edit'
+        ? await api.call(
+            'PATCH',
+            `/api/tasks/${id}`,
+            {
+              priority: form.get('priority'),
+              tags: String(form.get('tags') ?? '')
+                .split(/[\s,]+/)
+                .filter(Boolean),
+            },
+            ifMatch,
+          )
+        : undefined;
   if (!res) return data({ ok: false, error: 'unknown action' }, { status: 400 });
   if (!res.ok)
     return data(
@@ -249,69 +251,56 @@ function SavedViews({
   );
 }
 
-/** Complete, priority and tags in place; each is its own small form, so it works without JavaScript too. */
+/**
+ * Complete, priority and tags in place: one small form per task (it works without JavaScript too); with
+ * JavaScript a new priority is saved as soon as it is picked.
+ */
 function InlineEdit({ task }: { task: TaskView }) {
   const fetcher = useFetcher<{ ok: boolean; error: string | null }>();
   const done = task.status !== 'open';
   return (
-    <div className="edit">
-      <fetcher.Form method="post">
-        <input type="hidden" name="id" value={task.id} />
-        <input type="hidden" name="version" value={task.version} />
-        <button
-          type="submit"
-          name="intent"
-          value={done ? 'reopen' : 'complete'}
-          aria-label={`${done ? 'Reopen' : 'Complete'} ${task.title}`}
-        >
-          {done ? 'Reopen' : 'Complete'}
-        </button>
-      </fetcher.Form>
-      <fetcher.Form method="post" className="row">
-        <input type="hidden" name="id" value={task.id} />
-        <input type="hidden" name="version" value={task.version} />
-        <input type="hidden" name="intent" value="priority" />
-        <label className="sr" htmlFor={`p-${task.id}`}>
-          Priority of {task.title}
-        </label>
-        <select
-          id={`p-${task.id}`}
-          name="priority"
-          defaultValue={task.priority}
-          onChange={(e) => void fetcher.submit(e.currentTarget.form)}
-        >
-          {PRIORITIES.map((p) => (
-            <option key={p} value={p}>
-              {p === 'none' ? 'no priority' : p}
-            </option>
-          ))}
-        </select>
-        <noscript>
-          <button type="submit">Set</button>
-        </noscript>
-      </fetcher.Form>
-      <fetcher.Form method="post" className="row">
-        <input type="hidden" name="id" value={task.id} />
-        <input type="hidden" name="version" value={task.version} />
-        <label className="sr" htmlFor={`t-${task.id}`}>
-          Tags of {task.title}
-        </label>
-        <input
-          id={`t-${task.id}`}
-          name="tags"
-          defaultValue={task.tags.join(' ')}
-          placeholder="tags"
-          size={14}
-        />
-        <button type="submit" name="intent" value="tags" className="plain">
-          Save tags
-        </button>
-      </fetcher.Form>
+    <fetcher.Form method="post" className="edit">
+      <input type="hidden" name="id" value={task.id} />
+      <input type="hidden" name="version" value={task.version} />
+      <button
+        type="submit"
+        name="intent"
+        value={done ? 'reopen' : 'complete'}
+        aria-label={`${done ? 'Reopen' : 'Complete'} ${task.title}`}
+      >
+        {done ? 'Reopen' : 'Complete'}
+      </button>
+      <select
+        name="priority"
+        aria-label={`Priority of ${task.title}`}
+        defaultValue={task.priority}
+        onChange={(e) => {
+          const body = new FormData(e.currentTarget.form!);
+          body.set('intent', 'edit');
+          void fetcher.submit(body, { method: 'post' });
+        }}
+      >
+        {PRIORITIES.map((p) => (
+          <option key={p} value={p}>
+            {p === 'none' ? 'no priority' : p}
+          </option>
+        ))}
+      </select>
+      <input name="tags" aria-label={`Tags of ${task.title}`} defaultValue={task.tags.join(' ')} size={14} />
+      <button
+        type="submit"
+        name="intent"
+        value="edit"
+        className="plain"
+        aria-label={`Save priority and tags of ${task.title}`}
+      >
+        Save
+      </button>
       {fetcher.data?.error && (
-        <p className="error" role="alert">
+        <span className="error" role="alert">
           {fetcher.data.error}
-        </p>
+        </span>
       )}
-    </div>
+    </fetcher.Form>
   );
 }
