@@ -17,7 +17,7 @@ afterAll(() => {
 
 it(
   'carries one session cookie across the apps of the process, and signs out',
-  { timeout: 30_000 },
+  { timeout: 60_000 },
   async () => {
     const started = await startEmbedded(dataDir);
     child = started.child;
@@ -48,7 +48,6 @@ it(
 
     const stream = await openEventStream(`${base}/api/notifications/stream`, { cookie });
     expect(stream.res.status).toBe(200);
-    stream.close();
 
     const feed = await call('GET', '/api/calendar/feed', { headers: browser });
     expect(feed.body.url).toBe(`${base}${feed.body.path}`);
@@ -65,5 +64,9 @@ it(
     expect((await call('GET', '/api/me', { token: up.body.token })).status).toBe(401);
     const after = await call('POST', '/api/chat', { body: { message: 'buy bread' }, headers: browser });
     expect(after.status).toBe(401);
+    // The open stream notices within its 15 s check, says so, and ends; reopening it is refused.
+    expect((await stream.next((f) => f.event === 'session-ended', 20_000)).event).toBe('session-ended');
+    await expect(stream.next(() => true, 2000)).rejects.toThrow(/ended/);
+    expect((await call('GET', '/api/notifications/stream', { headers: { cookie } })).status).toBe(401);
   },
 );
