@@ -10,7 +10,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['services/*/src/**/*.test.ts', 'workflows/**/*.test.ts', 'deploy/local/**/*.test.ts'],
+          include: [
+            'services/*/src/**/*.test.ts',
+            'workflows/**/*.test.ts',
+            'deploy/local/**/*.test.ts',
+            'web/app/**/*.test.ts',
+          ],
           exclude: ['**/*.int.test.ts', '**/*.meili.test.ts', '**/node_modules/**'],
         },
       },
