@@ -235,18 +235,19 @@ function placer(allDay: boolean, zone: IANAZone | undefined): (wall: Wall) => Pl
  */
 function toRRule(rule: ParsedRule, from: Wall): RRule {
   const f = FREQUENCIES.indexOf(rule.freq);
-  const weekly = isWeekNumbered(rule);
+  const years = byYears(rule);
   return new RRule(
     {
-      freq: f,
-      interval: weekly ? 1 : rule.interval,
+      freq: years ? 0 : f,
+      interval: years ? 1 : rule.interval,
       wkst: WEEKDAYS.indexOf(rule.wkst),
       dtstart: new Date(from),
       bymonth: rule.bymonth ?? null,
       byyearday: rule.byyearday ?? null,
       bymonthday: rule.bymonthday ?? null,
-      // BYWEEKNO without BYDAY takes every day of the week (RFC 5545's table: BYWEEKNO expands).
-      byweekday: rrDays(rule.byday ?? (weekly ? WEEKDAYS.map((day) => ({ day })) : undefined), rule),
+      // Every day of the week where the rule names none: BYWEEKNO expands to its whole week (RFC 5545's
+      // table), a daily rule takes every day, and rrule must not fill in DTSTART's day.
+      byweekday: rrDays(rule.byday ?? (years ? WEEKDAYS.map((day) => ({ day })) : undefined), rule),
       byhour: f < 4 ? rule.byhour! : null,
       byminute: f < 5 ? rule.byminute! : null,
       bysecond: f < 6 ? rule.bysecond! : null,
@@ -289,6 +290,18 @@ function weekLimit(rule: ParsedRule, first: Wall): ((wall: Wall) => boolean) | u
 
 function isWeekNumbered(rule: ParsedRule): boolean {
   return rule.freq === 'YEARLY' && rule.byweekno !== undefined;
+}
+
+/**
+ * Rules rrule gets as a yearly rule with INTERVAL=1, as every day their parts allow: a week-numbered
+ * one (see toRRule), and a daily or weekly one with INTERVAL=1 and no BYSETPOS, whose days those are.
+ * A yearly walk gives up only after 400 years without an occurrence, when the calendar has repeated;
+ * a daily walk gave up after 5,000 days, so FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO stopped after
+ * 2016 though 2044-02-29 is a Monday too.
+ */
+function byYears(rule: ParsedRule): boolean {
+  const plain = (rule.freq === 'DAILY' || rule.freq === 'WEEKLY') && rule.interval === 1 && !rule.bysetpos;
+  return plain || isWeekNumbered(rule);
 }
 
 /** The start of the week (from `wkst`, 0 = Monday) that holds `wall`. */
@@ -382,9 +395,9 @@ function run(r: RRule, idle: () => boolean, visit: (wall: Wall) => boolean): boo
 }
 
 function idlePeriods(rule: ParsedRule): number {
-  // rrule walks a week-numbered rule year by year, whatever its INTERVAL.
-  const interval = isWeekNumbered(rule) ? 1 : rule.interval;
-  return Math.min(MAX_IDLE_PERIODS, Math.ceil((CYCLE[rule.freq] ?? Infinity) / interval));
+  // rrule walks these year by year, whatever their INTERVAL.
+  if (byYears(rule)) return CYCLE.YEARLY!;
+  return Math.min(MAX_IDLE_PERIODS, Math.ceil((CYCLE[rule.freq] ?? Infinity) / rule.interval));
 }
 
 /** The start of the period (year, month, week from WKST, day, ...) that holds `wall`. */

@@ -88,7 +88,9 @@ export function referenceOccurrences(
   const afterWall = opts.after === undefined ? -Infinity : parseLocal(opts.after, 'after').wall;
   // Only the first `limit` are wanted: no wall more than two days before `after` can land after it.
   const limit = opts.limit ?? Infinity;
-  walls = walls.filter((w) => w >= afterWall - 2 * DAY).slice(0, limit + 10 + (input.exdate?.length ?? 0));
+  walls = walls.filter((w) => w >= afterWall - 2 * DAY);
+  const beyond = walls.findIndex((w) => w > afterWall + 2 * DAY);
+  if (beyond >= 0) walls = walls.slice(0, beyond + limit + 10 + (input.exdate?.length ?? 0));
   if (rule.until) {
     const { wall, allDay: isDate } = parseLocal(rule.until.replace('Z', ''), 'until');
     const last = isDate ? wall + DAY - SECOND : wall;
