@@ -16,12 +16,12 @@ const ZONES = [
   'America/Santiago',
 ];
 const FREQS = ['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY', 'HOURLY', 'MINUTELY', 'SECONDLY'] as const;
-/** Days each FREQ is compared over. */
+/** Days each FREQ is compared over: a yearly window holds a 53-week year more often than not. */
 const WINDOW = {
   YEARLY: 1600,
-  MONTHLY: 400,
-  WEEKLY: 120,
-  DAILY: 40,
+  MONTHLY: 300,
+  WEEKLY: 100,
+  DAILY: 30,
   HOURLY: 3,
   MINUTELY: 0.3,
   SECONDLY: 0.01,

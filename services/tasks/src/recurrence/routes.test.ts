@@ -49,3 +49,50 @@ describe('recurrence preview', () => {
     expect(last).toBe(429);
   });
 });
+
+describe('recurrence preview of the rules rrule 2.8.1 got wrong (issue 18)', async () => {
+  const own = await testApi({ previewPerMinute: 60 });
+  const preview = (body: object) => own.call('POST', '/api/recurrence/preview', { body });
+
+  it('BYDAY mixing plain and ordinal days: every Monday and the last Friday', async () => {
+    const r = await preview({
+      rrule: 'FREQ=MONTHLY;BYDAY=MO,-1FR;COUNT=6',
+      dtstart: '2026-01-05T09:00',
+      tz: 'Europe/Berlin',
+      count: 10,
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.occurrences.map((o: { local: string }) => o.local.slice(0, 10))).toEqual([
+      '2026-01-05',
+      '2026-01-12',
+      '2026-01-19',
+      '2026-01-26',
+      '2026-01-30',
+      '2026-02-02',
+    ]);
+    expect(r.body.text).toBe('every month on every Monday and the last Friday at 09:00, 6 times');
+  });
+
+  it('BYWEEKNO=53 falls in ISO week 53 only, which may end in January', async () => {
+    const r = await preview({
+      rrule: 'FREQ=YEARLY;BYWEEKNO=53;BYDAY=SU;COUNT=4',
+      dtstart: '2037-01-01T09:00',
+      tz: 'UTC',
+    });
+    expect(r.body.occurrences.map((o: { utc: string }) => o.utc)).toEqual([
+      '2037-01-01T09:00:00Z',
+      '2038-01-03T09:00:00Z',
+      '2044-01-03T09:00:00Z',
+      '2049-01-03T09:00:00Z',
+    ]);
+  });
+
+  it('refuses a rule RFC 5545 rules out with a 400 that says why', async () => {
+    const r = await preview({ rrule: 'FREQ=YEARLY;BYWEEKNO=1;BYDAY=1MO', dtstart: '2026-01-05T09:00' });
+    expect(r.status).toBe(400);
+    expect(r.body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ path: 'rrule', issue: 'BYDAY ordinals such as 1MO can not be used with BYWEEKNO' }],
+    });
+  });
+});
