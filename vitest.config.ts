@@ -14,7 +14,7 @@ export default defineConfig({
             'services/*/src/**/*.test.ts',
             'workflows/**/*.test.ts',
             'deploy/local/**/*.test.ts',
-            'web/app/**/*.test.ts',
+            'web/**/*.test.ts',
           ],
           exclude: ['**/*.int.test.ts', '**/*.meili.test.ts', '**/node_modules/**'],
         },
