@@ -98,6 +98,33 @@ describe('LLM mode', () => {
     expect(r.tasks[0]).toMatchObject({ title: 'call mom', priority: 'high' });
   });
 
+  it('shows a series it is about to add in the engine’s words, and adds it on "yes"', async () => {
+    const token = await api.signup();
+    const c = api.conversation(token);
+    script = [
+      toolCalls({
+        name: 'add',
+        args: {
+          title: 'gym',
+          due: { date: '2026-11-30', time: '07:00' },
+          recurrence: { rrule: 'FREQ=WEEKLY;BYDAY=MO', mode: 'schedule' },
+        },
+      }),
+      final('Added gym every Monday.'),
+    ];
+    const ask = await c.say('gym every monday at 7am');
+    expect(ask.reply).toBe(
+      'Add "gym", repeating every Monday at 07:00; next: Mon 2026-11-30 07:00, Mon 2026-12-07 07:00, Mon 2026-12-14 07:00? (yes/no)',
+    );
+    expect(ask.pending?.kind).toBe('confirm');
+    // The model is not asked to word it: one call, for the tools.
+    expect(received).toHaveLength(1);
+    expect((await api.tasks('GET', '/api/tasks', { token })).body.tasks).toEqual([]);
+    const yes = await c.say('yes');
+    expect(yes.tasks[0]).toMatchObject({ title: 'gym', recurrence: { rrule: 'FREQ=WEEKLY;BYDAY=MO' } });
+    expect(received).toHaveLength(1);
+  });
+
   it('falls back to the deterministic engine on a 500', async () => {
     const token = await api.signup();
     script = [(_b, res) => json(res, 500, { error: { message: 'overloaded' } })];

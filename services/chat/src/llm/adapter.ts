@@ -122,6 +122,9 @@ export function createLlmResponder(
           }),
         });
       }
+      // A question the engine asked ("Add ..., repeating ...? (yes/no)") is shown as it is: the answer
+      // to it goes to the engine, and a model's paraphrase could leave out the rule or the dates.
+      if (turn.state.pending) return merge(answers);
       const final = await complete(messages, signal);
       return merge(answers, final.content || undefined);
     } catch (err) {

@@ -420,7 +420,7 @@ const DAY_NAMES = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'satu
 const WORDLIKE_DAYS = new Set(['sun', 'sat', 'wed', 'mon']);
 /** Words that can follow a day name in a date phrase ("sat morning", "sun at 9", "wed, #gym"). */
 const AFTER_DAY =
-  /^(?:$|[#!]|\d|at|on|by|in|and|or|to|with|for|before|after|until|till|every|each|next|this|morning|afternoon|evening|night|tonight|noon|midday|lunchtime|midnight|am|pm|week|weekly|except|but|not|other|skip|starting|from|remind|p[1-4]$|urgent|high|low|medium|asap|important)/;
+  /^(?:$|[#!]|\d|at|on|by|in|and|or|to|with|w|for|about|re|regarding|around|if|so|then|because|as|before|after|until|till|every|each|next|this|morning|afternoon|evening|night|tonight|noon|midday|lunchtime|midnight|am|pm|week|weekly|except|but|not|other|skip|starting|from|remind|p[1-4]$|urgent|high|low|medium|asap|important)/;
 
 /**
  * Readings that depend on the neighbouring words: "tues/thurs" is two days; "eve" after a day is the
