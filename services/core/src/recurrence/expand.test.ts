@@ -422,3 +422,40 @@ describe('BYWEEKNO near year ends', () => {
     ]);
   });
 });
+
+describe('rules the engine would end too early', () => {
+  it('are refused: day parts years apart under a walk by hours or by days on a grid', () => {
+    for (const rrule of [
+      'FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO;BYHOUR=9',
+      'FREQ=DAILY;INTERVAL=2;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO',
+    ]) {
+      const err = validation(() => occurrences({ rrule, dtstart: '2016-02-29T09:00' }));
+      expect(err.details).toEqual([
+        {
+          path: 'rrule',
+          issue: expect.stringMatching(/^these days can be 40 years apart, too far for FREQ=/),
+        },
+      ]);
+    }
+  });
+
+  it('are answered when a yearly walk reaches them, or the gaps are short', () => {
+    const at9 = (rrule: string) =>
+      locals({ rrule, dtstart: '2016-02-29T09:00' }, 3).map((l) => l.slice(0, 10));
+    expect(at9('FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO')).toEqual([
+      '2016-02-29',
+      '2044-02-29',
+      '2072-02-29',
+    ]);
+    expect(at9('FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO')).toEqual([
+      '2016-02-29',
+      '2044-02-29',
+      '2072-02-29',
+    ]);
+    expect(at9('FREQ=HOURLY;BYMONTHDAY=13;BYDAY=FR;BYHOUR=9')).toEqual([
+      '2016-02-29',
+      '2016-05-13',
+      '2017-01-13',
+    ]);
+  });
+});

@@ -98,6 +98,7 @@ export function occurrences(input: RuleInput, opts: OccurrenceOptions = {}): Occ
     ]);
   }
   const rule = withDefaults(parsed, start);
+  refuseOutOfReach(rule);
   const zone = zoneOf(input.tz, 'tz') ?? zoneOf(opts.floatingZone, 'floatingZone');
   const place = placer(allDay, zone);
   const after = opts.after === undefined ? undefined : parseLocal(opts.after, 'after').wall;
@@ -254,6 +255,50 @@ function toRRule(rule: ParsedRule, from: Wall): RRule {
     },
     true,
   );
+}
+
+/** Days between occurrences beyond which a walk by hours, or by days on a grid, may give up (5,000 periods; a date on a given weekday recurs within 12 years, February 29 on one only within 28 to 40). */
+const REACH_DAYS = 4700;
+const gaps = new Map<string, number>();
+
+/**
+ * Refuses a rule the engine would end too early: a walk by hours, or by days with INTERVAL > 1 or
+ * BYSETPOS, gives up after 5,000 periods without an occurrence, and a BYDAY with BYMONTHDAY or BYYEARDAY
+ * can meet only every 28 years (a Monday, February 29). Such a series would stop after one instance,
+ * silently. The day parts' longest gap over a 400-year cycle decides (once per set of day parts).
+ */
+function refuseOutOfReach(rule: ParsedRule): void {
+  const f = FREQUENCIES.indexOf(rule.freq);
+  const walksPeriods = f >= 4 || (f === 3 && !byYears(rule));
+  if (!walksPeriods || !rule.byday || !(rule.bymonthday || rule.byyearday)) return;
+  const parts = {
+    bymonth: rule.bymonth ?? null,
+    bymonthday: rule.bymonthday ?? null,
+    byyearday: rule.byyearday ?? null,
+    byweekday: rule.byday.map((d) => WEEKDAYS.indexOf(d.day)),
+  };
+  const key = JSON.stringify(parts);
+  let gap = gaps.get(key);
+  if (gap === undefined) {
+    let last = Date.UTC(2000, 0, 1);
+    gap = 0;
+    const cycle = { dtstart: new Date(last), until: new Date(Date.UTC(2400, 0, 1)) };
+    for (const d of new RRule({ freq: 0, ...cycle, ...parts, byhour: 0, byminute: 0, bysecond: 0 }).all()) {
+      gap = Math.max(gap, d.getTime() - last);
+      last = d.getTime();
+    }
+    gap = Math.max(gap, Date.UTC(2400, 0, 1) - last) / DAY;
+    if (gaps.size > 1000) gaps.clear();
+    gaps.set(key, gap);
+  }
+  if (gap > REACH_DAYS) {
+    throw new ValidationError('invalid recurrence rule', [
+      {
+        path: 'rrule',
+        issue: `these days can be ${Math.round(gap / 365.25)} years apart, too far for FREQ=${rule.freq}${rule.interval > 1 ? `;INTERVAL=${rule.interval}` : ''}: write it as FREQ=YEARLY (with BYHOUR for the time)`,
+      },
+    ]);
+  }
 }
 
 /**
