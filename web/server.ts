@@ -44,6 +44,12 @@ function sendFile(req: IncomingMessage, res: ServerResponse, file: string) {
   else createReadStream(file).pipe(res);
 }
 
+/** Builds the web app when its build is missing or stale, and logs how long that took. */
+export function ensureWebBuild(log?: (msg: string) => void): void {
+  const ms = ensureBuild(log);
+  if (ms && log) log(`web app built in ${(ms / 1000).toFixed(1)} s`);
+}
+
 export interface WebOptions {
   target: ApiTarget;
   log?: (msg: string) => void;
@@ -58,8 +64,7 @@ export async function createWebListener({ target, log }: WebOptions): Promise<Re
   preferProductionReact();
   const { createRequestListener } = await import('@react-router/node');
   const { RouterContextProvider } = await import('react-router');
-  const ms = ensureBuild(log);
-  if (ms && log) log(`web app built in ${(ms / 1000).toFixed(1)} s`);
+  ensureWebBuild(log);
   const build = (await import(pathToFileURL(serverBuild).href)) as ServerBuild;
   // The context key lives in the build (entry.server exports it): the loaders read the same object.
   const key = (build.entry.module as unknown as { apiContext: RouterContext<ApiTarget> }).apiContext;

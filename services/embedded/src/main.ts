@@ -24,7 +24,7 @@ import {
   loadEnv,
   sessionCheck,
 } from '@todo/tasks';
-import { createWebListener } from '@todo/web';
+import { createWebListener, ensureWebBuild } from '@todo/web';
 import { createEmbeddedWorkflows, createLocalNotificationPublisher } from '@todo/workflows';
 import { pino } from 'pino';
 
@@ -122,6 +122,8 @@ const route = (url: string): RequestListener =>
         : isSearch.test(url)
           ? searchHandler
           : tasksHandler;
+// The web app is built (first start, or changed sources) before the port opens: no page meets a half-built app.
+ensureWebBuild((msg) => logger.info(msg));
 const server = await listen((req, res) => void route(req.url ?? '')(req, res), {
   port: env.PORT,
   host: env.HOST,
