@@ -87,6 +87,18 @@ describe('recurrence preview of the rules rrule 2.8.1 got wrong (issue 18)', asy
     ]);
   });
 
+  it('refuses with a 400 a rule the engine would end too early, rather than answer only DTSTART', async () => {
+    const r = await preview({
+      rrule: 'FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO;BYHOUR=9',
+      dtstart: '2016-02-29T09:00',
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error.details[0]).toMatchObject({
+      path: 'rrule',
+      issue: expect.stringContaining('40 years apart, too far for FREQ=HOURLY'),
+    });
+  });
+
   it('refuses a rule RFC 5545 rules out with a 400 that says why', async () => {
     const r = await preview({ rrule: 'FREQ=YEARLY;BYWEEKNO=1;BYDAY=1MO', dtstart: '2026-01-05T09:00' });
     expect(r.status).toBe(400);
