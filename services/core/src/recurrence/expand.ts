@@ -257,7 +257,10 @@ function toRRule(rule: ParsedRule, from: Wall): RRule {
   );
 }
 
-/** Days between occurrences beyond which a walk by hours, or by days on a grid, may give up (5,000 periods; a date on a given weekday recurs within 12 years, February 29 on one only within 28 to 40). */
+/**
+ * Days between occurrences beyond which a walk by hours, or by days on a grid, may give up (after 5,000
+ * periods). A date falls on a given weekday again within 12 years; February 29 only within 28 to 40.
+ */
 const REACH_DAYS = 4700;
 const gaps = new Map<string, number>();
 
