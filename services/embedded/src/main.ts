@@ -109,8 +109,9 @@ const tasksHandler = tasksApp.callback();
 const searchHandler = search.app.callback();
 const notificationsHandler = notifications.app.callback();
 let chatHandler: RequestListener | undefined;
-// Every path outside /api is the web app (React Router, rendered in this process).
-const isApi = /^\/api(?:[/?]|$)/;
+// Every path outside /api (and the health checks, which the tasks app answers) is the web app (React
+// Router, rendered in this process).
+const isApi = /^\/(?:api(?:[/?]|$)|(?:healthz|readyz)(?:\?|$))/;
 let webHandler: RequestListener | undefined;
 const route = (url: string): RequestListener =>
   webHandler && !isApi.test(url)
