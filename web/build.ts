@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -7,11 +7,14 @@ const root = import.meta.dirname;
 /** The server bundle `react-router build` writes; its age tells whether the sources moved on. */
 export const serverBuild = join(root, 'build/server/index.js');
 const sources = ['app', 'react-router.config.ts', 'vite.config.ts', 'package.json'];
+const LOCK_STALE_MS = 5 * 60_000;
 
 function newest(path: string): number {
   const s = statSync(path);
   if (!s.isDirectory()) return s.mtimeMs;
-  return Math.max(s.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
+  // Tests beside the code are not part of the app: editing one needs no new build.
+  const names = readdirSync(path).filter((name) => !name.endsWith('.test.ts'));
+  return Math.max(0, ...names.map((name) => newest(join(path, name))));
 }
 
 /** Whether the build is missing or older than any source file. */
@@ -28,16 +31,43 @@ export function buildIsStale(): boolean {
 export function ensureBuild(log: (msg: string) => void = () => {}): number {
   if (!buildIsStale()) return 0;
   const started = performance.now();
-  log('building the web app (first start or changed sources)');
-  // The CLI's bin is not an export of the package: find it beside an export that is.
-  const cli = join(dirname(createRequire(import.meta.url).resolve('@react-router/dev/vite')), '../bin.cjs');
-  const r = spawnSync(process.execPath, [cli, 'build'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  if (r.status !== 0)
-    throw new Error(`web build failed (exit ${r.status}): run npm run build -w web to see why`);
+  // Several processes may start at once (test files run in parallel): one builds, the others wait for it.
+  const lock = acquire(join(root, 'build.lock'));
+  try {
+    if (!buildIsStale()) return 0;
+    log('building the web app (first start or changed sources)');
+    // The CLI's bin is not an export of the package: find it beside an export that is.
+    const cli = join(dirname(createRequire(import.meta.url).resolve('@react-router/dev/vite')), '../bin.cjs');
+    const r = spawnSync(process.execPath, [cli, 'build'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    if (r.status !== 0)
+      throw new Error(`web build failed (exit ${r.status}): run npm run build -w web to see why`);
+  } finally {
+    closeSync(lock);
+    unlinkSync(join(root, 'build.lock'));
+  }
   return Math.round(performance.now() - started);
+}
+
+/** An exclusive lock file (O_EXCL); one older than five minutes is a crashed builder's and is taken over. */
+function acquire(path: string): number {
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      return openSync(path, 'wx');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      try {
+        if (Date.now() - statSync(path).mtimeMs > LOCK_STALE_MS) unlinkSync(path);
+      } catch {
+        // released meanwhile
+      }
+      // Start-up is synchronous here: sleep the thread, there is nothing else to do yet.
+      Atomics.wait(nap, 0, 0, 200);
+    }
+  }
 }
 
 if (import.meta.main) {
