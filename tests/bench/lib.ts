@@ -21,13 +21,14 @@ export async function startNode(
   env: Record<string, string>,
   probe: string,
   logFile: string,
+  timeoutMs = 20_000,
 ): Promise<ChildProcess> {
   const out = openSync(logFile, 'w');
   const child = spawn(process.execPath, [script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', out, out],
   });
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < timeoutMs / 100; i++) {
     if (child.exitCode !== null)
       throw new Error(`${script} exited: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
     try {
