@@ -17,10 +17,10 @@ const ZONES = [
   'America/Santiago',
 ];
 const FREQS = ['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY', 'HOURLY', 'MINUTELY', 'SECONDLY'] as const;
-/** Days each FREQ is compared over: a yearly window holds a 53-week year more often than not. */
+/** Days each FREQ is compared over (about 3.5 years for a yearly rule: New Year's weeks come up often). */
 const WINDOW = {
-  YEARLY: 1600,
-  MONTHLY: 300,
+  YEARLY: 1300,
+  MONTHLY: 250,
   WEEKLY: 100,
   DAILY: 30,
   HOURLY: 3,
