@@ -8,7 +8,7 @@
 #   deploy/platform/install.sh [--profile minikube|kind|oke]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=versions.sh
+# shellcheck source-path=SCRIPTDIR source=versions.sh
 . "$here/versions.sh"
 profile=minikube
 if [ "${1:-}" = --profile ]; then profile=$2; fi
@@ -89,7 +89,7 @@ if [ "$profile" = oke ]; then
   step "cert-manager $CERT_MANAGER_VERSION and the Let's Encrypt issuer"
   helm upgrade --install cert-manager jetstack/cert-manager --version "$CERT_MANAGER_VERSION" -n cert-manager \
     --create-namespace --set crds.enabled=true --wait --timeout "$timeout"
-  : "${ACME_EMAIL:?set ACME_EMAIL: Let's Encrypt writes there before a certificate expires}"
+  : "${ACME_EMAIL:?set ACME_EMAIL (the address Lets Encrypt writes to before a certificate expires)}"
   sed "s/@ACME_EMAIL@/$ACME_EMAIL/" "$here/manifests/cluster-issuer.yaml" | kubectl apply -f -
 fi
 

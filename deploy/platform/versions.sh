@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # sourced by install.sh, which uses every variable
 # Pinned charts of the platform (sourced by install.sh; why each: docs/decisions/0021-deploy.md).
 # Bump one line at a time and run the e2e workflow.
 DAPR_CHART_VERSION=1.18.2                # dapr/dapr (https://dapr.github.io/helm-charts), Apache-2.0

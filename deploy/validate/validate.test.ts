@@ -15,6 +15,8 @@ import {
   kubeconform,
   podSecurity,
   REPO,
+  deployScripts,
+  shellcheck,
   workflowFiles,
   type SchemaDirs,
 } from './checks.ts';
@@ -128,6 +130,25 @@ describe('hadolint', () => {
     const findings = await hadolint(tools, [bad]);
     expect(findings).toHaveLength(1);
     expect(findings[0]!.message).toMatch(/DL3008/);
+  });
+});
+
+describe('shellcheck', () => {
+  it('passes the deploy scripts and refuses an unquoted expansion', async () => {
+    const scripts = await deployScripts();
+    expect(scripts.map((f) => f.slice(REPO.length + 1))).toEqual(
+      expect.arrayContaining(['deploy/deploy.sh', 'deploy/minikube.sh', 'deploy/platform/install.sh']),
+    );
+    expect(await shellcheck(tools, scripts)).toEqual([]);
+    const bad = join(scratch, 'deploy.sh');
+    const text = await readFile(join(REPO, 'deploy', 'deploy.sh'), 'utf8');
+    await writeFile(
+      bad,
+      text.replace('kubectl create namespace "$namespace"', 'kubectl create namespace $namespace'),
+    );
+    const findings = await shellcheck(tools, [bad]);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.message).toMatch(/SC2086/);
   });
 });
 
