@@ -244,7 +244,11 @@ export async function deployScripts(root = join(REPO, 'deploy')): Promise<string
 }
 
 export async function actionlint(tools: Tools, workflows: readonly string[]): Promise<Finding[]> {
-  return failed('actionlint', await exec(tools.actionlint, ['-no-color', ...workflows]));
+  // With shellcheck, actionlint checks every `run:` script too.
+  return failed(
+    'actionlint',
+    await exec(tools.actionlint, ['-no-color', `-shellcheck=${tools.shellcheck}`, ...workflows]),
+  );
 }
 
 /** The repository's workflow files. */
