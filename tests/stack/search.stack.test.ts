@@ -117,11 +117,12 @@ describe('search through the stack', () => {
     await waitFor(
       "compaction to keep only each task's newest event",
       async () => {
-        // A write to roll the segment past this test's events.
-        await write(token, 'POST', '/api/tasks', { title: 'Roll the segment' }).then((r) => r.text());
+        // A segment rolls on the next append to its partition after 10 s: a dozen writes reach all six.
+        for (let i = 0; i < 12; i++)
+          await write(token, 'POST', '/api/tasks', { title: 'Roll the segment' }).then((r) => r.text());
         return (await countMine()) === ids.size ? true : undefined;
       },
-      { timeoutMs: 90_000, everyMs: 5_000 },
+      { timeoutMs: 90_000, everyMs: 3_000 },
     );
 
     const fromKafka = await reindex('kafka');

@@ -86,7 +86,9 @@ describe('POST /api/chat: conversations', () => {
     expect(high.tasks.map((t: any) => t.title)).toEqual(['pay the electricity invoice']);
     expect(high.query).toBe('priority:high invoce');
     expect((await c.say('complete the first one')).reply).toBe('Done: "pay the electricity invoice".');
-    expect((await c.say('search insurnce')).tasks.map((t: any) => t.title)).toEqual(['renew the car insurance']);
+    expect((await c.say('search insurnce')).tasks.map((t: any) => t.title)).toEqual([
+      'renew the car insurance',
+    ]);
   });
 
   it('shows a series in words with its next three dates, and saves it on "yes"', async () => {

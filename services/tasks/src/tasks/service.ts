@@ -233,8 +233,7 @@ export function createTaskService({ store, clock, onWrite = () => {} }: TaskServ
         if (ifMatch !== undefined && current.version !== ifMatch)
           throw new PreconditionFailedError(current.version);
         const gone = { ...current, version: current.version + 1, updatedAt: now() };
-        if (await store.deleteTask(user.id, id, current.version, event('task.deleted', user, gone)))
-          return;
+        if (await store.deleteTask(user.id, id, current.version, event('task.deleted', user, gone))) return;
       }
       throw new ConflictError('WRITE_CONFLICT', 'the task is being changed by someone else: try again');
     },
