@@ -128,6 +128,26 @@ export async function helmTemplate(
   });
 }
 
+/**
+ * The Dapr control plane as deploy/platform/install.sh installs it: the dapr chart of the runtime's version
+ * (from the dapr Go module) with deploy/platform/values/dapr.yaml.
+ */
+export async function daprControlPlane(tools: Tools, daprModule: string): Promise<string> {
+  const r = await exec(tools.helm, [
+    'template',
+    'dapr',
+    join(daprModule, 'charts', 'dapr'),
+    '--namespace',
+    'dapr-system',
+    '--kube-version',
+    KUBERNETES_VERSION,
+    '-f',
+    join(REPO, 'deploy', 'platform', 'values', 'dapr.yaml'),
+  ]);
+  if (r.code !== 0) throw new Error(`helm template dapr failed:\n${r.stderr}`);
+  return r.stdout;
+}
+
 /** Where kubeconform finds schemas: the Kubernetes ones from kubernetes-validate, Dapr's converted from its CRDs. */
 export type SchemaDirs = { kubernetes: string; dapr: string };
 

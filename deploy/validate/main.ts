@@ -9,6 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   actionlint,
+  daprControlPlane,
   hadolint,
   helmLint,
   helmTemplate,
@@ -22,7 +23,7 @@ import {
   type Finding,
 } from './checks.ts';
 import { clusterDaprFiles, compareLocalAndCluster, DAPR_DIRS, loadCompareInput } from './compare.ts';
-import { schemaDirs } from './schemas.ts';
+import { daprModuleDir, schemaDirs } from './schemas.ts';
 import { ensureTools } from './tools.ts';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -47,11 +48,13 @@ const schemas = await stage('schemas', () => schemaDirs(tools));
 
 const findings: Finding[] = [];
 const rendered = new Map<string, string>();
+let controlPlane = '';
 await stage('helm lint + template', async () => {
   for (const file of VALUES_FILES) {
     findings.push(...(await helmLint(tools, file)));
     rendered.set(file, await helmTemplate(tools, file));
   }
+  controlPlane = await daprControlPlane(tools, await daprModuleDir());
 });
 await stage('kubeconform', async () => {
   const names = (await readdir(DAPR_DIRS.cluster)).filter((n) => n.endsWith('.yaml'));
@@ -60,6 +63,7 @@ await stage('kubeconform', async () => {
     ...(await kubeconform(tools, schemas, {
       ...Object.fromEntries([...rendered].map(([file, text]) => [`chart-${file}`, text])),
       'dapr-kubernetes': dapr.join('\n---\n'),
+      'dapr-control-plane': controlPlane,
     })),
   );
 });

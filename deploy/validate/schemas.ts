@@ -113,7 +113,7 @@ export function strict(s: JsonSchema): JsonSchema {
 }
 
 /** The dapr module in the Go module cache (the stack's Dapr build puts it there; else it is downloaded). */
-async function daprModuleDir(): Promise<string> {
+export async function daprModuleDir(): Promise<string> {
   const r = await exec(
     await goBinary(),
     ['mod', 'download', '-json', `github.com/dapr/dapr@v${DAPR_VERSION}`],
