@@ -91,7 +91,7 @@ export function SearchBox() {
                   go(h.id);
                 }}
               >
-                <Highlighted text={h.highlight?.title ?? h.title} />
+                {h.highlight?.title ? <Highlighted text={h.highlight.title} /> : h.title}
                 <span className="muted">
                   {' '}
                   · {h.status}

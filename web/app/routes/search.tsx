@@ -43,7 +43,7 @@ export default function SearchPage() {
         {result.hits.map((h) => (
           <li key={h.id} className="card">
             <Link to={`/tasks/${h.id}`}>
-              <Highlighted text={h.highlight?.title ?? h.title} />
+              {h.highlight?.title ? <Highlighted text={h.highlight.title} /> : h.title}
             </Link>
             {h.highlight?.notes && (
               <p className="muted">
