@@ -105,6 +105,25 @@ describe('tasks API', () => {
     expect(huge.body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
+  it('refuses a series whose rule the engine cannot follow, at the write, and keeps a mixed BYDAY one', async () => {
+    const r = await api.call('POST', '/api/tasks', {
+      token,
+      body: {
+        title: 'Leap Mondays',
+        due: { date: '2016-02-29', time: '09:00' },
+        recurrence: { rrule: 'FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO;BYHOUR=9' },
+      },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error.details[0].path).toBe('recurrence.rrule');
+    expect(r.body.error.details[0].issue).toMatch(/YEARLY/);
+    await create({
+      title: 'Mondays and the last Friday',
+      due: { date: '2026-01-05', time: '09:00', tz: 'Europe/Berlin' },
+      recurrence: { rrule: 'FREQ=MONTHLY;BYDAY=MO,-1FR' },
+    });
+  });
+
   it('creates once per Idempotency-Key: a retry answers the first task with 200', async () => {
     const headers = { 'idempotency-key': 'series-1:2026-12-01' };
     const first = await api.call('POST', '/api/tasks', { token, headers, body: { title: 'Once' } });

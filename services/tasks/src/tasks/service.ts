@@ -8,6 +8,7 @@ import {
   formatQuery,
   parseQuery,
   parseSort,
+  occurrences,
   parseRule,
   ruleFrequency,
   type Clock,
@@ -316,6 +317,15 @@ function check(task: Task): void {
       details.push({ path: 'recurrence', issue: 'a recurring task needs a due date (its first occurrence)' });
     try {
       parseRule(task.recurrence.rrule);
+      // The engine refuses a rule it cannot follow to its end (decision 0022): refused here, at the write,
+      // rather than at a series' next occurrence.
+      if (task.due) {
+        const { date, time, tz } = task.due;
+        occurrences(
+          { rrule: task.recurrence.rrule, dtstart: time ? `${date}T${time}` : date, ...(tz ? { tz } : {}) },
+          { count: 1, floatingZone: 'UTC' },
+        );
+      }
       const freq = ruleFrequency(task.recurrence.rrule);
       if (!ALLOWED_FREQUENCIES.has(freq)) {
         details.push({
