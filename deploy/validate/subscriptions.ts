@@ -5,6 +5,7 @@
 import { subscriptions as activity } from '../../services/tasks/src/activity/routes.ts';
 import { subscriptions as inbox } from '../../services/notifications/src/inbox/routes.ts';
 import { subscriptions as indexer } from '../../services/search/src/routes.ts';
+import { subscriptions as coordinator } from '../../workflows/src/dapr/app.ts';
 
 const never = () => Promise.resolve('DROP' as const);
 
@@ -17,5 +18,10 @@ export function subscriptions(): { app: string; topic: string; deadLetterTopic: 
       deadLetterTopic: s.deadLetterTopic,
     })),
     ...indexer(never).map((s) => ({ app: 'search', topic: s.topic, deadLetterTopic: s.deadLetterTopic })),
+    ...coordinator(never).map((s) => ({
+      app: 'workflows',
+      topic: s.topic,
+      deadLetterTopic: s.deadLetterTopic,
+    })),
   ];
 }

@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { createIndexer, type Indexer } from './indexer.ts';
 import { reindexFromKafka, reindexFromStore, type KafkaSource, type StorePage } from './reindex.ts';
-import { searchEndpoints, subscriptions as topics } from './routes.ts';
+import { searchEndpoints, subscriptions } from './routes.ts';
 import type { SearchIndex } from './search-index.ts';
 import { createSearchService, type SearchService } from './service.ts';
 
@@ -73,7 +73,7 @@ export function createSearchApp(deps: SearchDeps): SearchApp {
   });
   mount(router, endpoints, requireAuth(tokens, sessions));
   if (dapr) {
-    subscriptionRoutes(router, topics(consume), dapr.appApiToken);
+    subscriptionRoutes(router, subscriptions(consume), dapr.appApiToken);
     router.post('/internal/reindex', requireAppToken(dapr.appApiToken), async (ctx) => {
       const body = parseInput(
         ReindexBody,

@@ -1,5 +1,5 @@
 import { SearchAnswer } from '@todo/core';
-import { endpoint, ErrorBody, type Endpoint, type Subscription } from '@todo/server';
+import { endpoint, ErrorBody, taskEventsSubscription, type Endpoint, type Subscription } from '@todo/server';
 import type { Indexer } from './indexer.ts';
 import { SearchParams, type SearchService } from './service.ts';
 
@@ -29,14 +29,4 @@ export function searchEndpoints(search: SearchService): Endpoint[] {
 }
 
 /** The indexer's subscription: every task event, in the search app's own consumer group. */
-export function subscriptions(consume: Indexer): Subscription[] {
-  return [
-    {
-      pubsubname: 'pubsub',
-      topic: 'task-events',
-      route: '/events/task-events',
-      deadLetterTopic: 'task-events-dlq',
-      consume,
-    },
-  ];
-}
+export const subscriptions = (consume: Indexer): Subscription[] => [taskEventsSubscription(consume)];

@@ -2,6 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type Router from '@koa/router';
 import { UnauthorizedError } from '@todo/core';
 import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
 
 /** Where an app reaches its sidecar, and the token daprd expects from it. */
 export interface Sidecar {
@@ -115,6 +117,42 @@ export interface Subscription {
   route: string;
   deadLetterTopic: string;
   consume: (data: unknown) => Promise<Delivery>;
+}
+
+/** The subscription to `task-events` every consumer of task events makes (each app in its own group). */
+export function taskEventsSubscription(consume: Subscription['consume']): Subscription {
+  return {
+    pubsubname: 'pubsub',
+    topic: 'task-events',
+    route: '/events/task-events',
+    deadLetterTopic: 'task-events-dlq',
+    consume,
+  };
+}
+
+/**
+ * A consumer as daprd (or the embedded relay) calls it: data that `schema` refuses is dropped (DROP: to the
+ * dead letters), a handled event is done (SUCCESS), and a handler that throws asks for redelivery (RETRY).
+ */
+export function eventConsumer<T>(
+  { schema, name, logger }: { schema: z.ZodType<T>; name: string; logger?: Logger },
+  handle: (event: T) => Promise<void>,
+): (raw: unknown) => Promise<Delivery> {
+  return async (raw) => {
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      logger?.warn({ issues: parsed.error.issues.slice(0, 5) }, `${name}: not an event it takes, dropped`);
+      return 'DROP';
+    }
+    try {
+      await handle(parsed.data);
+      return 'SUCCESS';
+    } catch (err) {
+      const eventId = (parsed.data as { id?: unknown }).id;
+      logger?.warn({ err, eventId }, `${name}: could not handle the event, asking for redelivery`);
+      return 'RETRY';
+    }
+  };
 }
 
 /**

@@ -22,6 +22,8 @@ export {
   sidecarHeaders,
   startBesideSidecar,
   subscriptionRoutes,
+  taskEventsSubscription,
+  eventConsumer,
   waitForSidecar,
   type Delivery,
   type EventEnvelope,

@@ -1,4 +1,4 @@
-import type { Delivery } from '@todo/server';
+import { eventConsumer } from '@todo/server';
 import { TaskEvent } from '@todo/core';
 import type { Logger } from 'pino';
 import type { TasksReader } from '../deps.ts';
@@ -34,38 +34,26 @@ export function createCoordinator({
   logger,
   schedule = DEFAULT_SCHEDULE,
 }: CoordinatorDeps) {
-  return async function consume(raw: unknown): Promise<Delivery> {
-    const parsed = TaskEvent.safeParse(raw);
-    if (!parsed.success) {
-      logger?.warn({ issues: parsed.error.issues.slice(0, 5) }, 'coordinator: not a task event, dropped');
-      return 'DROP';
-    }
-    const event = parsed.data;
+  return eventConsumer({ schema: TaskEvent, name: 'coordinator', logger }, async (event) => {
     const seriesId = event.data.task.seriesId;
-    try {
-      const prev = await state.get<TaskRecord>(taskState(event.subject));
-      const head = seriesId ? await state.get<SeriesRecord>(seriesState(seriesId)) : undefined;
-      const zone = await tasks.ownerZone(event.data.owner);
-      const plan = planTaskEvent(event, { prev, head, zone, opts: schedule });
-      if (!plan) {
-        logger?.debug({ eventId: event.id, version: event.version }, 'coordinator: old event ignored');
-        return 'SUCCESS';
-      }
-      // Issued together so the timer table commits them (and the record) in one transaction.
-      await Promise.all([
-        ...plan.actions.map((a) =>
-          a.op === 'cancel' ? scheduler.cancel(a.key) : scheduler.schedule(a.key, new Date(a.at), a.job),
-        ),
-        state.put(taskState(event.subject), plan.record),
-        ...(plan.series && seriesId ? [state.put(seriesState(seriesId), plan.series)] : []),
-      ]);
-      logger?.debug({ eventId: event.id, actions: plan.actions }, 'coordinator: applied');
-      return 'SUCCESS';
-    } catch (err) {
-      logger?.warn({ err, eventId: event.id }, 'coordinator: could not apply, asking for redelivery');
-      return 'RETRY';
+    const prev = await state.get<TaskRecord>(taskState(event.subject));
+    const head = seriesId ? await state.get<SeriesRecord>(seriesState(seriesId)) : undefined;
+    const zone = await tasks.ownerZone(event.data.owner);
+    const plan = planTaskEvent(event, { prev, head, zone, opts: schedule });
+    if (!plan) {
+      logger?.debug({ eventId: event.id, version: event.version }, 'coordinator: old event ignored');
+      return;
     }
-  };
+    // Issued together so the timer table commits them (and the record) in one transaction.
+    await Promise.all([
+      ...plan.actions.map((a) =>
+        a.op === 'cancel' ? scheduler.cancel(a.key) : scheduler.schedule(a.key, new Date(a.at), a.job),
+      ),
+      state.put(taskState(event.subject), plan.record),
+      ...(plan.series && seriesId ? [state.put(seriesState(seriesId), plan.series)] : []),
+    ]);
+    logger?.debug({ eventId: event.id, actions: plan.actions }, 'coordinator: applied');
+  });
 }
 
 export type Coordinator = ReturnType<typeof createCoordinator>;

@@ -1,6 +1,14 @@
 import Router from '@koa/router';
 import { WorkflowRef, workflowId, type WorkflowInspection } from '@todo/core';
-import { healthRoutes, parseInput, requireAppToken, serviceApp, subscriptionRoutes } from '@todo/server';
+import {
+  healthRoutes,
+  parseInput,
+  requireAppToken,
+  serviceApp,
+  subscriptionRoutes,
+  taskEventsSubscription,
+  type Subscription,
+} from '@todo/server';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -28,19 +36,7 @@ const InspectBody = z.object({ refs: z.array(WorkflowRef).max(1000) });
 export function createWorkflowsApp(d: WorkflowsAppDeps): Koa {
   const router = new Router();
   healthRoutes(router, { ping: d.ping, logger: d.logger, what: 'workflow sidecar' });
-  subscriptionRoutes(
-    router,
-    [
-      {
-        pubsubname: 'pubsub',
-        topic: 'task-events',
-        route: '/events/task-events',
-        deadLetterTopic: 'task-events-dlq',
-        consume: d.coordinator,
-      },
-    ],
-    d.appApiToken,
-  );
+  subscriptionRoutes(router, subscriptions(d.coordinator), d.appApiToken);
   const fromDaprd = requireAppToken(d.appApiToken);
   // daprd asks with OPTIONS whether the app takes the binding, then POSTs each firing.
   router.options('/reconcile-cron', fromDaprd, (ctx) => {
@@ -64,3 +60,8 @@ export function createWorkflowsApp(d: WorkflowsAppDeps): Koa {
   });
   return serviceApp(router, { logger: d.logger, jsonLimit: '1mb' });
 }
+
+/** The coordinator's subscription: every task event, in the workflows app's own consumer group. */
+export const subscriptions = (consume: Subscription['consume']): Subscription[] => [
+  taskEventsSubscription(consume),
+];

@@ -1,5 +1,5 @@
 import { TASK_EVENT_TYPES } from '@todo/core';
-import { endpoint, ErrorBody, type Endpoint, type Subscription } from '@todo/server';
+import { endpoint, ErrorBody, taskEventsSubscription, type Endpoint, type Subscription } from '@todo/server';
 import { z } from 'zod';
 import type { Store } from '../store/store.ts';
 import type { ActivityConsumer } from './consumer.ts';
@@ -35,14 +35,4 @@ export function activityEndpoints(store: Store): Endpoint[] {
 }
 
 /** Where this app consumes from the broker: task events, for the activity log. */
-export function subscriptions(consume: ActivityConsumer): Subscription[] {
-  return [
-    {
-      pubsubname: 'pubsub',
-      topic: 'task-events',
-      route: '/events/task-events',
-      deadLetterTopic: 'task-events-dlq',
-      consume,
-    },
-  ];
-}
+export const subscriptions = (consume: ActivityConsumer): Subscription[] => [taskEventsSubscription(consume)];

@@ -1,0 +1,39 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { eventConsumer, taskEventsSubscription } from './dapr.ts';
+
+describe('eventConsumer', () => {
+  const Event = z.object({ id: z.string(), n: z.number() });
+  const logger = pino({ level: 'silent' });
+
+  it('drops what the schema refuses, without calling the handler', async () => {
+    const seen: unknown[] = [];
+    const consume = eventConsumer({ schema: Event, name: 'test', logger }, async (e) => void seen.push(e));
+    expect(await consume({ id: 'a' })).toBe('DROP');
+    expect(await consume(undefined)).toBe('DROP');
+    expect(seen).toEqual([]);
+  });
+
+  it('answers SUCCESS once the handler is done, and RETRY when it throws', async () => {
+    const seen: unknown[] = [];
+    const consume = eventConsumer({ schema: Event, name: 'test', logger }, async (e) => {
+      if (e.n < 0) throw new Error('store down');
+      seen.push(e);
+    });
+    expect(await consume({ id: 'a', n: 1 })).toBe('SUCCESS');
+    expect(await consume({ id: 'b', n: -1 })).toBe('RETRY');
+    expect(seen).toEqual([{ id: 'a', n: 1 }]);
+  });
+});
+
+it('subscribes to task-events with its dead-letter topic', () => {
+  const consume = async () => 'SUCCESS' as const;
+  expect(taskEventsSubscription(consume)).toEqual({
+    pubsubname: 'pubsub',
+    topic: 'task-events',
+    route: '/events/task-events',
+    deadLetterTopic: 'task-events-dlq',
+    consume,
+  });
+});
