@@ -1,5 +1,6 @@
 import { chown, mkdir, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { config, dirs } from './config.ts';
 import { capture, exists, run, which } from './proc.ts';
 import type { ProcessSpec } from './supervisor.ts';
@@ -8,6 +9,25 @@ import type { ProcessSpec } from './supervisor.ts';
 export interface Postgres {
   binDir: string;
   version: string;
+  /** Its data directory (see dataDir). */
+  dataDir: string;
+}
+
+/** PostgreSQL refuses to run as root, so as root (a container, CI) it runs as the `postgres` user. */
+const asRoot = process.getuid?.() === 0;
+
+/**
+ * Where the stack's PostgreSQL keeps its data: .data/stack/postgres, unless it runs as the `postgres` user,
+ * which may not enter the checkout (a clone in root's home or in a `mktemp -d` folder is private). Then it is
+ * under that user's home, one directory per checkout.
+ */
+async function dataDir(): Promise<string> {
+  const inCheckout = dirs.state('postgres');
+  if (!asRoot) return inCheckout;
+  const home = (await capture('getent', ['passwd', 'postgres']))?.trim().split(':')[5];
+  if (!home) throw new Error('no `postgres` user: `sudo apt-get install -y postgresql` creates it');
+  const key = createHash('sha256').update(inCheckout).digest('hex').slice(0, 16);
+  return join(home, 'todo-chatbot', key);
 }
 
 /**
@@ -28,7 +48,7 @@ export async function ensurePostgres(): Promise<Postgres> {
     );
   if (Number(/(\d+)\./.exec(version)?.[1] ?? 0) < 12)
     throw new Error(`${version.trim()} is too old: the stack's FerretDB needs PostgreSQL 12 or newer`);
-  return { binDir, version: version.trim() };
+  return { binDir, version: version.trim(), dataDir: await dataDir() };
 }
 
 /** The database FerretDB keeps its collections in (one schema per MongoDB database). */
@@ -40,12 +60,11 @@ export const postgresUrl = (port: number) =>
 
 /**
  * The stack's own PostgreSQL: its own port on 127.0.0.1 (no Unix socket), trust for the local `ferretdb`
- * superuser, data under .data/stack/postgres (made by initdb on first start). PostgreSQL refuses to run as
- * root, so as root (a container, CI) it runs as the `postgres` user the Debian package creates.
+ * superuser, data in `pg.dataDir` (made by initdb on first start); as root it runs as the `postgres` user,
+ * from `/` so that it never needs to enter the checkout.
  */
 export function postgresProcess(opts: { pg: Postgres; port: number }): ProcessSpec {
-  const dir = dirs.state('postgres');
-  const asRoot = process.getuid?.() === 0;
+  const dir = opts.pg.dataDir;
   const as = (bin: string, args: string[]) =>
     asRoot
       ? { command: 'runuser', args: ['-u', 'postgres', '--', join(opts.pg.binDir, bin), ...args] }
@@ -65,12 +84,15 @@ export function postgresProcess(opts: { pg: Postgres; port: number }): ProcessSp
   return {
     name: 'postgres',
     ...server,
+    cwd: '/',
     prepare: async () => {
       if (await exists(join(dir, 'PG_VERSION'))) return;
       await mkdir(dir, { recursive: true, mode: 0o700 });
       if (asRoot) {
         const id = async (flag: string) => Number(await capture('id', [flag, 'postgres']));
-        await chown(dir, await id('-u'), await id('-g'));
+        const [uid, gid] = [await id('-u'), await id('-g')];
+        // And the folder above it, made here in the user's home: the user must reach its data.
+        for (const d of [dirname(dir), dir]) await chown(d, uid, gid);
       }
       const init = as('initdb', [
         '-D',
@@ -82,6 +104,7 @@ export function postgresProcess(opts: { pg: Postgres; port: number }): ProcessSp
         '--no-instructions',
       ]);
       await run(init.command, init.args, {
+        cwd: '/',
         logFile: join(dirs.logs, 'postgres-initdb.log'),
         label: 'initdb',
       });
