@@ -178,7 +178,8 @@ export function searchBehaviour(name: string, open: () => Promise<SearchIndex>):
 
     it('highlights matched words as HTML, escaping the text', async () => {
       const [hit] = (await search(alice, { q: 'invoce', filter: 'priority:high' })).hits;
-      expect(hit?.highlight.title).toMatch(/<mark>invoice<\/mark>/i);
+      // The misspelt word is marked whole, or (Meilisearch, the last word read as a prefix) up to its end.
+      expect(hit?.highlight.title).toMatch(/^Pay the electricity <mark>invoic(?:e<\/mark>|<\/mark>e)$/);
       const html = (await search(alice, { q: 'template' })).hits[0];
       expect(html?.highlight.title).toBe(
         'Fix &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quotes&quot; in the invoice <mark>template</mark>',
