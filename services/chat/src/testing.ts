@@ -31,7 +31,7 @@ export async function testChat(
   } = {},
 ) {
   const clock = fixedClock('2026-11-24T10:00:00Z');
-  const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
+  const logger = pino({ level: 'silent' });
   const tokens = createTokens('test-secret-test-secret-test-secret!');
   const store = createSqliteStore(':memory:');
   const kv = createSqliteKeyValue(':memory:');
