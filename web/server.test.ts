@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appOf } from './app/lib/target.ts';
+import { apiAppOf as appOf } from '@todo/core';
 import { proxyApi } from './server.ts';
 
 describe('which app answers a path in the stack', () => {

@@ -7,3 +7,4 @@ export * from './recurrence/index.ts';
 export * from './schedule.ts';
 export * from './workflows.ts';
 export * from './search.ts';
+export * from './apps.ts';

@@ -10,7 +10,7 @@ import {
   llmFromEnv,
   loadEnv as loadChatEnv,
 } from '@todo/chat';
-import { systemClock } from '@todo/core';
+import { apiAppOf, systemClock, type ApiApp } from '@todo/core';
 import { createTokens, listen } from '@todo/server';
 import { createNotificationsApp, createSqliteNotificationStore } from '@todo/notifications';
 import { createEmbeddedIndex, createSearchApp } from '@todo/search';
@@ -102,27 +102,18 @@ const tasksApp = createApp({
 
 // One origin. The chat calls the tasks API over HTTP on this same origin, exactly as it calls it through
 // Dapr in the stack; its handler is made once the server listens and the origin is known (PORT may be 0).
-const isChat = /^\/api\/chat(?:[/?]|$)/;
-const isNotifications = /^\/api\/(?:notifications|webhooks)(?:[/?]|$)/;
-const isSearch = /^\/api\/search(?:[/?]|$)/;
-const tasksHandler = tasksApp.callback();
-const searchHandler = search.app.callback();
-const notificationsHandler = notifications.app.callback();
-let chatHandler: RequestListener | undefined;
+const handlers: Partial<Record<ApiApp, RequestListener>> = {
+  tasks: tasksApp.callback(),
+  search: search.app.callback(),
+  notifications: notifications.app.callback(),
+};
 // Every path outside /api (and the health checks, which the tasks app answers) is the web app (React
 // Router, rendered in this process).
 const isApi = /^\/(?:api(?:[/?]|$)|(?:healthz|readyz)(?:\?|$))/;
 let webHandler: RequestListener | undefined;
+// The chat's handler comes once the port is open: until then the tasks app answers its path with a 404.
 const route = (url: string): RequestListener =>
-  webHandler && !isApi.test(url)
-    ? webHandler
-    : chatHandler && isChat.test(url)
-      ? chatHandler
-      : isNotifications.test(url)
-        ? notificationsHandler
-        : isSearch.test(url)
-          ? searchHandler
-          : tasksHandler;
+  webHandler && !isApi.test(url) ? webHandler : (handlers[apiAppOf(url)] ?? handlers.tasks!);
 // The web app is built (first start, or changed sources) before the port opens: no page meets a half-built app.
 ensureWebBuild((msg) => logger.info(msg));
 const server = await listen((req, res) => void route(req.url ?? '')(req, res), {
@@ -138,7 +129,7 @@ const server = await listen((req, res) => void route(req.url ?? '')(req, res), {
 const { port } = server.address() as AddressInfo;
 const loopback = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
 const origin = `http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}`;
-chatHandler = createChatApp({
+handlers.chat = createChatApp({
   tokens,
   tasks: createTasksClient({ baseUrl: origin }),
   kv: conversations,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { fixedClock, ValidationError, type SearchAnswer, type Task } from '@todo/core';
+import { task as fixture } from '@todo/core/testing';
 import type { Principal } from '@todo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IndexChange, SearchIndex } from './search-index.ts';
@@ -13,18 +14,7 @@ const ZONE = 'Europe/Berlin';
 
 function task(title: string, fields: Partial<Task> = {}, minute = 0): Task {
   const at = `2026-12-01T08:${String(minute).padStart(2, '0')}:00.000Z`;
-  return {
-    id: randomUUID(),
-    title,
-    status: 'open',
-    priority: 'none',
-    tags: [],
-    reminders: [],
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-    ...fields,
-  };
+  return fixture({ id: randomUUID(), title, createdAt: at, updatedAt: at, ...fields });
 }
 
 const upsert = (owner: string, t: Task): IndexChange => ({ op: 'upsert', owner, zone: ZONE, task: t });
