@@ -3,17 +3,20 @@ import {
   formatQuery,
   occurrences,
   parseQuery,
+  reminderFireTimes,
+  workflowId,
   type Clock,
   type Task,
   type TaskPatch,
+  type WorkflowInfo,
 } from '@todo/core';
 import type { Principal } from '@todo/server';
 import { DateTime, Duration } from 'luxon';
 import { parse, parseConfirmation } from '../parse/index.ts';
-import type { ClarifyReason, ParseResult, Reminder } from '../parse/contract.ts';
+import type { ClarifyReason, Intent, ParseResult, Reminder } from '../parse/contract.ts';
 import { canonicalRef } from '../parse/refs.ts';
 import type { Conversation, Pending } from '../conversation/state.ts';
-import { TasksApiError, type TasksClient } from '../tasks/client.ts';
+import { TasksApiError, type TasksClient, type WorkflowAction } from '../tasks/client.ts';
 
 /** One message's context: who asks, the tasks API as them, and the conversation (changed in place). */
 export interface Turn {
@@ -41,6 +44,18 @@ const ORDINALS = [
   'ninth',
   'tenth',
 ];
+/** The intents that act on a series, and the management API's action each one is (/api/workflows). */
+const SERIES_ACTIONS: Partial<Record<Intent, WorkflowAction>> = {
+  pause: 'pause',
+  resume: 'resume',
+  skip: 'skip',
+  'recur-stop': 'cancel',
+};
+/** The management API's refusals, in words. */
+const WORKFLOW_REFUSALS: Record<string, string> = {
+  SERIES_ENDED: 'That series has ended: it does not repeat any more.',
+  NOTHING_TO_SKIP: 'That series has no next occurrence left to skip.',
+};
 /** How many tasks one list shows, and how many a bulk command ("delete all done tasks") may touch. */
 const LIST_LIMIT = 20;
 const BULK_LIMIT = 200;
@@ -227,15 +242,17 @@ export function createEngine({ clock }: { clock: Clock }) {
       }
       return remove(ids, turn);
     }
-    if (r.intent === 'complete' || r.intent === 'reopen' || r.intent === 'skip') {
+    if (r.intent === 'complete' || r.intent === 'reopen') {
       const done: Task[] = [];
       for (const id of ids) done.push(await turn.tasks[r.intent](id));
       turn.state.focus = ids;
-      const kind = ({ complete: 'completed', reopen: 'reopened', skip: 'skipped' } as const)[r.intent];
-      turn.state.last = { kind, ids };
-      const verb = { complete: 'Done', reopen: 'Reopened', skip: 'Skipped this occurrence of' }[r.intent];
+      turn.state.last = { kind: r.intent === 'complete' ? 'completed' : 'reopened', ids };
+      const verb = r.intent === 'complete' ? 'Done' : 'Reopened';
       return { reply: `${verb}: ${done.map((t) => `"${t.title}"`).join(', ')}.`, tasks: done };
     }
+    if (r.intent === 'snooze') return snooze(r, target.tasks, turn);
+    const seriesAction = SERIES_ACTIONS[r.intent];
+    if (seriesAction) return manageSeries(seriesAction, target.tasks, turn);
     if (r.intent === 'rename' && ids.length > 1)
       return { reply: 'I can only rename one task at a time: which one?', tasks: target.tasks };
     // Every patch is worked out before the first is sent, so a refusal changes nothing.
@@ -257,6 +274,130 @@ export function createEngine({ clock }: { clock: Clock }) {
     turn.state.focus = ids;
     turn.state.last = { kind: 'updated', changes, what: r.intent };
     return { reply: lines.join('\n'), tasks: changed };
+  }
+
+  /**
+   * Snoozes one reminder of each task through the management API, which sets its `snoozedUntil`: the
+   * reminder that rang last, else the next to ring. So snoozing again moves that one snooze, and a task
+   * gains no reminders.
+   */
+  async function snooze(r: ParseResult, targets: Task[], turn: Turn): Promise<Answer> {
+    const tz = turn.user.tz;
+    const minutes = Math.max(1, Math.round(Duration.fromISO(r.duration ?? 'PT10M').as('minutes')));
+    const picks = targets.map((task) => ({ task, reminderId: reminderToSnooze(task, tz) }));
+    const refused = picks.find((p) => !p.reminderId);
+    if (refused) return { reply: cannotSnooze(refused.task), tasks: [refused.task] };
+    const changes: { id: string; before: TaskPatch }[] = [];
+    const changed: Task[] = [];
+    const lines: string[] = [];
+    for (const { task, reminderId } of picks) {
+      const info = await turn.tasks.snooze(
+        workflowId({ kind: 'reminder', taskId: task.id, reminderId: reminderId! }),
+        { minutes },
+      );
+      changes.push({ id: task.id, before: { reminders: task.reminders } });
+      changed.push(await turn.tasks.get(task.id));
+      const ring = info.nextAt ? `it rings ${at(info.nextAt, tz)}` : 'it does not ring';
+      lines.push(`Snoozed the reminder of "${info.title}": ${ring}.`);
+    }
+    turn.state.focus = targets.map((t) => t.id);
+    turn.state.last = { kind: 'updated', changes, what: 'snooze' };
+    return { reply: lines.join('\n'), tasks: changed };
+  }
+
+  /** The reminder a snooze means: the one that rang last, else the next to ring; none when none rings. */
+  function reminderToSnooze(task: Task, tz: string): string | undefined {
+    const now = clock.now().getTime();
+    const fires = reminderFireTimes(task, tz)
+      .map((f) => ({ id: f.reminderId, at: Date.parse(f.fireAt) }))
+      .sort((a, b) => a.at - b.at);
+    return (fires.filter((f) => f.at <= now).at(-1) ?? fires.find((f) => f.at > now))?.id;
+  }
+
+  function cannotSnooze(task: Task): string {
+    if (!task.reminders.length)
+      return `"${task.title}" has no reminder to snooze: add one ("remind me about it tomorrow at 9am").`;
+    if (task.status !== 'open') return `"${task.title}" is ${task.status}: its reminders do not ring.`;
+    if (task.recurrence?.paused)
+      return `"${task.title}" is paused: its reminders do not ring until you resume it.`;
+    return `"${task.title}" has no due date for its reminders to count from: give it one first.`;
+  }
+
+  /**
+   * Pause, resume, skip or stop a series through the management API (/api/workflows/s~…), which acts on
+   * the series' newest instance: the same change the web app makes.
+   */
+  async function manageSeries(action: WorkflowAction, targets: Task[], turn: Turn): Promise<Answer> {
+    const single = targets.find((t) => !t.seriesId);
+    if (single) {
+      if (action === 'skip')
+        return { reply: 'Only a repeating task can skip an occurrence.', tasks: [single] };
+      const what = action === 'cancel' ? 'stop' : action;
+      return { reply: `"${single.title}" does not repeat, so there is nothing to ${what}.`, tasks: [single] };
+    }
+    const seriesIds = [...new Set(targets.map((t) => t.seriesId!))];
+    const changes: { id: string; before: TaskPatch }[] = [];
+    const changed: Task[] = [];
+    const lines: string[] = [];
+    for (const seriesId of seriesIds) {
+      const id = workflowId({ kind: 'series', seriesId });
+      // The API acts on the series' newest instance (its head), which need not be the task named.
+      const headId = (await turn.tasks.workflowInfo(id)).taskId;
+      const head = targets.find((t) => t.id === headId) ?? (await turn.tasks.get(headId));
+      let info: WorkflowInfo;
+      try {
+        info = await turn.tasks.workflow(id, action);
+      } catch (err) {
+        // An after-completion series plans its next occurrence only once this one is finished, so there
+        // is no planned one to leave out: the API's answer is to skip the open instance instead.
+        if (!(err instanceof TasksApiError && err.code === 'NOT_SKIPPABLE' && head.status === 'open'))
+          throw err;
+        changed.push(await turn.tasks.skip(head.id));
+        lines.push(`Skipped this occurrence of "${head.title}".`);
+        turn.state.last = { kind: 'skipped', ids: [head.id] };
+        continue;
+      }
+      const after = await turn.tasks.get(info.taskId);
+      changes.push({ id: head.id, before: { recurrence: head.recurrence ?? null } });
+      changed.push(after);
+      lines.push(seriesLine(action, head, after, turn.user.tz));
+    }
+    turn.state.focus = changed.map((t) => t.id);
+    if (changes.length) {
+      turn.state.last =
+        action === 'pause' || action === 'resume'
+          ? {
+              kind: 'workflow',
+              ids: seriesIds.map((s) => workflowId({ kind: 'series', seriesId: s })),
+              undo: action === 'pause' ? 'resume' : 'pause',
+              what: action,
+            }
+          : { kind: 'updated', changes, what: action === 'cancel' ? 'stop' : action };
+    }
+    return { reply: lines.join('\n'), tasks: changed };
+  }
+
+  /** What a series action did, read from the series' newest instance before and after it. */
+  function seriesLine(action: WorkflowAction, before: Task, after: Task, tz: string): string {
+    const title = `"${after.title}"`;
+    switch (action) {
+      case 'pause':
+        return before.recurrence?.paused
+          ? `${title} was already paused.`
+          : `Paused ${title}: no new occurrences or reminders until you resume it.`;
+      case 'resume':
+        return before.recurrence?.paused
+          ? `Resumed ${title}: it repeats ${seriesText(after, tz)}.`
+          : `${title} was not paused: it repeats ${seriesText(after, tz)}.`;
+      case 'cancel':
+        return `${title} no longer repeats.`;
+      case 'skip': {
+        const had = new Set(before.recurrence?.exdate ?? []);
+        const left = (after.recurrence?.exdate ?? []).filter((x) => !had.has(x));
+        const day = left.map((x) => when(fromLocal(after.due?.time ? x : x.slice(0, 10)))).join(', ');
+        return `Skipped ${title} on ${day}: it repeats ${seriesText(after, tz)}.`;
+      }
+    }
   }
 
   /** The tasks a request names: ids, or an answer when it names none or several. */
@@ -369,6 +510,12 @@ export function createEngine({ clock }: { clock: Clock }) {
         turn.state.focus = back.map((x) => x.id);
         return { reply: `Undone: the ${last.what} of ${titles(back)}.`, tasks: back };
       }
+      case 'workflow': {
+        // A pause is undone by a resume and the other way round, through the same API.
+        const back = await each(last.ids, async (id) => t.get((await t.workflow(id, last.undo)).taskId));
+        turn.state.focus = back.map((x) => x.id);
+        return { reply: `Undone: the ${last.what} of ${titles(back)}.`, tasks: back };
+      }
     }
   }
 
@@ -382,6 +529,8 @@ export function createEngine({ clock }: { clock: Clock }) {
         return { reply: 'I could not find that task any more: it may have been deleted.', tasks: [] };
       if (err.code === 'NOT_RECURRING')
         return { reply: 'Only a repeating task can skip an occurrence.', tasks: [] };
+      const refusal = WORKFLOW_REFUSALS[err.code];
+      if (refusal) return { reply: refusal, tasks: [] };
       const details = err.details.map((d) => `${d.path}: ${d.issue}`).join('; ');
       return {
         reply: `The task service did not accept that: ${err.message}${details ? ` (${details})` : ''}.`,
@@ -420,26 +569,11 @@ export function createEngine({ clock }: { clock: Clock }) {
         if (!task.due && r.reminders.some((x) => 'offset' in x))
           return `"${task.title}" has no due date, so "before" has nothing to count from: give a time instead ("remind me about it tomorrow at 9am").`;
         return { reminders: [...task.reminders, ...r.reminders.map((x) => reminderInput(x, tz))] };
-      case 'snooze': {
-        const duration = Duration.fromISO(r.duration ?? 'PT10M');
-        const at = DateTime.fromJSDate(clock.now())
-          .toUTC()
-          .plus(duration)
-          .toISO({ suppressMilliseconds: true })!;
-        return { reminders: [...task.reminders, { at }] };
-      }
       case 'recur': {
         if (!r.recurrence) return QUESTIONS['ambiguous-frequency'];
         const due = keepTime(r.due ?? task.due ?? { date: nowIn(tz).toISODate()! }, task);
         return { due, recurrence: recurrenceInput(r.recurrence, due) };
       }
-      case 'recur-stop':
-        return task.recurrence ? { recurrence: null } : `"${task.title}" does not repeat.`;
-      case 'pause':
-      case 'resume':
-        // Pausing is the series' own state; the workflows follow it through the task's events.
-        if (!task.recurrence) return `"${task.title}" does not repeat, so there is nothing to ${r.intent}.`;
-        return { recurrence: { ...task.recurrence, paused: r.intent === 'pause' } };
       default:
         return QUESTIONS['not-understood'];
     }
@@ -455,16 +589,9 @@ export function createEngine({ clock }: { clock: Clock }) {
       case 'untag':
         return `"${t.title}" now has ${t.tags.length ? t.tags.map((x) => `#${x}`).join(' ') : 'no tags'}.`;
       case 'remind':
-      case 'snooze':
         return `"${t.title}" will remind you ${t.reminders.map((x) => reminderText(x, tz)).join(', ')}.`;
       case 'recur':
         return `"${t.title}" now repeats ${seriesText(t, tz)}.`;
-      case 'recur-stop':
-        return `"${t.title}" no longer repeats.`;
-      case 'pause':
-        return `Paused "${t.title}": no new occurrences or reminders until you resume it.`;
-      case 'resume':
-        return `Resumed "${t.title}": it repeats ${seriesText(t, tz)}.`;
       default:
         return `Updated ${describeTask(t, tz)}.`;
     }
@@ -528,6 +655,11 @@ function line(t: Task): string {
     ...t.tags.map((x) => `#${x}`),
   ].filter(Boolean);
   return extra.length ? `${t.title} (${extra.join(', ')})` : t.title;
+}
+
+/** An instant in the owner's zone: "at Tue 2026-11-24 11:10". */
+function at(instant: string, tz: string): string {
+  return `at ${DateTime.fromISO(instant).setZone(tz).toFormat('ccc yyyy-MM-dd HH:mm')}`;
 }
 
 function when(due: { date: string; time?: string }): string {

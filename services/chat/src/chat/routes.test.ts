@@ -260,8 +260,16 @@ describe('POST /api/chat: conversations', () => {
     expect(added.tasks[0].reminders).toMatchObject([{ offset: '-PT1H' }]);
     const at = await c.say('remind me about it tomorrow at 8am');
     expect(at.tasks[0].reminders[1]).toMatchObject({ at: '2026-11-25T13:00:00Z' });
+    // Nothing has rung yet: the snooze holds back the next to ring, which rings later anyway.
     const snoozed = await c.say('snooze it 10 minutes');
-    expect(snoozed.tasks[0].reminders[2]).toMatchObject({ at: '2026-11-24T10:10:00Z' });
+    expect(snoozed.reply).toBe(
+      'Snoozed the reminder of "dentist appointment": it rings at Wed 2026-11-25 08:00.',
+    );
+    expect(snoozed.tasks[0].reminders).toHaveLength(2);
+    expect(snoozed.tasks[0].reminders[1]).toMatchObject({ snoozedUntil: '2026-11-24T10:10:00.000Z' });
+    const unsnoozed = await c.say('undo');
+    expect(unsnoozed.reply).toBe('Undone: the snooze of "dentist appointment".');
+    expect(unsnoozed.tasks[0].reminders[1].snoozedUntil).toBeUndefined();
     const pause = await c.say('pause it');
     expect(pause.reply).toBe('"dentist appointment" does not repeat, so there is nothing to pause.');
     expect(pause.actions.filter((a: { method: string }) => a.method !== 'GET')).toEqual([]);
@@ -277,12 +285,86 @@ describe('POST /api/chat: conversations', () => {
       rrule: expect.stringContaining('BYDAY=MO'),
       paused: true,
     });
+    const id = `s~${paused.tasks[0].seriesId}`;
+    expect(paused.actions.filter((a: { method: string }) => a.method === 'POST')).toEqual([
+      { tool: 'pause', method: 'POST', path: `/api/workflows/${id}/pause`, status: 200 },
+    ]);
+    expect((await c.say('pause gym')).reply).toBe('"gym" was already paused.');
     const resumed = await c.say('resume gym');
     expect(resumed.reply).toMatch(/^Resumed "gym": it repeats every Monday at 07:00/);
-    expect(resumed.tasks[0].recurrence.paused).toBe(false);
+    expect(resumed.tasks[0].recurrence.paused).toBeUndefined();
+    expect(resumed.actions.at(-2)).toMatchObject({ tool: 'resume', path: `/api/workflows/${id}/resume` });
     await c.say('pause it');
     const undone = await c.say('undo');
-    expect(undone.tasks[0].recurrence.paused).toBe(false);
+    expect(undone.reply).toBe('Undone: the pause of "gym".');
+    expect(undone.actions[0]).toMatchObject({ tool: 'resume', path: `/api/workflows/${id}/resume` });
+    expect(undone.tasks[0].recurrence.paused).toBeUndefined();
+  });
+
+  it('snoozes one reminder eleven times: one reminder with snoozedUntil, not ten more reminders', async () => {
+    const token = await api.signup();
+    const c = api.conversation(token);
+    // It rang at 10:30 Berlin (09:30 UTC), half an hour before the fixed clock's 11:00.
+    const added = await c.say('water the ferns today at 11am remind me 30 minutes before');
+    const task = added.tasks[0];
+    expect(task.reminders).toHaveLength(1);
+    const reminder = `r~${task.id}~${task.reminders[0].id}`;
+    for (let i = 0; i < 11; i++) {
+      const r = await c.say('snooze water the ferns for 10 minutes');
+      expect(r.reply).toBe('Snoozed the reminder of "water the ferns": it rings at Tue 2026-11-24 11:10.');
+      expect(r.actions.filter((a: { method: string }) => a.method !== 'GET')).toEqual([
+        { tool: 'snooze', method: 'POST', path: `/api/workflows/${reminder}/snooze`, status: 200 },
+      ]);
+    }
+    const after = (await api.tasks('GET', `/api/tasks/${task.id}`, { token })).body;
+    expect(after.reminders).toEqual([
+      { id: task.reminders[0].id, offset: '-PT30M', snoozedUntil: '2026-11-24T10:10:00.000Z' },
+    ]);
+    const view = (await api.tasks('GET', `/api/workflows/${reminder}`, { token })).body;
+    expect(view.nextAt).toBe('2026-11-24T10:10:00.000Z');
+    expect((await c.say('snooze call mom')).reply).toBe('I could not find an open task called "call mom".');
+    await c.say('call mom');
+    expect((await c.say('snooze it')).reply).toBe(
+      '"call mom" has no reminder to snooze: add one ("remind me about it tomorrow at 9am").',
+    );
+  });
+
+  it('skips the next occurrence of a series and stops it, through /api/workflows', async () => {
+    const token = await api.signup();
+    const c = api.conversation(token);
+    await c.say('yoga every thursday at 6pm');
+    const made = (await c.say('yes')).tasks[0];
+    const id = `s~${made.seriesId}`;
+    const skipped = await c.say('skip the next one');
+    // The open instance is Thursday the 26th: the series' next planned one, the 3rd, is left out.
+    expect(skipped.reply).toBe(
+      'Skipped "yoga" on Thu 2026-12-03 18:00: it repeats every Thursday at 18:00, except 2026-12-03 18:00; next: Thu 2026-11-26 18:00, Thu 2026-12-10 18:00, Thu 2026-12-17 18:00.',
+    );
+    expect(skipped.actions.filter((a: { method: string }) => a.method === 'POST')).toEqual([
+      { tool: 'skip', method: 'POST', path: `/api/workflows/${id}/skip`, status: 200 },
+    ]);
+    expect(skipped.tasks[0]).toMatchObject({ id: made.id, status: 'open' });
+    expect(skipped.tasks[0].recurrence.exdate).toEqual(['2026-12-03T18:00']);
+    const undone = await c.say('undo');
+    expect(undone.tasks[0].recurrence.exdate).toBeUndefined();
+    const stopped = await c.say('stop repeating yoga');
+    expect(stopped.reply).toBe('"yoga" no longer repeats.');
+    expect(stopped.actions.at(-2)).toMatchObject({ tool: 'cancel', path: `/api/workflows/${id}/cancel` });
+    expect((await c.say('pause it')).reply).toBe('"yoga" does not repeat, so there is nothing to pause.');
+  });
+
+  it('skips the open instance of an after-completion series, which plans nothing ahead', async () => {
+    const c = api.conversation(await api.signup());
+    await c.say('water the plants every 3 days after I finish it starting tomorrow');
+    const made = (await c.say('yes')).tasks[0];
+    expect(made.recurrence.mode).toBe('after-completion');
+    const skipped = await c.say('skip it');
+    expect(skipped.reply).toBe('Skipped this occurrence of "water the plants".');
+    expect(skipped.actions.filter((a: { method: string }) => a.method === 'POST')).toEqual([
+      { tool: 'skip', method: 'POST', path: `/api/workflows/s~${made.seriesId}/skip`, status: 409 },
+      { tool: 'skip', method: 'POST', path: `/api/tasks/${made.id}/skip`, status: 200 },
+    ]);
+    expect(skipped.tasks[0].status).toBe('skipped');
   });
 
   it('answers help, questions and refusals without acting', async () => {
@@ -297,7 +379,7 @@ describe('POST /api/chat: conversations', () => {
     await c.say('water plants');
     const skip = await c.say('skip it');
     expect(skip.reply).toBe('Only a repeating task can skip an occurrence.');
-    expect(skip.actions.at(-1)).toMatchObject({ tool: 'skip', status: 409 });
+    expect(skip.actions.filter((a: { method: string }) => a.method !== 'GET')).toEqual([]);
   });
 
   it('keeps the history, readable by its owner only', async () => {

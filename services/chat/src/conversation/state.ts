@@ -22,7 +22,9 @@ export type Undo =
   | { kind: 'skipped'; ids: string[] }
   | { kind: 'deleted'; tasks: Task[] }
   /** `what` is the intent that changed them (rename, tag, ...), for the reply. */
-  | { kind: 'updated'; changes: { id: string; before: TaskPatch }[]; what: string };
+  | { kind: 'updated'; changes: { id: string; before: TaskPatch }[]; what: string }
+  /** A series paused or resumed (`ids` are workflow ids): undone by the other action. */
+  | { kind: 'workflow'; ids: string[]; undo: 'pause' | 'resume'; what: string };
 
 export interface Turn {
   role: 'user' | 'assistant';

@@ -47,7 +47,7 @@ const final =
     json(res, 200, { choices: [{ message: { role: 'assistant', content }, finish_reason: 'stop' }] });
 
 const api = await testChat({
-  llm: { baseUrl: `${fake}/v1`, model: 'test-model', apiKey: 'sk-test', timeoutMs: 300 },
+  llm: { baseUrl: `${fake}/v1`, model: 'test-model', apiKey: 'sk-test', timeoutMs: 2000 },
 });
 
 beforeEach(() => {
@@ -136,11 +136,13 @@ describe('LLM mode', () => {
 
   it('falls back on a timeout', async () => {
     const token = await api.signup();
-    script = [(_b, res) => setTimeout(() => final('too late')(_b, res), 1500)];
-    const started = performance.now();
+    // The model never answers: only the deadline can end the wait, and the engine's reply shows it did.
+    let held: ServerResponse | undefined;
+    script = [(_b, res) => (held = res)];
     const r = await api.conversation(token).say('call the bank friday');
-    expect(performance.now() - started).toBeLessThan(1200);
     expect(r.reply).toBe('Added "call the bank", due Fri 2026-11-27.');
+    expect(received).toHaveLength(1);
+    held?.end();
   });
 
   it('falls back when the tool arguments do not fit the contract, without acting twice', async () => {

@@ -1,3 +1,4 @@
+import { PRIORITIES, SORT_KEYS } from '@todo/core';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 
@@ -31,11 +32,8 @@ export const INTENTS = [
 ] as const;
 export type Intent = (typeof INTENTS)[number];
 
-export const PRIORITIES = ['none', 'low', 'medium', 'high'] as const;
-export type Priority = (typeof PRIORITIES)[number];
-
-export const SORTS = ['due', 'priority', 'created', 'updated', 'title'] as const;
-export type Sort = (typeof SORTS)[number];
+// The task's priorities and the list sort keys are core's: the parser names what the API takes.
+export type { Priority, SortKey as Sort } from '@todo/core';
 
 /**
  * Why the parser asks instead of acting. Stable codes: the service turns them into a question.
@@ -132,7 +130,7 @@ export const ParseResult = z.strictObject({
   filter: Filter.optional(),
   query: z.string().optional(),
   text: z.string().min(1).optional(),
-  sort: z.enum(SORTS).optional(),
+  sort: z.enum(SORT_KEYS).optional(),
   duration: isoDuration.optional(),
   needsConfirmation: z.literal(true).optional(),
   /** update: the note to add ("add a note to it: bring the card"). An addition to the contract. */

@@ -3,10 +3,15 @@ import {
   UnauthorizedError,
   type ErrorDetail,
   type SearchAnswer,
+  type SnoozeRequest,
   type Task,
   type TaskCreate,
   type TaskPatch,
+  type WorkflowInfo,
 } from '@todo/core';
+
+/** What the chat does to a reminder or series: the management API's actions, one meaning each. */
+export type WorkflowAction = 'pause' | 'resume' | 'cancel' | 'skip';
 
 /** One call the chat made on the tasks API, shown to the client as `actions`. */
 export interface ToolCall {
@@ -110,6 +115,7 @@ export function createTasksClient({
       throw new TasksUnavailableError(`the tasks API answered ${res.status} to ${method} ${path}`);
     }
     const task = (id: string) => `/api/tasks/${encodeURIComponent(id)}`;
+    const workflow = (id: string) => `/api/workflows/${encodeURIComponent(id)}`;
     return {
       calls,
       create: (input: Partial<TaskCreate> & { title: string }) =>
@@ -134,6 +140,12 @@ export function createTasksClient({
       complete: (id: string) => call<Task>('complete', 'POST', `${task(id)}/complete`),
       reopen: (id: string) => call<Task>('reopen', 'POST', `${task(id)}/reopen`),
       skip: (id: string) => call<Task>('skip', 'POST', `${task(id)}/skip`),
+      workflowInfo: (id: string) => call<WorkflowInfo>('workflow', 'GET', workflow(id)),
+      /** A reminder or series action through /api/workflows (the same semantics as the web app's). */
+      workflow: (id: string, action: WorkflowAction) =>
+        call<WorkflowInfo>(action, 'POST', `${workflow(id)}/${action}`),
+      snooze: (id: string, body: SnoozeRequest) =>
+        call<WorkflowInfo>('snooze', 'POST', `${workflow(id)}/snooze`, body),
     };
   };
 }
