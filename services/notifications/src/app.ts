@@ -65,7 +65,10 @@ export function createNotificationsApp(deps: NotificationsDeps): NotificationsAp
   const endpoints = [
     ...streamEndpoints(hub, tokens, sessions),
     ...inboxEndpoints(store, clock),
-    ...webhookEndpoints(store, clock, { allowInternal: webhooks.allowInternal ?? false }),
+    ...webhookEndpoints(store, clock, {
+      allowInternal: webhooks.allowInternal ?? false,
+      onQueued: dispatcher.wake,
+    }),
   ];
   const openapi = openApiDocument(endpoints, { title: 'todo-chatbot notifications API', version: '0.1.0' });
 

@@ -1,5 +1,20 @@
 import { loadConfig } from '@todo/server';
+import { Duration } from 'luxon';
 import { z } from 'zod';
+import { RETRY_SCHEDULE_MS } from './webhooks/dispatcher.ts';
+
+/** ISO 8601 durations, comma-separated (`PT5S,PT5M,PT30M`), as milliseconds. */
+const Schedule = z.string().transform((text, ctx) => {
+  const waits = text.split(',').map((part) => Duration.fromISO(part.trim()));
+  if (waits.length > 20 || waits.some((d) => !d.isValid || d.toMillis() < 10)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected up to 20 ISO 8601 durations of at least 10 ms, comma-separated (PT5S,PT5M,PT2H)',
+    });
+    return z.NEVER;
+  }
+  return waits.map((d) => d.toMillis());
+});
 
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3002),
@@ -15,9 +30,8 @@ const Env = z.object({
   DAPR_API_TOKEN: z.string().optional(),
   /** What daprd sends as dapr-api-token when it calls this app. */
   APP_API_TOKEN: z.string().optional(),
-  /** Webhook delivery: tries per delivery, first backoff, per-try timeout. */
-  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
-  WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).default(5_000),
+  /** Webhook delivery: the waits between tries (Standard Webhooks' schedule), per-try timeout. */
+  WEBHOOK_RETRY_SCHEDULE: Schedule.optional().transform((v) => v ?? [...RETRY_SCHEDULE_MS]),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** Allow webhooks to loopback and private addresses (never in a shared cluster). */
   WEBHOOK_ALLOW_INTERNAL: z

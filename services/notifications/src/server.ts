@@ -21,8 +21,7 @@ const notifications = createNotificationsApp({
   logger,
   tokens: createTokens(jwtKey),
   webhooks: {
-    maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
-    baseDelayMs: env.WEBHOOK_BACKOFF_MS,
+    retryScheduleMs: env.WEBHOOK_RETRY_SCHEDULE,
     timeoutMs: env.WEBHOOK_TIMEOUT_MS,
     allowInternal: env.WEBHOOK_ALLOW_INTERNAL,
   },

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { systemClock, type NotificationEvent } from '@todo/core';
 import { createTokens, type SessionCheck } from '@todo/server';
 import { openEventStream, serveForTests } from '@todo/server/testing';
@@ -57,7 +59,8 @@ export async function testApi(
     ...(opts.sessionCheckMs ? { sessionCheckMs: opts.sessionCheckMs } : {}),
     webhooks: {
       allowInternal: true,
-      baseDelayMs: 20,
+      retryScheduleMs: [20, 40, 80, 160, 320],
+      jitter: 0,
       pollMs: 20,
       timeoutMs: 500,
       ...opts.webhooks,
@@ -112,4 +115,36 @@ export function openStream(base: string, opts: StreamOptions = {}) {
     ...(opts.cookie ? { cookie: `todo_session=${opts.cookie}` } : {}),
     ...(opts.lastEventId ? { 'last-event-id': opts.lastEventId } : {}),
   });
+}
+
+export interface Received {
+  path: string;
+  at: number;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** A real HTTP endpoint for the webhooks: each path answers as its handler says and records the call. */
+export async function receiver(routes: Record<string, (n: number, res: ServerResponse) => void>) {
+  const received: Received[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const path = req.url ?? '';
+      received.push({ path, at: Date.now(), headers: req.headers, body });
+      const handle = routes[path] ?? ((_n, r) => r.writeHead(404).end());
+      handle(received.filter((r) => r.path === path).length, res);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+  return {
+    url: (path: string) => base + path,
+    received: (path: string) => received.filter((r) => r.path === path),
+  };
 }

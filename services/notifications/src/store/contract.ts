@@ -166,12 +166,12 @@ export function notificationStoreContract(name: string, open: () => Promise<Noti
         (await store.dueDeliveries(now, 10_000, skip)).filter((d) => d.owner === owner);
 
       const due = await mine(T0);
-      expect(due).toEqual([{ ...delivery(n, w1), status: 'pending', attempts: 0, log: [] }]);
+      expect(due).toEqual([{ ...delivery(n, w1), status: 'pending', attempts: 0, roundFrom: 0, log: [] }]);
       expect(await mine(T0, [w1])).toEqual([]);
       expect((await mine(T0 + 60_000)).map((d) => d.webhookId)).toEqual([w1, w2]);
 
       const claims = await Promise.all(
-        [store, replica, store, replica].map((s) => s.claimDelivery(due[0]!.id, T0, T0 + 30_000)),
+        [store, replica, store, replica].map((s) => s.claimDelivery(due[0]!.id, T0, T0, T0 + 30_000)),
       );
       expect(claims.filter(Boolean)).toHaveLength(1);
       expect(await mine(T0 + 29_999, [w2])).toEqual([]);
@@ -189,9 +189,71 @@ export function notificationStoreContract(name: string, open: () => Promise<Noti
       const [logged] = await store.listDeliveries(owner, w1, 10);
       expect(logged).toMatchObject({ status: 'delivered', attempts: 2, log: [failed, ok] });
       expect(await store.listDeliveries(owner, w2, 10)).toEqual([
-        { ...delivery(n, w2, T0 + 60_000), status: 'failed', attempts: 1, log: [timeout] },
+        { ...delivery(n, w2, T0 + 60_000), status: 'failed', attempts: 1, roundFrom: 0, log: [timeout] },
       ]);
       expect(await store.listDeliveries(`grace-${randomUUID()}`, w1, 10)).toEqual([]);
+    });
+
+    it('takes a delivery again once the lease of a claimer that died has ended, one claimer only', async () => {
+      const owner = `ivy-${randomUUID()}`;
+      const w = randomUUID();
+      const n = reminderNotification(owner);
+      const d = delivery(n, w);
+      await store.recordNotification(n, [d]);
+      // The claimer dies at once: whatever it left behind holds until its lease ends, then one of the
+      // racing claimers takes the delivery.
+      expect(await store.claimDelivery(d.id, T0, T0, T0 + 30_000)).toBe(true);
+      const early = [store, replica].map((s) => s.claimDelivery(d.id, T0, T0 + 29_999, T0 + 60_000));
+      expect(await Promise.all(early)).toEqual([false, false]);
+      const [at] = (await store.dueDeliveries(T0 + 30_000, 10_000, [])).filter((x) => x.id === d.id);
+      expect(at?.nextAttemptAt).toBe(T0 + 30_000);
+      const late = await Promise.all(
+        [store, replica, store, replica].map((s) =>
+          s.claimDelivery(d.id, T0 + 30_000, T0 + 30_000, T0 + 70_000),
+        ),
+      );
+      expect(late.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('pages through the due queue past deliveries it could not take', async () => {
+      const owner = `judy-${randomUUID()}`;
+      const w = randomUUID();
+      const ns = [0, 1, 2, 3, 4].map(() => reminderNotification(owner));
+      // Far in the past, so no other test's deliveries come before these.
+      const at = T0 - 1e12;
+      for (const n of ns) await store.recordNotification(n, [delivery(n, w, at)]);
+      const ids = ns.map((n) => `${n.id}:${w}`).sort();
+      const first = await store.dueDeliveries(at, 2, []);
+      expect(first.map((d) => d.id)).toEqual(ids.slice(0, 2));
+      const second = await store.dueDeliveries(at, 2, [], first[1]);
+      expect(second.map((d) => d.id)).toEqual(ids.slice(2, 4));
+      const last = await store.dueDeliveries(at, 2, [], second[1]);
+      expect(last.map((d) => d.id)).toEqual(ids.slice(4));
+      for (const d of [...first, ...second, ...last])
+        await store.recordAttempt(d.id, { at: iso(at), status: 200, ms: 1 }, { status: 'delivered' });
+    });
+
+    it('queues a finished delivery again for its owner only, with a fresh round of tries', async () => {
+      const owner = `kim-${randomUUID()}`;
+      const w = randomUUID();
+      const n = reminderNotification(owner);
+      const d = delivery(n, w);
+      await store.recordNotification(n, [d]);
+      expect(await store.redeliver(owner, w, d.id, T0 + 1)).toBe('pending');
+      const failed = { at: iso(T0), status: 500, ms: 1 };
+      await store.recordAttempt(d.id, failed, { status: 'pending', nextAttemptAt: T0 + 10 });
+      await store.recordAttempt(d.id, failed, { status: 'failed' });
+      expect(await store.redeliver(`mallory-${randomUUID()}`, w, d.id, T0 + 100)).toBeNull();
+      expect(await store.redeliver(owner, randomUUID(), d.id, T0 + 100)).toBeNull();
+      expect(await store.redeliver(owner, w, 'no-such-delivery', T0 + 100)).toBeNull();
+      const again = await replica.redeliver(owner, w, d.id, T0 + 100);
+      expect(again).toMatchObject({ status: 'pending', attempts: 2, roundFrom: 2, nextAttemptAt: T0 + 100 });
+      expect((await store.dueDeliveries(T0 + 100, 10_000, [])).map((x) => x.id)).toContain(d.id);
+      expect(await store.claimDelivery(d.id, T0 + 100, T0 + 100, T0 + 200)).toBe(true);
+      await store.recordAttempt(d.id, { at: iso(T0 + 100), status: 200, ms: 1 }, { status: 'delivered' });
+      const [logged] = await store.listDeliveries(owner, w, 1);
+      expect(logged).toMatchObject({ status: 'delivered', attempts: 3, roundFrom: 2 });
+      expect(logged!.log.map((a) => a.status)).toEqual([500, 500, 200]);
     });
 
     it('lists a webhook log newest first', async () => {

@@ -14,13 +14,22 @@ interface NotificationDoc {
 interface WebhookDoc extends Omit<Webhook, 'id'> {
   _id: string;
 }
-interface DeliveryDoc extends Omit<Delivery, 'id'> {
+interface DeliveryDoc extends Omit<Delivery, 'id' | 'roundFrom'> {
   _id: string;
+  roundFrom?: number;
 }
-/** A claim on one due slot of a delivery: its unique _id makes the claim atomic. */
+/**
+ * A claim on one due slot of a delivery, `<delivery>@<slot>#<generation>`: its unique _id makes the claim
+ * atomic. A claim holds until `leaseUntil`; after that the next generation can be inserted, by one
+ * claimer only, which is how a delivery whose claimer died before it moved the delivery's time (or
+ * during the try) is taken again.
+ */
 interface ClaimDoc {
   _id: string;
   delivery: string;
+  slot: number;
+  gen: number;
+  leaseUntil: number;
 }
 
 const duplicate = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
@@ -29,7 +38,12 @@ function toNotification({ _id, readAt, ...n }: NotificationDoc): Notification {
   return { id: _id, ...n, ...(readAt ? { readAt } : {}) };
 }
 const toWebhook = ({ _id, ...w }: WebhookDoc): Webhook => ({ id: _id, ...w });
-const toDelivery = ({ _id, ...d }: DeliveryDoc): Delivery => ({ id: _id, ...d });
+// Deliveries queued before redeliveries existed carry no roundFrom.
+const toDelivery = ({ _id, roundFrom, ...d }: DeliveryDoc): Delivery => ({
+  id: _id,
+  ...d,
+  roundFrom: roundFrom ?? 0,
+});
 
 /**
  * The stack's notifications store (MongoDB; FerretDB 1.x in tests). Written for FerretDB's limits: no
@@ -56,7 +70,7 @@ export async function createMongoNotificationStore(
     webhooks.createIndex({ owner: 1, createdAt: 1 }),
     deliveries.createIndex({ status: 1, nextAttemptAt: 1 }),
     deliveries.createIndex({ owner: 1, webhookId: 1, createdAt: -1 }),
-    claims.createIndex({ delivery: 1 }),
+    claims.createIndex({ delivery: 1, slot: 1, gen: -1 }),
   ]);
 
   // The next place in the inbox order, counted in this process; another replica may take the same one
@@ -79,7 +93,14 @@ export async function createMongoNotificationStore(
       await Promise.all(
         queued.map(async ({ id, ...d }) => {
           try {
-            await deliveries.insertOne({ _id: id, ...d, status: 'pending', attempts: 0, log: [] });
+            await deliveries.insertOne({
+              _id: id,
+              ...d,
+              status: 'pending',
+              attempts: 0,
+              roundFrom: 0,
+              log: [],
+            });
           } catch (err) {
             if (!duplicate(err)) throw err;
           }
@@ -161,22 +182,34 @@ export async function createMongoNotificationStore(
       return true;
     },
 
-    async dueDeliveries(now, limit, skip) {
+    async dueDeliveries(now, limit, skip, after) {
       const docs = await deliveries
         .find({
           status: 'pending',
           nextAttemptAt: { $lte: now },
           ...(skip.length ? { webhookId: { $nin: skip } } : {}),
+          ...(after
+            ? {
+                $or: [
+                  { nextAttemptAt: { $gt: after.nextAttemptAt } },
+                  { nextAttemptAt: after.nextAttemptAt, _id: { $gt: after.id } },
+                ],
+              }
+            : {}),
         })
         .sort({ nextAttemptAt: 1, _id: 1 })
         .limit(limit)
         .toArray();
       return docs.map(toDelivery);
     },
-    async claimDelivery(id, seen, leaseUntil) {
-      // Only one claimer can insert the claim of this due time; it then moves the time to the lease end.
+    async claimDelivery(id, seen, now, leaseUntil) {
+      // Only one claimer can insert a given generation of this due slot's claim; the next generation is
+      // tried only once the newest one's lease has ended. The winner then moves the time to the lease end.
+      const [top] = await claims.find({ delivery: id, slot: seen }).sort({ gen: -1 }).limit(1).toArray();
+      if (top && top.leaseUntil > now) return false;
+      const gen = top ? top.gen + 1 : 0;
       try {
-        await claims.insertOne({ _id: `${id}@${seen}`, delivery: id });
+        await claims.insertOne({ _id: `${id}@${seen}#${gen}`, delivery: id, slot: seen, gen, leaseUntil });
       } catch (err) {
         if (duplicate(err)) return false;
         throw err;
@@ -200,6 +233,17 @@ export async function createMongoNotificationStore(
         },
       );
       if (outcome.status !== 'pending') await claims.deleteMany({ delivery: id });
+    },
+    async redeliver(owner, webhookId, id, now) {
+      const doc = await deliveries.findOne({ _id: id, owner, webhookId });
+      if (!doc) return null;
+      if (doc.status === 'pending') return 'pending';
+      // Two redeliveries at once set the same values; no try is in flight for a finished delivery.
+      await deliveries.updateOne(
+        { _id: id, status: doc.status },
+        { $set: { status: 'pending', nextAttemptAt: now, roundFrom: doc.attempts } },
+      );
+      return toDelivery({ ...doc, status: 'pending', nextAttemptAt: now, roundFrom: doc.attempts });
     },
     async listDeliveries(owner, webhookId, limit) {
       const docs = await deliveries

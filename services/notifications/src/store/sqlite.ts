@@ -17,7 +17,7 @@ CREATE INDEX IF NOT EXISTS webhooks_owner ON webhooks (owner, created_at);
 CREATE TABLE IF NOT EXISTS deliveries (
   id TEXT PRIMARY KEY, webhook_id TEXT NOT NULL, owner TEXT NOT NULL, event_id TEXT NOT NULL, body TEXT NOT NULL,
   status TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL, created_at TEXT NOT NULL,
-  log TEXT NOT NULL
+  log TEXT NOT NULL, round_from INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS deliveries_webhook ON deliveries (webhook_id, created_at);
@@ -56,6 +56,7 @@ function toDelivery(r: Row): Delivery {
     body: r.body as string,
     status: r.status as Delivery['status'],
     attempts: r.attempts as number,
+    roundFrom: r.round_from as number,
     nextAttemptAt: r.next_attempt_at as number,
     createdAt: r.created_at as string,
     log: JSON.parse(r.log as string) as Attempt[],
@@ -70,6 +71,10 @@ function toDelivery(r: Row): Delivery {
 export function createSqliteNotificationStore(file: string): NotificationStore {
   const { db, write, close } = openSqlite(file);
   db.exec(SCHEMA);
+  // Files made before redeliveries existed lack the column.
+  const columns = db.prepare('SELECT name FROM pragma_table_info(?)').all('deliveries') as { name: string }[];
+  if (!columns.some((c) => c.name === 'round_from'))
+    db.exec('ALTER TABLE deliveries ADD COLUMN round_from INTEGER NOT NULL DEFAULT 0');
 
   const q = {
     insertNotification: db.prepare(
@@ -95,7 +100,8 @@ export function createSqliteNotificationStore(file: string): NotificationStore {
     deleteDeliveries: db.prepare('DELETE FROM deliveries WHERE webhook_id = ?'),
     due: db.prepare(
       `SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?
-       AND webhook_id NOT IN (SELECT value FROM json_each(?)) ORDER BY next_attempt_at, id LIMIT ?`,
+       AND webhook_id NOT IN (SELECT value FROM json_each(?)) AND (next_attempt_at, id) > (?, ?)
+       ORDER BY next_attempt_at, id LIMIT ?`,
     ),
     claim: db.prepare(
       "UPDATE deliveries SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ?",
@@ -103,6 +109,10 @@ export function createSqliteNotificationStore(file: string): NotificationStore {
     attempt: db.prepare(
       `UPDATE deliveries SET status = ?, next_attempt_at = coalesce(?, next_attempt_at), attempts = attempts + 1,
        log = json_insert(log, '$[#]', json(?)) WHERE id = ?`,
+    ),
+    delivery: db.prepare('SELECT * FROM deliveries WHERE id = ? AND owner = ? AND webhook_id = ?'),
+    redeliver: db.prepare(
+      "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, round_from = attempts WHERE id = ?",
     ),
     deliveries: db.prepare(
       'SELECT * FROM deliveries WHERE owner = ? AND webhook_id = ? ORDER BY created_at DESC, id DESC LIMIT ?',
@@ -179,10 +189,18 @@ export function createSqliteNotificationStore(file: string): NotificationStore {
       });
     },
 
-    async dueDeliveries(now, limit, skip) {
-      return (q.due.all(now, JSON.stringify(skip), limit) as Row[]).map(toDelivery);
+    async dueDeliveries(now, limit, skip, after) {
+      const rows = q.due.all(
+        now,
+        JSON.stringify(skip),
+        after?.nextAttemptAt ?? Number.MIN_SAFE_INTEGER,
+        after?.id ?? '',
+        limit,
+      );
+      return (rows as Row[]).map(toDelivery);
     },
-    async claimDelivery(id, seen, leaseUntil) {
+    // One conditional update in one writer: a claim is whole or absent, and it ends with its lease.
+    async claimDelivery(id, seen, _now, leaseUntil) {
       return write(() => q.claim.run(leaseUntil, id, seen).changes === 1);
     },
     async recordAttempt(id, attempt, outcome) {
@@ -194,6 +212,15 @@ export function createSqliteNotificationStore(file: string): NotificationStore {
           id,
         ),
       );
+    },
+    async redeliver(owner, webhookId, id, now) {
+      return write(() => {
+        const row = q.delivery.get(id, owner, webhookId) as Row | undefined;
+        if (!row) return null;
+        if (row.status === 'pending') return 'pending' as const;
+        q.redeliver.run(now, id);
+        return toDelivery(q.delivery.get(id, owner, webhookId) as Row);
+      });
     },
     async listDeliveries(owner, webhookId, limit) {
       return (q.deliveries.all(owner, webhookId, limit) as Row[]).map(toDelivery);

@@ -50,13 +50,24 @@ export interface Delivery {
   body: string;
   status: DeliveryStatus;
   attempts: number;
+  /**
+   * The tries made before the current round of the retry schedule (0; a redelivery starts a new round at
+   * the tries made so far).
+   */
+  roundFrom: number;
   /** Epoch ms when it may next be tried (pending), or of its last try. A claim moves it to the lease end. */
   nextAttemptAt: number;
   createdAt: string;
   log: Attempt[];
 }
 
-export type NewDelivery = Omit<Delivery, 'status' | 'attempts' | 'log'>;
+export type NewDelivery = Omit<Delivery, 'status' | 'attempts' | 'roundFrom' | 'log'>;
+
+/** Where a page of the delivery queue ended: the next page starts after it. */
+export interface QueuePosition {
+  nextAttemptAt: number;
+  id: string;
+}
 
 export interface InboxQuery {
   unread?: boolean;
@@ -98,14 +109,22 @@ export interface NotificationStore {
   /** Removes the webhook with its queue and log; false when the owner has no such webhook. */
   deleteWebhook(owner: string, id: string): Promise<boolean>;
 
-  /** Pending deliveries whose time has come, oldest first, leaving out the webhooks in `skip`. */
-  dueDeliveries(now: number, limit: number, skip: string[]): Promise<Delivery[]>;
   /**
-   * Takes a due delivery for one try by moving its time to `leaseUntil`, if it is still as read
-   * (`seen` = the nextAttemptAt read); false when another worker took it. A worker that dies mid-try
-   * leaves it to be tried again when the lease ends.
+   * Pending deliveries whose time has come, oldest first, leaving out the webhooks in `skip`; with
+   * `after`, the page that follows the one that ended there.
    */
-  claimDelivery(id: string, seen: number, leaseUntil: number): Promise<boolean>;
+  dueDeliveries(now: number, limit: number, skip: string[], after?: QueuePosition): Promise<Delivery[]>;
+  /**
+   * Takes a due delivery for one try until `leaseUntil`, if it is still as read (`seen` = the
+   * nextAttemptAt read); false when another worker holds it. A worker that dies at any point of a claim
+   * or a try leaves the delivery to be taken again once the lease has ended (`now` is past it).
+   */
+  claimDelivery(id: string, seen: number, now: number, leaseUntil: number): Promise<boolean>;
+  /**
+   * Queues a delivered or failed delivery again, due at `now`, with a fresh round of the retry schedule;
+   * null when the owner's webhook has no such delivery, 'pending' when it is queued already.
+   */
+  redeliver(owner: string, webhookId: string, id: string, now: number): Promise<Delivery | null | 'pending'>;
   /** Appends a try to the log and sets what comes next. */
   recordAttempt(id: string, attempt: Attempt, outcome: Outcome): Promise<void>;
   /** A webhook's deliveries, newest first. */

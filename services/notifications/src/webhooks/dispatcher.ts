@@ -1,15 +1,31 @@
 import { createHmac } from 'node:crypto';
 import type { Clock } from '@todo/core';
 import type { Logger } from 'pino';
-import type { Attempt, Delivery, NotificationStore, Outcome } from '../store/store.ts';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import type { Attempt, Delivery, NotificationStore, Outcome, QueuePosition } from '../store/store.ts';
 import { pointsInside } from './address.ts';
 
+/**
+ * The waits between a delivery's tries, after the first: Standard Webhooks' schedule (5 s, 5 min, 30 min,
+ * 2 h, 5 h, 10 h, 10 h), so an endpoint that is down for most of a day still gets the notification.
+ */
+export const RETRY_SCHEDULE_MS: readonly number[] = [
+  5_000,
+  5 * 60_000,
+  30 * 60_000,
+  2 * 3_600_000,
+  5 * 3_600_000,
+  10 * 3_600_000,
+  10 * 3_600_000,
+];
+
 export interface DispatchOptions {
-  /** Tries per delivery before it is given up (the first included). */
-  maxAttempts?: number;
-  /** The wait after the first failure; each further failure doubles it, up to maxDelayMs. */
-  baseDelayMs?: number;
-  maxDelayMs?: number;
+  /** The waits between tries; a delivery is given up after `retryScheduleMs.length + 1` tries. */
+  retryScheduleMs?: readonly number[];
+  /** Each wait is spread over ± this share of itself, so the retries of a burst do not arrive together. */
+  jitter?: number;
+  /** A number in [0, 1) (Math.random); injected so tests can pin the jitter. */
+  random?: () => number;
   /** How long one try may take (connect, answer and body). */
   timeoutMs?: number;
   /** Tries in flight at once to one webhook, and over all. */
@@ -21,15 +37,51 @@ export interface DispatchOptions {
   allowInternal?: boolean;
 }
 
-/** The signature a receiver recomputes with its secret: `sha256=<hex HMAC-SHA256 of the raw body>`. */
+/**
+ * The first signature (X-Signature), kept for the receivers written against it:
+ * `sha256=<hex HMAC-SHA256 of the raw body>`. It carries no time, so a replay verifies too.
+ */
 export function sign(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
 /**
+ * The Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature): an HMAC-SHA256 of
+ * `<id>.<unix seconds>.<body>` keyed with the secret's bytes (base64 after `whsec_`), so a receiver can
+ * refuse old or replayed messages (the `standardwebhooks` package verifies them, 5 min tolerance).
+ */
+export function standardHeaders(secret: string, msgId: string, at: Date, body: string) {
+  // Node's base64 decoder reads the URL-safe alphabet too: the first secrets were made with it.
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  return {
+    'webhook-id': msgId,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': new StandardWebhook(key, { format: 'raw' }).sign(msgId, at, body),
+  };
+}
+
+/**
+ * When a delivery that has failed `tries` tries in this round is tried next (ms from now), or null once
+ * the schedule is spent: the schedule's wait, spread over ± `jitter` of itself.
+ */
+export function retryDelay(
+  schedule: readonly number[],
+  tries: number,
+  jitter: number,
+  random: () => number,
+): number | null {
+  const wait = schedule[tries - 1];
+  if (wait === undefined) return null;
+  return Math.round(wait * (1 - jitter + 2 * jitter * random()));
+}
+
+/** Pages of the due queue one look at it reads at most (each up to twice the free slots). */
+const MAX_PAGES = 10;
+
+/**
  * Delivers queued webhook calls from the store: each claimed for one try under a lease (so a crash loses
- * none, and two replicas never try the same one at once), signed, with a timeout, retried with exponential
- * backoff. A webhook's own tries are limited (perWebhook), so a slow or failing endpoint holds only its own
+ * none, and two replicas never try the same one at once), signed, with a timeout, retried on a schedule that
+ * spans hours, with jitter. A webhook's own tries are limited (perWebhook), so a slow or failing endpoint holds only its own
  * slots and never delays another's deliveries.
  */
 export function createWebhookDispatcher({
@@ -44,9 +96,9 @@ export function createWebhookDispatcher({
   options?: DispatchOptions;
 }) {
   const {
-    maxAttempts = 6,
-    baseDelayMs = 5_000,
-    maxDelayMs = 15 * 60_000,
+    retryScheduleMs = RETRY_SCHEDULE_MS,
+    jitter = 0.2,
+    random = Math.random,
     timeoutMs = 10_000,
     perWebhook = 2,
     concurrency = 32,
@@ -70,19 +122,22 @@ export function createWebhookDispatcher({
     try {
       do {
         again = false;
-        while (!stopped && inFlight.size < concurrency) {
+        // Pages through the due queue: deliveries that another worker holds (or whose dead claimer's
+        // lease has not ended) are passed over, so they never hold back anyone else's.
+        let after: QueuePosition | undefined;
+        for (let page = 0; page < MAX_PAGES && !stopped && inFlight.size < concurrency; page++) {
           const full = [...busy].filter(([, n]) => n >= perWebhook).map(([id]) => id);
           const now = clock.now().getTime();
-          const due = await store.dueDeliveries(now, (concurrency - inFlight.size) * 2, full);
-          let started = 0;
+          const limit = (concurrency - inFlight.size) * 2;
+          const due = await store.dueDeliveries(now, limit, full, after);
           for (const d of due) {
             if (stopped || inFlight.size >= concurrency) break;
             if ((busy.get(d.webhookId) ?? 0) >= perWebhook) continue;
-            if (!(await store.claimDelivery(d.id, d.nextAttemptAt, now + leaseMs))) continue;
+            if (!(await store.claimDelivery(d.id, d.nextAttemptAt, now, now + leaseMs))) continue;
             start(d);
-            started++;
           }
-          if (started === 0) break;
+          if (due.length < limit) break;
+          after = due.at(-1);
         }
       } while (again && !stopped);
     } catch (err) {
@@ -116,6 +171,7 @@ export function createWebhookDispatcher({
     const began = performance.now();
     let status: number | undefined;
     let error: string | undefined;
+    const tries = d.attempts + 1;
     try {
       const url = new URL(webhook.url);
       if (!allowInternal && (await pointsInside(url)))
@@ -128,7 +184,8 @@ export function createWebhookDispatcher({
           'x-signature': sign(webhook.secret, d.body),
           'x-webhook-id': webhook.id,
           'x-event-id': d.eventId,
-          'x-delivery-attempt': String(d.attempts + 1),
+          'x-delivery-attempt': String(tries),
+          ...standardHeaders(webhook.secret, d.eventId, at, d.body),
         },
         body: d.body,
         redirect: 'manual',
@@ -150,16 +207,13 @@ export function createWebhookDispatcher({
       ...(error !== undefined ? { error } : {}),
       ms: Math.round(performance.now() - began),
     };
-    const tries = d.attempts + 1;
     const ok = error === undefined && status !== undefined && status >= 200 && status < 300;
+    const wait = ok ? null : retryDelay(retryScheduleMs, tries - d.roundFrom, jitter, random);
     const outcome: Outcome = ok
       ? { status: 'delivered' }
-      : tries >= maxAttempts
+      : wait === null
         ? { status: 'failed' }
-        : {
-            status: 'pending',
-            nextAttemptAt: clock.now().getTime() + Math.min(maxDelayMs, baseDelayMs * 2 ** (tries - 1)),
-          };
+        : { status: 'pending', nextAttemptAt: clock.now().getTime() + wait };
     await store.recordAttempt(d.id, log, outcome);
     if (!ok)
       logger.info({ delivery: d.id, tries, status, error, next: outcome.status }, 'webhooks: try failed');

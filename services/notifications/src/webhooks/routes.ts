@@ -20,7 +20,7 @@ const WebhookCreate = z.strictObject({
 });
 const WebhookView = z.object({ id: z.string(), url: z.string(), createdAt: z.string() });
 const WebhookCreated = WebhookView.extend({
-  /** The HMAC key for X-Signature; shown only in this answer. */
+  /** The signing key (`whsec_` and 32 bytes in base64, as Standard Webhooks has it); shown only here. */
   secret: z.string(),
 });
 const DeliveryView = z.object({
@@ -36,6 +36,9 @@ const DeliveryView = z.object({
   ),
 });
 const DeliveryQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).optional() });
+const deliveryNotFound = {
+  404: { description: 'No such webhook, or no such delivery of it, for this user', schema: ErrorBody },
+};
 const errors = {
   400: { description: 'Invalid input: what was wrong and where', schema: ErrorBody },
   401: { description: 'No or bad bearer token', schema: ErrorBody },
@@ -57,7 +60,14 @@ const owner = (ctx: Context): string => ctx.state.user.id;
 export function webhookEndpoints(
   store: NotificationStore,
   clock: Clock,
-  { allowInternal = false }: { allowInternal?: boolean } = {},
+  {
+    allowInternal = false,
+    onQueued = () => {},
+  }: {
+    allowInternal?: boolean;
+    /** Called when a delivery was queued (the dispatcher then looks at the queue at once). */
+    onQueued?: () => void;
+  } = {},
 ): Endpoint[] {
   async function mine(ctx: Context): Promise<Webhook> {
     const w = await store.getWebhook(String(ctx.params.id));
@@ -69,7 +79,7 @@ export function webhookEndpoints(
       method: 'post',
       path: '/api/webhooks',
       summary:
-        'Add a webhook: each notification is POSTed to it as JSON, signed with X-Signature: sha256=<hex HMAC of the body>',
+        'Add a webhook: each notification is POSTed to it as JSON, signed as Standard Webhooks says (webhook-id, webhook-timestamp, webhook-signature; also X-Signature: sha256=<hex HMAC of the body>)',
       tag: 'webhooks',
       auth: true,
       body: WebhookCreate,
@@ -100,7 +110,7 @@ export function webhookEndpoints(
           id: randomUUID(),
           owner: owner(ctx),
           url: url.href,
-          secret: `whsec_${randomBytes(32).toString('base64url')}`,
+          secret: `whsec_${randomBytes(32).toString('base64')}`,
           createdAt: clock.now().toISOString(),
         };
         await store.createWebhook(webhook);
@@ -153,6 +163,38 @@ export function webhookEndpoints(
         const w = await mine(ctx);
         const deliveries = await store.listDeliveries(w.owner, w.id, query.limit ?? 50);
         ctx.body = { deliveries: deliveries.map(deliveryView) };
+      },
+    }),
+    endpoint({
+      method: 'post',
+      path: '/api/webhooks/:id/deliveries/:deliveryId/redeliver',
+      summary:
+        'Send a delivered or failed delivery again, now, with a fresh round of retries (receivers de-duplicate by webhook-id)',
+      tag: 'webhooks',
+      auth: true,
+      responses: {
+        202: { description: 'Queued; it is tried at once', schema: DeliveryView },
+        ...errors,
+        ...deliveryNotFound,
+        409: { description: 'The delivery is queued already', schema: ErrorBody },
+      },
+      handler: async (ctx) => {
+        const w = await mine(ctx);
+        const queued = await store.redeliver(
+          w.owner,
+          w.id,
+          String(ctx.params.deliveryId),
+          clock.now().getTime(),
+        );
+        if (!queued) throw new NotFoundError('delivery', 'DELIVERY_NOT_FOUND');
+        if (queued === 'pending')
+          throw new ConflictError(
+            'DELIVERY_PENDING',
+            'the delivery is queued already: it is tried on its own',
+          );
+        onQueued();
+        ctx.status = 202;
+        ctx.body = deliveryView(queued);
       },
     }),
   ];

@@ -1,47 +1,15 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { systemClock } from '@todo/core';
 import { createTokens } from '@todo/server';
 import { pino } from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { describe, expect, it } from 'vitest';
 import { createNotificationsApp } from '../app.ts';
 import { newNotification } from '../inbox/notification.ts';
 import { createSqliteNotificationStore } from '../store/sqlite.ts';
-import { reminderEvent, testApi } from '../testing.ts';
+import { receiver, reminderEvent, testApi } from '../testing.ts';
 import { pointsInside } from './address.ts';
-
-interface Received {
-  path: string;
-  at: number;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-/** A real HTTP endpoint for the webhooks: each path answers as its handler says and records the call. */
-async function receiver(routes: Record<string, (n: number, res: ServerResponse) => void>) {
-  const received: Received[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const path = req.url ?? '';
-      received.push({ path, at: Date.now(), headers: req.headers, body });
-      const handle = routes[path] ?? ((_n, r) => r.writeHead(404).end());
-      handle(received.filter((r) => r.path === path).length, res);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
-  return {
-    url: (path: string) => base + path,
-    received: (path: string) => received.filter((r) => r.path === path),
-  };
-}
+import { RETRY_SCHEDULE_MS, retryDelay, standardHeaders } from './dispatcher.ts';
 
 const api = await testApi({ webhooks: { timeoutMs: 1000 } });
 const hooks = await receiver({
@@ -49,6 +17,8 @@ const hooks = await receiver({
   '/flaky': (n, res) => res.writeHead(n === 1 ? 500 : 200).end(),
   '/down': (_n, res) => res.writeHead(503).end(),
   '/hang': () => {},
+  // Down for a whole round of tries (six), then up again.
+  '/recovering': (n, res) => res.writeHead(n <= 6 ? 502 : 200).end(),
 });
 
 async function addWebhook(token: string, path: string) {
@@ -61,6 +31,7 @@ async function deliveries(token: string, webhookId: string) {
   const r = await api.call('GET', `/api/webhooks/${webhookId}/deliveries`, { token });
   expect(r.status).toBe(200);
   return r.body.deliveries as {
+    id: string;
     eventId: string;
     status: string;
     attempts: number;
@@ -75,7 +46,7 @@ describe('webhooks', () => {
     expect(made).toEqual({
       id: expect.any(String),
       url: hooks.url('/ok'),
-      secret: expect.stringMatching(/^whsec_.{43}$/),
+      secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
       createdAt: expect.any(String),
     });
     const listed = await api.call('GET', '/api/webhooks', { token: alice.token });
@@ -85,7 +56,7 @@ describe('webhooks', () => {
     expect((await api.call('DELETE', `/api/webhooks/${made.id}`, { token: alice.token })).status).toBe(404);
   });
 
-  it('posts each notification with an HMAC signature of its body that the receiver can verify', async () => {
+  it('signs each notification as Standard Webhooks says, with the time, and as before with X-Signature', async () => {
     const alice = await api.user();
     const hook = await addWebhook(alice.token, '/ok');
     const event = reminderEvent(alice.id, 'Signed');
@@ -97,6 +68,14 @@ describe('webhooks', () => {
     const [call] = hooks.received('/ok').filter((r) => r.headers['x-event-id'] === event.id);
     const expected = `sha256=${createHmac('sha256', hook.secret).update(call!.body).digest('hex')}`;
     expect(call!.headers['x-signature']).toBe(expected);
+    // The reference verifier accepts it with the secret as shown, and refuses it once it is too old.
+    const headers = call!.headers as Record<string, string>;
+    expect(headers['webhook-id']).toBe(event.id);
+    expect(Number(headers['webhook-timestamp'])).toBeCloseTo(Date.now() / 1000, -2);
+    expect(new StandardWebhook(hook.secret).verify(call!.body, headers)).toEqual(event);
+    expect(() => new StandardWebhook(hook.secret).verify(`${call!.body} `, headers)).toThrow(/signature/);
+    const replayed = standardHeaders(hook.secret, event.id, new Date(Date.now() - 10 * 60_000), call!.body);
+    expect(() => new StandardWebhook(hook.secret).verify(call!.body, replayed)).toThrow(/too old/);
     expect(call!.headers['content-type']).toBe('application/json');
     expect(call!.headers['x-webhook-id']).toBe(hook.id);
     expect(JSON.parse(call!.body)).toEqual(event);
@@ -141,6 +120,39 @@ describe('webhooks', () => {
     const at = hooks.received('/down').map((r) => r.at);
     const gaps = at.slice(1).map((t, i) => t - at[i]!);
     gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(20 * 2 ** i - 5));
+  });
+
+  it('redelivers a failed delivery on request, with a fresh round of tries', async () => {
+    const alice = await api.user();
+    const hook = await addWebhook(alice.token, '/recovering');
+    const event = reminderEvent(alice.id);
+    await api.deliver(event);
+    await expect
+      .poll(async () => (await deliveries(alice.token, hook.id))[0]?.status, { timeout: 5000 })
+      .toBe('failed');
+    const [failed] = await deliveries(alice.token, hook.id);
+    const path = `/api/webhooks/${hook.id}/deliveries/${encodeURIComponent(failed!.id)}/redeliver`;
+    const bob = await api.user();
+    expect((await api.call('POST', path, { token: bob.token })).status).toBe(404);
+    const unknown = await api.call('POST', `/api/webhooks/${hook.id}/deliveries/nope/redeliver`, {
+      token: alice.token,
+    });
+    expect(unknown.body.error.code).toBe('DELIVERY_NOT_FOUND');
+    const again = await api.call('POST', path, { token: alice.token });
+    expect(again.status).toBe(202);
+    expect(again.body).toMatchObject({ id: failed!.id, status: 'pending', attempts: 6 });
+    await expect.poll(async () => (await deliveries(alice.token, hook.id))[0]?.status).toBe('delivered');
+    const [d] = await deliveries(alice.token, hook.id);
+    expect(d!.log.map((a) => a.status)).toEqual([502, 502, 502, 502, 502, 502, 200]);
+    expect(hooks.received('/recovering').map((r) => r.headers['webhook-id'])).toEqual(
+      Array(7).fill(event.id),
+    );
+    const twice = await api.call('POST', path, { token: alice.token });
+    expect(twice.status).toBe(202);
+    // Queued now and not yet tried, or tried already: a second request meanwhile is refused.
+    const racing = await api.call('POST', path, { token: alice.token });
+    expect([202, 409]).toContain(racing.status);
+    if (racing.status === 409) expect(racing.body.error.code).toBe('DELIVERY_PENDING');
   });
 
   it('times out a hanging endpoint without delaying the delivery to another one', async () => {
@@ -226,6 +238,22 @@ describe('webhooks', () => {
   });
 });
 
+describe('retry schedule', () => {
+  it('spans hours, spreads each wait by the jitter, and ends', () => {
+    expect(RETRY_SCHEDULE_MS.reduce((a, b) => a + b, 0)).toBeGreaterThan(24 * 3_600_000);
+    expect(retryDelay(RETRY_SCHEDULE_MS, 1, 0.2, () => 0)).toBe(4_000);
+    expect(retryDelay(RETRY_SCHEDULE_MS, 1, 0.2, () => 0.5)).toBe(5_000);
+    expect(retryDelay(RETRY_SCHEDULE_MS, 4, 0.2, () => 0.999_999)).toBe(Math.round(7_200_000 * 1.2 - 2.88));
+    expect(retryDelay(RETRY_SCHEDULE_MS, 7, 0, Math.random)).toBe(36_000_000);
+    expect(retryDelay(RETRY_SCHEDULE_MS, 8, 0.2, Math.random)).toBeNull();
+    const spread = new Set(
+      Array.from({ length: 50 }, () => retryDelay(RETRY_SCHEDULE_MS, 2, 0.2, Math.random)),
+    );
+    expect(spread.size).toBeGreaterThan(40);
+    for (const wait of spread) expect(wait! >= 240_000 && wait! <= 360_000).toBe(true);
+  });
+});
+
 describe('webhook safety and durability', () => {
   it('knows internal addresses', async () => {
     for (const host of [
@@ -263,7 +291,7 @@ describe('webhook safety and durability', () => {
       id: 'w1',
       owner: 'alice',
       url: hooks.url('/ok'),
-      secret: 'whsec_x',
+      secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
       createdAt: new Date().toISOString(),
     };
     await store.createWebhook(hook);
