@@ -47,11 +47,12 @@ describe('the browser’s /api calls through the sidecar', () => {
     sidecar?.close();
   });
 
-  it('invokes the right app with the app token, passes the cookie and body, and streams the answer back', async () => {
+  it('invokes the right app with the app token, passes the cookie, the bearer token and the body, and streams the answer back', async () => {
     const res = await fetch(`${base}/api/notifications/stream?x=1`, {
       method: 'POST',
       headers: {
         cookie: 'todo_session=s',
+        authorization: 'Bearer t',
         'last-event-id': '7',
         'content-type': 'application/json',
         origin: 'http://evil',
@@ -65,6 +66,7 @@ describe('the browser’s /api calls through the sidecar', () => {
     expect(call.url).toBe('/v1.0/invoke/notifications/method/api/notifications/stream?x=1');
     expect(call.headers['dapr-api-token']).toBe('sidecar-token');
     expect(call.headers.cookie).toBe('todo_session=s');
+    expect(call.headers.authorization).toBe('Bearer t');
     expect(call.headers['last-event-id']).toBe('7');
     // The browser's Origin stays behind: behind Dapr the API's host differs, and it would refuse the call.
     expect(call.headers.origin).toBeUndefined();

@@ -80,7 +80,9 @@ export async function createWebListener({ target, log }: WebOptions): Promise<Re
   };
 }
 
+// Authorization too: an API client on this origin sends a bearer token, as it does to the embedded profile's.
 const PASSED = [
+  'authorization',
   'cookie',
   'content-type',
   'accept',
