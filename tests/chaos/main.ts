@@ -44,6 +44,9 @@ const log = (line: string) =>
 const stack = await startStack({ log: (l) => log(`stack: ${l}`) });
 const origin = `http://127.0.0.1:${stack.info.apps['web']}`;
 
+/** The longest a call waited for its answer, retries included: how long the API was away for a user. */
+let longestWaitMs = 0;
+
 /** One call as a patient client makes it: retried on a dropped connection, a 5xx or a 429 until `ok`. */
 async function call(
   method: string,
@@ -51,7 +54,8 @@ async function call(
   opts: { token?: string; body?: unknown; headers?: Record<string, string>; ok?: number[] } = {},
 ): Promise<unknown> {
   const ok = opts.ok ?? [200, 201];
-  const until = Date.now() + 180_000;
+  const started = Date.now();
+  const until = started + 180_000;
   for (let attempt = 1; ; attempt++) {
     let why: string;
     try {
@@ -66,7 +70,10 @@ async function call(
         signal: AbortSignal.timeout(30_000),
       });
       const text = await res.text();
-      if (ok.includes(res.status)) return text ? JSON.parse(text) : undefined;
+      if (ok.includes(res.status)) {
+        longestWaitMs = Math.max(longestWaitMs, Date.now() - started);
+        return text ? JSON.parse(text) : undefined;
+      }
       why = `${res.status} ${text.slice(0, 200)}`;
       if (res.status < 500 && res.status !== 429 && res.status !== 404)
         throw new Error(`${method} ${path}: ${why}`); // a 4xx other than these is the harness's own bug
@@ -241,6 +248,9 @@ console.log(
   `\nchaos: ${kills.length} processes SIGKILLed in turn in ${((Date.now() - t0) / 60_000).toFixed(1)} min`,
 );
 for (const k of kills) console.log(`  ${k.name.padEnd(28)} back in ${(k.backInMs / 1000).toFixed(1)} s`);
+console.log(
+  `  the longest a client call waited for its answer, retries included: ${(longestWaitMs / 1000).toFixed(1)} s`,
+);
 console.log('');
 for (const [what, got, want] of rows)
   console.log(
