@@ -12,7 +12,11 @@ import {
 } from '@todo/chat';
 import { apiAppOf, systemClock, type ApiApp } from '@todo/core';
 import { createTokens, listen } from '@todo/server';
-import { createNotificationsApp, createSqliteNotificationStore } from '@todo/notifications';
+import {
+  createNotificationsApp,
+  createSqliteNotificationStore,
+  loadEnv as loadNotificationsEnv,
+} from '@todo/notifications';
 import { createEmbeddedIndex, createSearchApp } from '@todo/search';
 import {
   createActivityConsumer,
@@ -31,6 +35,7 @@ import { pino } from 'pino';
 // The embedded profile: the whole product in one process, no servers; state in DATA_DIR. The parts are
 // the same as in the stack; only the seams differ (SQLite stores, an in-process relay, SQLite timers).
 const env = loadEnv();
+const notificationsEnv = loadNotificationsEnv();
 const llm = llmFromEnv(loadChatEnv());
 const logger = pino({ level: env.LOG_LEVEL, base: { profile: 'embedded' } });
 const dataDir = resolve(env.DATA_DIR);
@@ -48,8 +53,13 @@ const notifications = createNotificationsApp({
   tokens,
   // A revoked session ends its open streams too (within 15 s), as in the stack.
   sessions: sessionCheck(store, systemClock),
-  // On a laptop the user's own webhook receiver is usually on localhost.
-  webhooks: { allowInternal: true },
+  // A receiver on a laptop may be plain http; one on localhost or the LAN needs WEBHOOK_ALLOW_INTERNAL=true.
+  webhooks: {
+    requireHttps: false,
+    allowInternal: notificationsEnv.WEBHOOK_ALLOW_INTERNAL,
+    retryScheduleMs: notificationsEnv.WEBHOOK_RETRY_SCHEDULE,
+    timeoutMs: notificationsEnv.WEBHOOK_TIMEOUT_MS,
+  },
 });
 // Series instances are created through the same service the API uses; its writes wake the relay.
 const wake = () => relay.wake();

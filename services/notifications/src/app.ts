@@ -67,6 +67,8 @@ export function createNotificationsApp(deps: NotificationsDeps): NotificationsAp
     ...inboxEndpoints(store, clock),
     ...webhookEndpoints(store, clock, {
       allowInternal: webhooks.allowInternal ?? false,
+      requireHttps: webhooks.requireHttps ?? true,
+      ...(webhooks.resolve ? { resolve: webhooks.resolve } : {}),
       onQueued: dispatcher.wake,
     }),
   ];

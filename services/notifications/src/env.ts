@@ -33,7 +33,10 @@ const Env = z.object({
   /** Webhook delivery: the waits between tries (Standard Webhooks' schedule), per-try timeout. */
   WEBHOOK_RETRY_SCHEDULE: Schedule.optional().transform((v) => v ?? [...RETRY_SCHEDULE_MS]),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
-  /** Allow webhooks to loopback and private addresses (never in a shared cluster). */
+  /**
+   * Allow webhooks to reserved addresses (loopback, private, link-local...): for a receiver on this machine
+   * or its LAN, e.g. in tests. Off by default in both profiles; never in a shared cluster.
+   */
   WEBHOOK_ALLOW_INTERNAL: z
     .enum(['true', 'false'])
     .default('false')

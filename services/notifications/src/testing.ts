@@ -58,7 +58,9 @@ export async function testApi(
     ...(opts.sessions ? { sessions: opts.sessions } : {}),
     ...(opts.sessionCheckMs ? { sessionCheckMs: opts.sessionCheckMs } : {}),
     webhooks: {
+      // The test receivers are plain http on loopback: both allowances, as documented (off by default).
       allowInternal: true,
+      requireHttps: false,
       retryScheduleMs: [20, 40, 80, 160, 320],
       jitter: 0,
       pollMs: 20,

@@ -2,8 +2,9 @@ import { createHmac } from 'node:crypto';
 import type { Clock } from '@todo/core';
 import type { Logger } from 'pino';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { request } from 'undici';
 import type { Attempt, Delivery, NotificationStore, Outcome, QueuePosition } from '../store/store.ts';
-import { pointsInside } from './address.ts';
+import { ReservedAddressError, webhookAgent, type Resolve } from './address.ts';
 
 /**
  * The waits between a delivery's tries, after the first: Standard Webhooks' schedule (5 s, 5 min, 30 min,
@@ -33,8 +34,15 @@ export interface DispatchOptions {
   concurrency?: number;
   /** How often the queue is looked at when nothing wakes the dispatcher. */
   pollMs?: number;
-  /** Allow webhooks on loopback and private networks (the embedded profile on a laptop; tests). */
+  /**
+   * Allow webhooks to reserved addresses (loopback, private, link-local...): an explicit allowance for a
+   * local test receiver (WEBHOOK_ALLOW_INTERNAL), off by default in both profiles.
+   */
   allowInternal?: boolean;
+  /** Refuse http:// webhooks (everywhere but the embedded profile, where a receiver on a laptop is plain). */
+  requireHttps?: boolean;
+  /** How names are resolved for the connection (the system's; tests pass their own). */
+  resolve?: Resolve;
 }
 
 /**
@@ -104,8 +112,13 @@ export function createWebhookDispatcher({
     concurrency = 32,
     pollMs = 1_000,
     allowInternal = false,
+    requireHttps = true,
+    resolve,
   } = options;
   const leaseMs = timeoutMs + 30_000;
+  const newAgent = () =>
+    webhookAgent({ allowInternal, connectTimeoutMs: timeoutMs, ...(resolve ? { resolve } : {}) });
+  let agent = newAgent();
   const busy = new Map<string, number>();
   const inFlight = new Set<Promise<void>>();
   let pumping = false;
@@ -174,9 +187,11 @@ export function createWebhookDispatcher({
     const tries = d.attempts + 1;
     try {
       const url = new URL(webhook.url);
-      if (!allowInternal && (await pointsInside(url)))
-        throw new Error('the URL points to an internal address');
-      const res = await fetch(url, {
+      // A webhook made before https was required is not called in the clear.
+      if (requireHttps && url.protocol !== 'https:') throw new Error('refused: not an https:// URL');
+      // Redirects are not followed (undici's request never does): a 3xx is an answer like any other.
+      const res = await request(url, {
+        dispatcher: agent,
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -188,18 +203,20 @@ export function createWebhookDispatcher({
           ...standardHeaders(webhook.secret, d.eventId, at, d.body),
         },
         body: d.body,
-        redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),
       });
-      status = res.status;
-      // Only the status counts; the answer's body is not read (it could be large or never end).
-      await res.body?.cancel();
+      status = res.statusCode;
+      // Only the status counts: a little of the answer's body is read and dropped (so the connection can
+      // be reused), the rest is cut off; it could be large or never end.
+      await res.body.dump({ limit: 64 * 1024 }).catch(() => {});
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string; message?: string } };
+      const e = err as Error & { code?: string; cause?: { code?: string; message?: string } };
       error =
         e.name === 'TimeoutError'
           ? `timed out after ${timeoutMs} ms`
-          : (e.cause?.code ?? e.cause?.message ?? e.message);
+          : e instanceof ReservedAddressError || e.cause instanceof ReservedAddressError
+            ? (e.cause ?? e).message!
+            : (e.code ?? e.cause?.code ?? e.cause?.message ?? e.message);
     }
     const log: Attempt = {
       at: at.toISOString(),
@@ -229,6 +246,7 @@ export function createWebhookDispatcher({
     start(): void {
       if (!stopped) return;
       stopped = false;
+      if (agent.closed) agent = newAgent();
       timer = setInterval(wake, pollMs);
       timer.unref();
       wake();
@@ -238,6 +256,7 @@ export function createWebhookDispatcher({
       stopped = true;
       clearInterval(timer);
       await Promise.allSettled([...inFlight]);
+      if (!agent.closed) await agent.close();
     },
   };
 }

@@ -4,7 +4,7 @@ import { endpoint, ErrorBody, type Endpoint } from '@todo/server';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { DELIVERY_STATUSES, type Delivery, type NotificationStore, type Webhook } from '../store/store.ts';
-import { pointsInside } from './address.ts';
+import { pointsInside, type Resolve } from './address.ts';
 
 /** Webhooks per user. */
 export const WEBHOOKS_PER_OWNER = 10;
@@ -62,9 +62,13 @@ export function webhookEndpoints(
   clock: Clock,
   {
     allowInternal = false,
+    requireHttps = true,
+    resolve,
     onQueued = () => {},
   }: {
     allowInternal?: boolean;
+    requireHttps?: boolean;
+    resolve?: Resolve;
     /** Called when a delivery was queued (the dispatcher then looks at the queue at once). */
     onQueued?: () => void;
   } = {},
@@ -90,9 +94,12 @@ export function webhookEndpoints(
       },
       handler: async (ctx, { body }) => {
         const url = new URL(body.url);
+        if (requireHttps && url.protocol !== 'https:') {
+          throw new ValidationError('invalid webhook', [{ path: 'url', issue: 'must be an https:// URL' }]);
+        }
         let inside: boolean;
         try {
-          inside = await pointsInside(url);
+          inside = await pointsInside(url, resolve);
         } catch {
           throw new ValidationError('invalid webhook', [
             { path: 'url', issue: 'the host name does not resolve' },
@@ -100,7 +107,10 @@ export function webhookEndpoints(
         }
         if (inside && !allowInternal) {
           throw new ValidationError('invalid webhook', [
-            { path: 'url', issue: 'must point to a public address, not a loopback or private one' },
+            {
+              path: 'url',
+              issue: 'must point to a public address, not a loopback, private or otherwise reserved one',
+            },
           ]);
         }
         if ((await store.countWebhooks(owner(ctx))) >= WEBHOOKS_PER_OWNER) {

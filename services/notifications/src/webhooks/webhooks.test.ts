@@ -8,7 +8,7 @@ import { createNotificationsApp } from '../app.ts';
 import { newNotification } from '../inbox/notification.ts';
 import { createSqliteNotificationStore } from '../store/sqlite.ts';
 import { receiver, reminderEvent, testApi } from '../testing.ts';
-import { pointsInside } from './address.ts';
+import { pointsInside, systemResolve, type Resolve } from './address.ts';
 import { RETRY_SCHEDULE_MS, retryDelay, standardHeaders } from './dispatcher.ts';
 
 const api = await testApi({ webhooks: { timeoutMs: 1000 } });
@@ -283,6 +283,85 @@ describe('webhook safety and durability', () => {
     expect(r.body.error.details).toEqual([{ path: 'url', issue: expect.stringContaining('public address') }]);
   });
 
+  it('refuses at connect time a name that resolves to a reserved address by then (DNS rebinding)', async () => {
+    let lookups = 0;
+    // Public when the webhook is made, loopback (where the receiver listens) when the try connects.
+    const rebinding: Resolve = async (host) =>
+      host === 'rebind.test'
+        ? [{ address: lookups++ === 0 ? '93.184.215.14' : '127.0.0.1', family: 4 }]
+        : systemResolve(host);
+    const strict = await testApi({ webhooks: { allowInternal: false, resolve: rebinding } });
+    const alice = await strict.user();
+    const url = new URL(hooks.url('/rebound'));
+    url.hostname = 'rebind.test';
+    const made = await strict.call('POST', '/api/webhooks', { token: alice.token, body: { url: url.href } });
+    expect(made.status).toBe(201);
+    await strict.deliver(reminderEvent(alice.id));
+    const log = async () =>
+      (await strict.call('GET', `/api/webhooks/${made.body.id}/deliveries`, { token: alice.token })).body
+        .deliveries[0]?.log ?? [];
+    await expect.poll(async () => (await log()).length).toBeGreaterThan(0);
+    expect((await log())[0]).toMatchObject({
+      error: 'refused: rebind.test resolves to a reserved address (127.0.0.1)',
+    });
+    expect(lookups).toBeGreaterThanOrEqual(2);
+    expect(hooks.received('/rebound')).toEqual([]);
+  });
+
+  it('connects to the address its checked lookup answered: a local receiver, with the explicit allowance', async () => {
+    // receiver.test is known to this resolver only: the try can reach the receiver through it alone.
+    const local: Resolve = async (host) =>
+      host === 'receiver.test' ? [{ address: '127.0.0.1', family: 4 }] : systemResolve(host);
+    const allowed = await testApi({ webhooks: { allowInternal: true, resolve: local } });
+    const alice = await allowed.user();
+    const url = new URL(hooks.url('/ok'));
+    url.hostname = 'receiver.test';
+    const made = await allowed.call('POST', '/api/webhooks', { token: alice.token, body: { url: url.href } });
+    expect(made.status).toBe(201);
+    const event = reminderEvent(alice.id);
+    await allowed.deliver(event);
+    await expect
+      .poll(() => hooks.received('/ok').filter((r) => r.headers['x-event-id'] === event.id))
+      .toHaveLength(1);
+    expect(hooks.received('/ok').find((r) => r.headers['x-event-id'] === event.id)!.headers.host).toBe(
+      url.host,
+    );
+  });
+
+  it('requires https outside the embedded profile, and checks a literal address at connect time too', async () => {
+    const stack = await testApi({ webhooks: { allowInternal: false, requireHttps: true } });
+    const alice = await stack.user();
+    const plain = await stack.call('POST', '/api/webhooks', {
+      token: alice.token,
+      body: { url: 'http://example.com/hook' },
+    });
+    expect(plain.status).toBe(400);
+    expect(plain.body.error.details).toEqual([{ path: 'url', issue: 'must be an https:// URL' }]);
+    // Webhooks made before these rules: each try is refused before anything is sent.
+    const old = (id: string, url: string) => ({
+      id,
+      owner: alice.id,
+      url,
+      secret: `whsec_${Buffer.alloc(32, 3).toString('base64')}`,
+      createdAt: new Date().toISOString(),
+    });
+    const port = new URL(hooks.url('/ok')).port;
+    await stack.store.createWebhook(old(`plain-${alice.id}`, `http://127.0.0.1:${port}/ok`));
+    await stack.store.createWebhook(old(`literal-${alice.id}`, `https://127.0.0.1:${port}/ok`));
+    await stack.store.createWebhook(old(`mapped-${alice.id}`, `https://[::ffff:169.254.169.254]/`));
+    const event = reminderEvent(alice.id);
+    await stack.deliver(event);
+    const error = async (id: string) =>
+      (await stack.call('GET', `/api/webhooks/${id}/deliveries`, { token: alice.token })).body.deliveries[0]
+        ?.log[0]?.error;
+    await expect.poll(() => error(`plain-${alice.id}`)).toBe('refused: not an https:// URL');
+    await expect.poll(() => error(`literal-${alice.id}`)).toBe('refused: 127.0.0.1 is a reserved address');
+    await expect
+      .poll(() => error(`mapped-${alice.id}`))
+      .toBe('refused: ::ffff:a9fe:a9fe is a reserved address');
+    expect(hooks.received('/ok').filter((r) => r.headers['x-event-id'] === event.id)).toEqual([]);
+  });
+
   it('sends after a restart what was queued before a crash', async () => {
     const logger = pino({ level: 'silent' });
     const store = createSqliteNotificationStore(':memory:');
@@ -314,7 +393,7 @@ describe('webhook safety and durability', () => {
       clock: systemClock,
       logger,
       tokens,
-      webhooks: { allowInternal: true, pollMs: 20 },
+      webhooks: { allowInternal: true, requireHttps: false, pollMs: 20 },
     });
     restarted.start();
     try {
