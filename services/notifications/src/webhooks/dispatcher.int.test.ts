@@ -84,7 +84,7 @@ describe('webhook dispatcher on MongoDB', () => {
       clock,
       logger: pino({ level: 'silent' }),
       // A small concurrency: a page of the queue (twice the free slots) is far shorter than the stranded rows.
-      options: { allowInternal: true, pollMs: 20, concurrency: 4, perWebhook: 2 },
+      options: { allowInternal: true, requireHttps: false, pollMs: 20, concurrency: 4, perWebhook: 2 },
     });
     dispatcher.start();
     try {
