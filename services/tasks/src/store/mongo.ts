@@ -88,6 +88,38 @@ function toSession(doc: SessionDoc | null): Session | null {
   return { id: _id, ...s };
 }
 
+/**
+ * The task's own fields (and what getTask checks): reads leave the outbox, the derived fields and the
+ * idempotency key on the server.
+ */
+const TASK_PROJECTION = Object.fromEntries(
+  [...TASK_KEYS.filter((k) => k !== 'id'), 'owner', 'deleted'].map((k) => [k, 1 as const]),
+);
+
+/**
+ * ANDs filters into one document, each clause's fields at its top level where no other clause uses the
+ * same key (the rest under `$and`). MongoDB reads `{a, b}` as `{$and: [{a}, {b}]}`, so this changes no
+ * answer; it is for FerretDB on PostgreSQL, which pushes down to SQL only the top-level equalities of a
+ * filter (`{owner, deleted, priorityRank: 3, tags: 't3'}`), and with a top-level `$and` none at all: it
+ * then decodes every document of the collection to filter them in Go.
+ */
+export function allOf(clauses: Record<string, unknown>[]): Record<string, unknown> {
+  type Clause = Record<string, unknown>;
+  const flat = (cs: Clause[]): Clause[] =>
+    cs.flatMap((c) => {
+      const keys = Object.keys(c);
+      return keys.length === 1 && keys[0] === '$and' ? flat(c['$and'] as Clause[]) : [c];
+    });
+  const root: Clause = {};
+  const rest: Clause[] = [];
+  for (const c of flat(clauses)) {
+    if (Object.keys(c).some((k) => Object.hasOwn(root, k))) rest.push(c);
+    else Object.assign(root, c);
+  }
+  if (rest.length > 0) root['$and'] = [...((root['$and'] as unknown[] | undefined) ?? []), ...rest];
+  return root;
+}
+
 function toTask(doc: TaskDoc): Task {
   const task: Record<string, unknown> = { id: doc._id };
   for (const k of TASK_KEYS) if (k !== 'id' && doc[k] !== undefined && doc[k] !== null) task[k] = doc[k];
@@ -148,7 +180,10 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
   /** A page of tasks matching `filter` in order of id after `after`, each with its owner's zone. */
   async function inIdOrder(filter: Filter<TaskDoc>, after: string | undefined, limit: number) {
     const docs = await tasks
-      .find({ ...filter, ...(after !== undefined ? { _id: { $gt: after } } : {}) })
+      .find(
+        { ...filter, ...(after !== undefined ? { _id: { $gt: after } } : {}) },
+        { projection: TASK_PROJECTION },
+      )
       .sort({ _id: 1 })
       .limit(limit)
       .toArray();
@@ -259,23 +294,20 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
     },
     async getTask(owner, id) {
       // By _id alone: the one filter FerretDB's SQLite backend pushes down (any other scans the collection).
-      const doc = await tasks.findOne({ _id: id });
-      return doc && doc.owner === owner && !doc.deleted ? toTask(doc) : null;
+      const doc = await tasks.findOne({ _id: id }, { projection: TASK_PROJECTION });
+      return doc && doc.owner === owner && !doc.deleted ? toTask(doc as TaskDoc) : null;
     },
     async listTasks(owner, { filter, ctx, sort, after, limit }: ListOptions) {
       const field = SORT_FIELD[sort.key];
       const cmp = sort.dir === 1 ? '$gt' : '$lt';
-      const clauses: Filter<TaskDoc>[] = [
-        { owner, deleted: false },
-        toMongoFilter(filter, ctx) as Filter<TaskDoc>,
-      ];
+      const clauses: Record<string, unknown>[] = [{ owner, deleted: false }, toMongoFilter(filter, ctx)];
       if (after) {
         clauses.push({
           $or: [{ [field]: { [cmp]: after.v } }, { [field]: after.v, _id: { [cmp]: after.id } }],
         });
       }
       const docs = await tasks
-        .find({ $and: clauses })
+        .find(allOf(clauses) as Filter<TaskDoc>, { projection: TASK_PROJECTION })
         .sort({ [field]: sort.dir, _id: sort.dir })
         .limit(limit)
         .toArray();
@@ -343,7 +375,8 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
         })),
       );
       if (ids.length === 0) return [];
-      return (await tasks.find({ _id: { $in: ids }, deleted: false }).toArray()).map(toTask);
+      const heads = await tasks.find({ _id: { $in: ids }, deleted: false }, { projection: TASK_PROJECTION });
+      return (await heads.toArray()).map(toTask);
     },
 
     async pendingEvents(limit) {
