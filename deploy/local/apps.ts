@@ -77,6 +77,7 @@ export function appProcesses(app: AppSpec, slot: number, ctx: SidecarContext): P
       appId,
       name: sidecarName(app),
       appPort: app.port,
+      appHealthPath: typeof app.health === 'string' ? app.health : undefined,
       slot,
     },
     ctx,
@@ -113,6 +114,8 @@ export function sidecarProcess(
     name: string;
     appId: string;
     appPort?: number | undefined;
+    /** Where daprd checks the app's health: while it fails, daprd pauses deliveries (decision 0032). */
+    appHealthPath?: string | undefined;
     slot: number;
     extraReady?: Readiness;
   },
@@ -134,6 +137,7 @@ export function sidecarProcess(
       ...(o.appPort
         ? ['--app-port', String(o.appPort), '--app-protocol', 'http', '--app-channel-address', '127.0.0.1']
         : []),
+      ...(o.appPort && o.appHealthPath ? appHealthCheckArgs(o.appHealthPath) : []),
       '--dapr-listen-addresses',
       '127.0.0.1',
       '--dapr-http-port',
@@ -197,4 +201,24 @@ function base(app: AppSpec) {
 function appHealth(app: AppSpec, path: string): Readiness {
   if (!app.port) throw new Error(`${app.name}: health is a path but the app has no port`);
   return httpReady(`http://127.0.0.1:${app.port}${path.startsWith('/') ? path : `/${path}`}`);
+}
+
+/**
+ * daprd's app health check, as the chart's annotations set it (deploy/helm/todo-chatbot deployments.yaml):
+ * an app that fails 3 checks 5 s apart (2 s each) is unhealthy, and daprd stops delivering to it (its
+ * subscriptions, bindings and actors) until a check passes again, so an outage does not use up the
+ * redeliveries and send everything to the dead letters.
+ */
+export function appHealthCheckArgs(path: string): string[] {
+  return [
+    '--enable-app-health-check',
+    '--app-health-check-path',
+    path.startsWith('/') ? path : `/${path}`,
+    '--app-health-probe-interval',
+    '5',
+    '--app-health-probe-timeout',
+    '2000',
+    '--app-health-threshold',
+    '3',
+  ];
 }

@@ -82,6 +82,12 @@ describe('server.ts (dapr profile)', () => {
         route: '/events/reminders',
         deadLetterTopic: 'reminders-dlq',
       },
+      {
+        pubsubname: 'pubsub',
+        topic: 'reminders-dlq',
+        route: '/events/reminders/dead-letters',
+        deadLetterTopic: 'reminders-dlq',
+      },
     ]);
     const owner = randomUUID();
     const token = await createTokens(JWT_KEY).sign({ id: owner, tz: 'Europe/Berlin' });

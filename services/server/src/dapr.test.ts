@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { eventConsumer, taskEventsSubscription } from './dapr.ts';
+import { deadLetterDrain, eventConsumer, taskEventsSubscription } from './dapr.ts';
 
 describe('eventConsumer', () => {
   const Event = z.object({ id: z.string(), n: z.number() });
@@ -35,5 +35,30 @@ it('subscribes to task-events with its dead-letter topic', () => {
     route: '/events/task-events',
     deadLetterTopic: 'task-events-dlq',
     consume,
+  });
+});
+
+describe('deadLetterDrain', () => {
+  const answers = new Map<unknown, 'SUCCESS' | 'RETRY' | 'DROP'>([
+    ['ok', 'SUCCESS'],
+    ['later', 'RETRY'],
+    ['refused', 'DROP'],
+  ]);
+  const drain = deadLetterDrain(taskEventsSubscription(async (data) => answers.get(data) ?? 'DROP'));
+
+  it('consumes the dead-letter topic on its own route, and dead-letters a failure back onto it', () => {
+    expect({ ...drain, consume: undefined }).toEqual({
+      pubsubname: 'pubsub',
+      topic: 'task-events-dlq',
+      route: '/events/task-events/dead-letters',
+      deadLetterTopic: 'task-events-dlq',
+      consume: undefined,
+    });
+  });
+
+  it('answers what the consumer answers, but acknowledges what it refuses', async () => {
+    expect(await drain.consume('ok')).toBe('SUCCESS');
+    expect(await drain.consume('later')).toBe('RETRY');
+    expect(await drain.consume('refused')).toBe('SUCCESS');
   });
 });

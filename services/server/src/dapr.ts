@@ -165,15 +165,37 @@ export function subscriptionRoutes(
   subscriptions: Subscription[],
   appApiToken?: string,
 ): void {
+  const all = subscriptions.flatMap((s) => [s, deadLetterDrain(s)]);
   router.get('/dapr/subscribe', (ctx) => {
-    ctx.body = subscriptions.map(({ consume: _c, ...s }) => s);
+    ctx.body = all.map(({ consume: _c, ...s }) => s);
   });
-  for (const { route, consume } of subscriptions) {
+  for (const { route, consume } of all) {
     router.post(route, requireAppToken(appApiToken), async (ctx) => {
       const event = (ctx.request as unknown as { body?: { data?: unknown } }).body;
       ctx.body = { status: await consume(event?.data) };
     });
   }
+}
+
+/**
+ * The same consumer on the subscription's dead-letter topic (docs/decisions/0032): what daprd dead-lettered
+ * once its redeliveries ran out (the app was down or failing) is taken again, in the app's own consumer
+ * group, once it can be. A message that fails again goes back to the end of the dead-letter topic, so
+ * nothing is lost; one the consumer refuses (DROP) is acknowledged, as it would only go round for ever
+ * (the topic keeps it for its retention). Consumers are idempotent by event id or version, so a dead
+ * letter that another app's group put there, or one taken twice, changes nothing.
+ */
+export function deadLetterDrain(s: Subscription): Subscription {
+  return {
+    pubsubname: s.pubsubname,
+    topic: s.deadLetterTopic,
+    route: `${s.route}/dead-letters`,
+    deadLetterTopic: s.deadLetterTopic,
+    consume: async (data) => {
+      const delivery = await s.consume(data);
+      return delivery === 'DROP' ? 'SUCCESS' : delivery;
+    },
+  };
 }
 
 /**

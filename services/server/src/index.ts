@@ -22,6 +22,7 @@ export {
   sidecarHeaders,
   startBesideSidecar,
   subscriptionRoutes,
+  deadLetterDrain,
   taskEventsSubscription,
   eventConsumer,
   waitForSidecar,

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { systemClock } from '@todo/core';
 import { describe, expect, it } from 'vitest';
 import { createSqliteNotificationStore } from '../store/sqlite.ts';
 import { createStreamHub } from '../stream/hub.ts';
-import { reminderEvent, testApi } from '../testing.ts';
+import { APP_TOKEN, reminderEvent, testApi } from '../testing.ts';
 import { createWebhookDispatcher } from '../webhooks/dispatcher.ts';
 import { createNotificationConsumer } from './consumer.ts';
 
@@ -136,12 +137,18 @@ describe('inbox', () => {
 });
 
 describe('reminders subscription', () => {
-  it('lists its subscription for daprd, with a dead-letter topic', async () => {
+  it('lists its subscription for daprd, with a dead-letter topic it drains', async () => {
     expect((await api.call('GET', '/dapr/subscribe')).body).toEqual([
       {
         pubsubname: 'pubsub',
         topic: 'reminders',
         route: '/events/reminders',
+        deadLetterTopic: 'reminders-dlq',
+      },
+      {
+        pubsubname: 'pubsub',
+        topic: 'reminders-dlq',
+        route: '/events/reminders/dead-letters',
         deadLetterTopic: 'reminders-dlq',
       },
     ]);
@@ -157,6 +164,23 @@ describe('reminders subscription', () => {
     expect((await api.call('GET', '/api/notifications', { token: alice.token })).body.notifications).toEqual(
       [],
     );
+  });
+
+  it('takes a dead letter back once, and acknowledges one it refuses instead of sending it round again', async () => {
+    const alice = await api.user();
+    const event = reminderEvent(alice.id);
+    const drain = (data: unknown, appToken = APP_TOKEN) =>
+      api.call('POST', '/events/reminders/dead-letters', {
+        body: JSON.stringify({ specversion: '1.0', id: randomUUID(), source: 'workflows', type: 'x', data }),
+        headers: { 'content-type': 'application/cloudevents+json', 'dapr-api-token': appToken },
+      });
+    expect((await drain(event)).body).toEqual({ status: 'SUCCESS' });
+    expect((await api.deliver(event)).body).toEqual({ status: 'SUCCESS' });
+    expect((await drain(event)).body).toEqual({ status: 'SUCCESS' });
+    const inbox = (await api.call('GET', '/api/notifications', { token: alice.token })).body.notifications;
+    expect(inbox.map((n: { id: string }) => n.id)).toEqual([event.id]);
+    expect((await drain({ hello: 'world' })).body).toEqual({ status: 'SUCCESS' });
+    expect((await drain(event, 'guess')).status).toBe(401);
   });
 
   it('asks for redelivery (RETRY) while its store is unavailable', async () => {

@@ -39,13 +39,19 @@ describe('activity log', () => {
     );
   });
 
-  it('lists its subscription for daprd, with a dead-letter topic', async () => {
+  it('lists its subscription for daprd, with a dead-letter topic it drains', async () => {
     const r = await api.call('GET', '/dapr/subscribe');
     expect(r.body).toEqual([
       {
         pubsubname: 'pubsub',
         topic: 'task-events',
         route: '/events/task-events',
+        deadLetterTopic: 'task-events-dlq',
+      },
+      {
+        pubsubname: 'pubsub',
+        topic: 'task-events-dlq',
+        route: '/events/task-events/dead-letters',
         deadLetterTopic: 'task-events-dlq',
       },
     ]);
