@@ -2,6 +2,7 @@
 // every one of them once it is back, once each. The app is really gone (killed, its port held so that the
 // supervisor can not restart it: outage.ts); its daprd stays up, as a pod's sidecar would.
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ReminderDue } from '@todo/core';
 import { openEventStream } from '@todo/server/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createTask, json, readTopic, signUp, stack, waitFor } from './helpers.ts';
@@ -64,10 +65,12 @@ describe('delivery through an outage', () => {
         const published = await waitFor(
           `${REMINDERS} reminder.due events on the reminders topic`,
           async () => {
+            // Each record is a CloudEvent whose data is the event.
             const mine = reminders.records
-              .map((r) => r.value as { id: string; type: string; data: { owner: string; taskId: string } })
+              .map((r) => (r.value as { data: ReminderDue }).data)
               .filter((e) => e.type === 'reminder.due' && e.data.owner === userId);
-            return mine.length >= REMINDERS ? mine : undefined;
+            if (mine.length < REMINDERS) throw new Error(`${mine.length} so far`);
+            return mine;
           },
           { timeoutMs: OUTAGE_MS - 5_000, everyMs: 1000 },
         );
@@ -90,13 +93,18 @@ describe('delivery through an outage', () => {
             `all ${REMINDERS} reminders in the inbox`,
             async () => {
               const all = await inbox(token);
-              return all.length >= REMINDERS ? all : undefined;
+              if (all.length < REMINDERS) throw new Error(`${all.length} so far`);
+              return all;
             },
             { timeoutMs: 240_000, everyMs: 1000 },
           );
           await waitFor(
             `all ${REMINDERS} reminders on the stream`,
-            async () => (stream.events().length >= REMINDERS ? true : undefined),
+            async () => {
+              const n = stream.events().length;
+              if (n < REMINDERS) throw new Error(`${n} so far`);
+              return true;
+            },
             { timeoutMs: 30_000 },
           );
           await sleep(5000); // a duplicate would show up by now
