@@ -68,7 +68,11 @@ export function daprNotificationPublisher(s: Sidecar, pubsub = 'pubsub'): Notifi
   return { publish: (event) => publishEvent(s, { pubsub, topic: 'reminders', source: 'workflows' }, event) };
 }
 
-/** The coordinator's memory (the version applied per task, the head of each series) in a state store. */
+/**
+ * The coordinator's memory (the version applied per task, the head of each series) in a state store,
+ * written with first-write concurrency: a write carries the ETag its read gave (none for a new key), and
+ * the store refuses it when another write came in between. A TTL rides along as `ttlInSeconds`.
+ */
 export function daprStateTable(s: Sidecar, store = 'statestore'): StateTable {
   const base = `${s.http}/v1.0/state/${store}`;
   return {
@@ -79,16 +83,31 @@ export function daprStateTable(s: Sidecar, store = 'statestore'): StateTable {
       });
       if (res.status === 204) return undefined;
       if (!res.ok) throw new Error(`state get ${key}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as T;
+      const etag = res.headers.get('etag');
+      if (!etag) throw new Error(`state get ${key}: the store answered no ETag`);
+      return { value: (await res.json()) as T, etag };
     },
-    async put(key, value) {
+    async put(key, value, { etag, ttlSeconds } = {}) {
       const res = await fetch(base, {
         method: 'POST',
         headers: sidecarHeaders(s, { 'content-type': 'application/json' }),
-        body: JSON.stringify([{ key, value, options: { consistency: 'strong' } }]),
+        body: JSON.stringify([
+          {
+            key,
+            value,
+            ...(etag === undefined ? {} : { etag }),
+            ...(ttlSeconds === undefined ? {} : { metadata: { ttlInSeconds: String(ttlSeconds) } }),
+            options: { consistency: 'strong', concurrency: 'first-write' },
+          },
+        ]),
         signal: AbortSignal.timeout(10_000),
       });
-      if (!res.ok) throw new Error(`state put ${key}: ${res.status} ${await res.text()}`);
+      if (res.ok) return true;
+      const text = await res.text();
+      // 409: the ETag no longer matches. A new key that someone else made first fails in the store's
+      // own words (Redis: "failed to set key"), with a 500.
+      if (res.status === 409 || (etag === undefined && /failed to set key/i.test(text))) return false;
+      throw new Error(`state put ${key}: ${res.status} ${text}`);
     },
   };
 }

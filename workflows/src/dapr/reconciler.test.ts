@@ -20,7 +20,7 @@ function setup(tasks: Task[], instances: Record<string, InstanceState> = {}) {
         started.push({ key, at: at.toISOString(), job });
       },
     },
-    state: { get: async () => undefined, put: async () => {} },
+    state: { get: async () => undefined, put: async () => true },
     clock: fixedClock(NOW),
   });
   return { reconciler, started };

@@ -59,7 +59,9 @@ export function createReconciler({
       for (const { owner, zone, task } of page.items) {
         report.tasks++;
         // Without its plan, so the series' timer is planned afresh (and so checked) like the reminders.
-        const record = task.seriesId ? await state.get<SeriesRecord>(`series:${task.seriesId}`) : undefined;
+        const record = task.seriesId
+          ? (await state.get<SeriesRecord>(`series:${task.seriesId}`))?.value
+          : undefined;
         const head = record && { taskId: record.taskId, occurrence: record.occurrence };
         // The plan of a task seen for the first time, as of now: past fire times are left out.
         const event: TaskEvent = {

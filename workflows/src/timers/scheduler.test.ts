@@ -149,11 +149,46 @@ describe('the SQLite timer table', () => {
   it('keeps its state table', async () => {
     const file = join(tempDir(), 'timers.db');
     const first = createSqliteScheduler({ file });
-    await first.state.put('task:1', { version: 3 });
+    expect(await first.state.put('task:1', { version: 3 })).toBe(true);
     await first.close();
     const s = scheduler(file);
-    expect(await s.state.get('task:1')).toEqual({ version: 3 });
+    expect(await s.state.get('task:1')).toEqual({ value: { version: 3 }, etag: '1' });
     expect(await s.state.get('task:2')).toBeUndefined();
+  });
+
+  it('writes state only over the version it read (ETag), and a new key only where there is none', async () => {
+    const s = scheduler();
+    expect(await s.state.put('k', 'a')).toBe(true);
+    expect(await s.state.put('k', 'b')).toBe(false);
+    const read = (await s.state.get<string>('k'))!;
+    expect(await s.state.put('k', 'b', { etag: read.etag })).toBe(true);
+    expect(await s.state.put('k', 'c', { etag: read.etag })).toBe(false);
+    expect((await s.state.get('k'))?.value).toBe('b');
+  });
+
+  it('forgets state written with a TTL once it has passed', async () => {
+    const clock = fixedClock('2025-01-01T00:00:00Z');
+    const s = scheduler(':memory:', { clock });
+    expect(await s.state.put('k', 'a', { ttlSeconds: 60 })).toBe(true);
+    clock.advance(59_000);
+    const read = (await s.state.get<string>('k'))!;
+    expect(read.value).toBe('a');
+    clock.advance(1_000);
+    expect(await s.state.get('k')).toBeUndefined();
+    expect(await s.state.put('k', 'late', { etag: read.etag })).toBe(false);
+    expect(await s.state.put('k', 'new')).toBe(true);
+  });
+
+  it('opens a state table from before ETags and TTLs, keeping its values', async () => {
+    const file = join(tempDir(), 'timers.db');
+    const old = new DatabaseSync(file);
+    old.exec('CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT');
+    old.prepare('INSERT INTO state (key, value) VALUES (?, ?)').run('task:1', '{"version":2}');
+    old.close();
+    const s = scheduler(file);
+    const read = (await s.state.get('task:1'))!;
+    expect(read.value).toEqual({ version: 2 });
+    expect(await s.state.put('task:1', { version: 3 }, { etag: read.etag })).toBe(true);
   });
 });
 

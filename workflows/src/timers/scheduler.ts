@@ -15,10 +15,27 @@ export interface Scheduler {
 /** Runs a due timer's activity; a throw means "failed, try again later". */
 export type JobRunner = (job: Job, timer: { key: string; attempts: number }) => Promise<void>;
 
-/** A small durable key-value table beside the timers: the coordinator's memory of what it applied. */
+/** A stored value and the tag of its version, for a conditional write. */
+export interface Stored<T> {
+  value: T;
+  etag: string;
+}
+
+export interface PutOptions {
+  /** Write only over this version (from `get`); without it, only where there is none yet. */
+  etag?: string | undefined;
+  /** Forget the value after this long (the records of deleted tasks). */
+  ttlSeconds?: number;
+}
+
+/**
+ * A small durable key-value table beside the timers: the coordinator's memory of what it applied. Writes
+ * are conditional (optimistic concurrency): `put` answers false, and writes nothing, when the value was
+ * changed (or made, or expired) since the `get` that gave its etag.
+ */
 export interface StateTable {
-  get<T>(key: string): Promise<T | undefined>;
-  put(key: string, value: unknown): Promise<void>;
+  get<T>(key: string): Promise<Stored<T> | undefined>;
+  put(key: string, value: unknown, opts?: PutOptions): Promise<boolean>;
 }
 
 export interface SqliteSchedulerOptions {
@@ -58,6 +75,11 @@ CREATE TABLE IF NOT EXISTS timers (
 CREATE INDEX IF NOT EXISTS timers_at ON timers (at, seq);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 `;
+/** Columns added to `state` after its first version (a file from before gets them on open). */
+const STATE_COLUMNS = {
+  version: 'ALTER TABLE state ADD COLUMN version INTEGER NOT NULL DEFAULT 1',
+  expires_at: 'ALTER TABLE state ADD COLUMN expires_at INTEGER',
+};
 /** setTimeout's longest wait; a later timer is looked at again when this one wakes. */
 const MAX_WAIT = 2 ** 31 - 1;
 
@@ -81,6 +103,11 @@ export function createSqliteScheduler(opts: SqliteSchedulerOptions) {
   // Every commit may have brought the earliest timer forward, so it re-arms the loop.
   const { db, write, close: closeDb } = openSqlite(file, { afterCommit: () => kick() });
   db.exec(SCHEMA);
+  const columns = new Set(
+    (db.prepare('PRAGMA table_info(state)').all() as { name: string }[]).map((c) => c.name),
+  );
+  for (const [name, ddl] of Object.entries(STATE_COLUMNS)) if (!columns.has(name)) db.exec(ddl);
+  db.exec('CREATE INDEX IF NOT EXISTS state_expires ON state (expires_at) WHERE expires_at IS NOT NULL');
   const q = {
     upsert: db.prepare(
       `INSERT INTO timers (key, at, due_at, seq, attempts, job) VALUES (?, ?, ?, ?, 0, ?)
@@ -97,10 +124,17 @@ export function createSqliteScheduler(opts: SqliteSchedulerOptions) {
     all: db.prepare('SELECT key, at, due_at, attempts, job FROM timers ORDER BY at, seq'),
     one: db.prepare('SELECT key, at, due_at, attempts, job FROM timers WHERE key = ?'),
     maxSeq: db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM timers'),
-    getState: db.prepare('SELECT value FROM state WHERE key = ?'),
-    putState: db.prepare(
-      'INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    getState: db.prepare(
+      'SELECT value, version FROM state WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)',
     ),
+    insertState: db.prepare(
+      'INSERT INTO state (key, value, version, expires_at) VALUES (?, ?, 1, ?) ON CONFLICT (key) DO NOTHING',
+    ),
+    updateState: db.prepare(
+      `UPDATE state SET value = ?, version = version + 1, expires_at = ?
+       WHERE key = ? AND version = ? AND (expires_at IS NULL OR expires_at > ?)`,
+    ),
+    purgeState: db.prepare('DELETE FROM state WHERE expires_at <= ?'),
   };
   // Orders timers with the same time by when they were set; this process is the table's only writer.
   let seq = (q.maxSeq.get() as { seq: number }).seq;
@@ -182,11 +216,23 @@ export function createSqliteScheduler(opts: SqliteSchedulerOptions) {
   };
   const state: StateTable = {
     async get<T>(key: string) {
-      const row = q.getState.get(key) as { value: string } | undefined;
-      return row ? (JSON.parse(row.value) as T) : undefined;
+      const row = q.getState.get(key, clock.now().getTime()) as
+        { value: string; version: number } | undefined;
+      return row ? { value: JSON.parse(row.value) as T, etag: String(row.version) } : undefined;
     },
-    async put(key, value) {
-      await write(() => q.putState.run(key, JSON.stringify(value)));
+    async put(key, value, { etag, ttlSeconds } = {}) {
+      const now = clock.now().getTime();
+      const expiresAt = ttlSeconds === undefined ? null : now + ttlSeconds * 1000;
+      const json = JSON.stringify(value);
+      return write(() => {
+        // Expired values go here, in the same commit: one that expired is as good as none.
+        q.purgeState.run(now);
+        const r =
+          etag === undefined
+            ? q.insertState.run(key, json, expiresAt)
+            : q.updateState.run(json, expiresAt, key, Number(etag), now);
+        return r.changes === 1;
+      });
     },
   };
 

@@ -1,0 +1,134 @@
+import { fixedClock, type TaskEvent } from '@todo/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { reminderKey, type Job, type TaskRecord } from '../schedule.ts';
+import { memoryTasks } from '../testing/memory.ts';
+import { createSqliteScheduler, type Scheduler, type SqliteScheduler } from '../timers/scheduler.ts';
+import { createCoordinator } from './consumer.ts';
+
+// The coordinator over the SQLite timer table and state (the embedded profile's real parts), with the
+// scheduler calls wrapped where a test needs one to fail or to wait. Events come from the in-memory task
+// service, collected rather than delivered, so each test hands them over in the order it wants.
+
+const open: SqliteScheduler[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+function setup({ retention }: { retention?: number } = {}) {
+  const clock = fixedClock('2025-06-10T08:00:00Z');
+  const timers = createSqliteScheduler({ file: ':memory:', clock });
+  open.push(timers);
+  const events: TaskEvent[] = [];
+  const tasks = memoryTasks({ clock, onEvent: async (e) => void events.push(e) });
+  /** Calls on the timers pass through here; a test may put a hook in front of them. */
+  let hook: (op: 'schedule' | 'cancel', key: string, job?: Job) => Promise<void> = async () => {};
+  const scheduler: Scheduler = {
+    async schedule(key, at, job) {
+      await hook('schedule', key, job);
+      await timers.schedule(key, at, job);
+    },
+    async cancel(key) {
+      await hook('cancel', key);
+      await timers.cancel(key);
+    },
+  };
+  const consume = createCoordinator({
+    scheduler,
+    state: timers.state,
+    tasks,
+    ...(retention ? { deletedRetentionSeconds: retention } : {}),
+  });
+  const timerAt = (key: string) => {
+    const t = timers.get(key);
+    return t && new Date(t.at).toISOString();
+  };
+  const record = async (taskId: string) => (await timers.state.get<TaskRecord>(`task:${taskId}`))?.value;
+  return {
+    clock,
+    timers,
+    events,
+    tasks,
+    consume,
+    timerAt,
+    record,
+    setHook: (h: typeof hook) => (hook = h),
+  };
+}
+
+const AT1 = '2025-06-10T09:00:00.000Z';
+const AT2 = '2025-06-10T10:00:00.000Z';
+
+describe('the coordinator applies, then records', () => {
+  it('records nothing when a timer call fails, so the redelivery applies the event', async () => {
+    const { tasks, events, consume, setHook, timerAt, record } = setup();
+    const t = await tasks.create('u', { title: 'call', reminders: [{ id: 'r', at: AT1 }] });
+    setHook(async () => {
+      throw new Error('daprd unavailable');
+    });
+    expect(await consume(events[0])).toBe('RETRY');
+    expect(await record(t.id)).toBeUndefined();
+    setHook(async () => {});
+    expect(await consume(events[0])).toBe('SUCCESS');
+    expect(timerAt(reminderKey(t.id, 'r'))).toBe(AT1);
+    expect(await record(t.id)).toEqual({ version: 1, timers: { [reminderKey(t.id, 'r')]: AT1 } });
+  });
+
+  it('when a newer event of the task is recorded meanwhile, puts back the timers the older one moved', async () => {
+    const { tasks, events, consume, setHook, timerAt, record } = setup();
+    const t = await tasks.create('u', { title: 'call', reminders: [{ id: 'r', at: AT1 }] });
+    await tasks.update(t.id, { reminders: [{ id: 'r', at: AT2 }] });
+    const [created, moved] = events as [TaskEvent, TaskEvent];
+    // The older event (a dead letter drained back) reads the records, then waits in its timer call
+    // while the newer one is applied and recorded; then it sets its (older) time over the newer one.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inCall = new Promise<void>((r) => (entered = r));
+    setHook(async (_op, _key, job) => {
+      if (job?.kind === 'reminder' && job.fireAt === AT1) {
+        entered();
+        await held;
+      }
+    });
+    const older = consume(created);
+    await inCall;
+    expect(await consume(moved)).toBe('SUCCESS');
+    expect(timerAt(reminderKey(t.id, 'r'))).toBe(AT2);
+    release();
+    expect(await older).toBe('SUCCESS');
+    expect(timerAt(reminderKey(t.id, 'r'))).toBe(AT2);
+    expect(await record(t.id)).toEqual({ version: 2, timers: { [reminderKey(t.id, 'r')]: AT2 } });
+  });
+
+  it('a redelivered older event changes nothing', async () => {
+    const { tasks, events, consume, setHook, timerAt } = setup();
+    const t = await tasks.create('u', { title: 'call', reminders: [{ id: 'r', at: AT1 }] });
+    await tasks.update(t.id, { reminders: [{ id: 'r', at: AT2 }] });
+    expect(await consume(events[0])).toBe('SUCCESS');
+    expect(await consume(events[1])).toBe('SUCCESS');
+    const calls: string[] = [];
+    setHook(async (op, key) => void calls.push(`${op} ${key}`));
+    expect(await consume(events[0])).toBe('SUCCESS');
+    expect(calls).toEqual([]);
+    expect(timerAt(reminderKey(t.id, 'r'))).toBe(AT2);
+  });
+});
+
+describe('the records of a deleted task', () => {
+  it('turn away its late events for the retention time, then are gone', async () => {
+    const DAY = 24 * 60 * 60;
+    const { clock, tasks, events, consume, record, timerAt, setHook } = setup({ retention: 35 * DAY });
+    const t = await tasks.create('u', { title: 'call', reminders: [{ id: 'r', at: AT1 }] });
+    await tasks.remove(t.id);
+    for (const e of events) expect(await consume(e)).toBe('SUCCESS');
+    expect(timerAt(reminderKey(t.id, 'r'))).toBeUndefined();
+    clock.advance(34 * DAY * 1000);
+    expect(await record(t.id)).toEqual({ version: 2, timers: {} });
+    const calls: string[] = [];
+    setHook(async (op, key) => void calls.push(`${op} ${key}`));
+    expect(await consume(events[0])).toBe('SUCCESS'); // the created event again, from the dead letters
+    expect(calls).toEqual([]);
+    clock.advance(2 * DAY * 1000);
+    expect(await record(t.id)).toBeUndefined();
+  });
+});
