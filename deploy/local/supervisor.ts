@@ -66,10 +66,9 @@ const START_ATTEMPTS = 3;
 const BACKOFF_MIN_MS = 1000;
 const BACKOFF_MAX_MS = 30_000;
 /**
- * A piece that stayed up this long has its backoff reset. Short, because a piece kept down costs more than
- * restarts do: daprd redelivers to an app that is down for only ~15 s (resiliency.yaml), then dead-letters.
- * (daprd's app health checks would pause delivery instead, but 1.18.2 did not resume the Kafka subscription
- * once the app was healthy again.)
+ * A piece that stayed up this long has its backoff reset. Short, because a piece kept down delays what
+ * waits for it: daprd's app health check pauses deliveries to an app that is down and resumes them once it
+ * is back, and what failed meanwhile comes back from the dead letters (docs/decisions/0032).
  */
 const STABLE_MS = 10_000;
 
