@@ -7,6 +7,7 @@ import { createApp, createLocalPublisher, createRelay, createSqliteStore, sessio
 import { pino } from 'pino';
 import { afterAll } from 'vitest';
 import { createChatApp } from './app.ts';
+import type { KeyValue } from './conversation/kv.ts';
 import { createSqliteKeyValue } from './conversation/kv.sqlite.ts';
 import type { LlmConfig } from './llm/adapter.ts';
 import { createTasksClient } from './tasks/client.ts';
@@ -34,7 +35,18 @@ export async function testChat(
   const logger = pino({ level: 'silent' });
   const tokens = createTokens('test-secret-test-secret-test-secret!');
   const store = createSqliteStore(':memory:');
-  const kv = createSqliteKeyValue(':memory:');
+  const stored = createSqliteKeyValue(':memory:');
+  // A save can be made to lose its race once, as when another tab wrote the conversation in between.
+  let loseNextSave = false;
+  const kv: KeyValue = {
+    get: (key) => stored.get(key),
+    set: (key, value, etag) => {
+      if (!loseNextSave) return stored.set(key, value, etag);
+      loseNextSave = false;
+      return Promise.resolve(false);
+    },
+    close: () => stored.close(),
+  };
   afterAll(async () => {
     await store.close();
     await kv.close();
@@ -92,6 +104,10 @@ export async function testChat(
     clock,
     signup,
     conversation,
+    /** The next conversation save fails as a lost race (409 CONVERSATION_CHANGED), after the turn acted. */
+    loseNextSave() {
+      loseNextSave = true;
+    },
     chat: apiCaller(chatBase),
     tasks: apiCaller(tasksBase),
   };

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
+import { ValidationError } from '@todo/core';
 import { parseInput } from './errors.ts';
 
 type Method = 'get' | 'post' | 'patch' | 'delete';
@@ -38,6 +39,18 @@ export function mount(router: Router, endpoints: Endpoint[], requireAuth: Middle
       await e.handler(ctx, { body, query });
     });
   }
+}
+
+/** The client's Idempotency-Key header, if any: a retry with the same key does nothing new. */
+export function idempotencyKey(ctx: Context): string | undefined {
+  const key = ctx.get('idempotency-key');
+  if (!key) return undefined;
+  if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
+    throw new ValidationError('bad Idempotency-Key', [
+      { path: 'Idempotency-Key', issue: 'expected 1 to 200 visible ASCII characters' },
+    ]);
+  }
+  return key;
 }
 
 function jsonBody(ctx: Context): unknown {

@@ -1,4 +1,4 @@
-export { endpoint, mount, openApiDocument, ErrorBody, type Endpoint } from './api.ts';
+export { endpoint, idempotencyKey, mount, openApiDocument, ErrorBody, type Endpoint } from './api.ts';
 export { errorHandler, parseInput, zodDetails } from './errors.ts';
 export { requestLogger } from './logging.ts';
 export { listen } from './listen.ts';

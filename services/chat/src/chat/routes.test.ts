@@ -367,6 +367,62 @@ describe('POST /api/chat: conversations', () => {
     expect(skipped.tasks[0].status).toBe('skipped');
   });
 
+  it('does nothing twice when a client retries a turn with the same Idempotency-Key', async () => {
+    const token = await api.signup();
+    const send = (headers: Record<string, string>, body: Record<string, unknown>) =>
+      api.chat('POST', '/api/chat', { token, headers, body });
+    const first = await send({ 'idempotency-key': 'msg-1' }, { message: 'buy stamps friday' });
+    expect(first.status).toBe(200);
+    // The answer was lost on the way: the client sends the same turn again, and gets the same answer.
+    const retry = await send({ 'idempotency-key': 'msg-1' }, { message: 'buy stamps friday' });
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body).toEqual(first.body);
+    const conversationId = first.body.conversationId;
+    const next = await send({ 'idempotency-key': 'msg-2' }, { conversationId, message: 'make it urgent' });
+    const again = await send({ 'idempotency-key': 'msg-2' }, { conversationId, message: 'make it urgent' });
+    expect(again.body).toEqual(next.body);
+    const tasks = (await api.tasks('GET', '/api/tasks', { token })).body.tasks;
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ title: 'buy stamps', priority: 'high', version: 2 });
+    const history = await api.chat('GET', `/api/chat/${conversationId}`, { token });
+    expect(history.body.history.map((t: { text: string }) => t.text)).toEqual([
+      'buy stamps friday',
+      first.body.reply,
+      'make it urgent',
+      next.body.reply,
+    ]);
+    // The same key with another message is another turn.
+    const other = await send({ 'idempotency-key': 'msg-2' }, { conversationId, message: 'tag it #post' });
+    expect(other.body.tasks[0].tags).toEqual(['post']);
+  });
+
+  it('does nothing twice when a turn that acted but was not saved is sent again', async () => {
+    const token = await api.signup();
+    const c = api.conversation(token);
+    const added = await c.say('dentist friday 3pm');
+    const id = added.tasks[0].id;
+    for (const message of ['remind me about it thursday at 6pm', 'water the ferns', 'complete it']) {
+      api.loseNextSave();
+      const lost = await api.chat('POST', '/api/chat', {
+        token,
+        body: { conversationId: c.id, message },
+      });
+      expect(lost.status).toBe(409);
+      expect(lost.body.error.code).toBe('CONVERSATION_CHANGED');
+      // The client sends the turn again: the changes carry the keys of the first attempt.
+      const retried = await c.say(message);
+      expect(retried.actions.filter((a: { method: string }) => a.method !== 'GET').length).toBeGreaterThan(0);
+    }
+    const tasks = (await api.tasks('GET', '/api/tasks?q=', { token })).body.tasks;
+    expect(tasks.map((t: { title: string }) => t.title).sort()).toEqual(['dentist', 'water the ferns']);
+    const dentist = tasks.find((t: { id: string }) => t.id === id);
+    expect(dentist.reminders).toEqual([{ id: expect.any(String), at: '2026-11-26T17:00:00Z' }]);
+    // Added, reminded, then nothing: "complete it" acted on the ferns, once.
+    expect(dentist.version).toBe(2);
+    expect(tasks.find((t: { id: string }) => t.id !== id)).toMatchObject({ status: 'done', version: 2 });
+  });
+
   it('answers help, questions and refusals without acting', async () => {
     const c = api.conversation(await api.signup());
     expect((await c.say('help')).reply).toContain('I manage your tasks');

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { NotFoundError, Task, type Clock } from '@todo/core';
-import { endpoint, ErrorBody, type Endpoint, type Principal } from '@todo/server';
+import { endpoint, ErrorBody, idempotencyKey, type Endpoint, type Principal } from '@todo/server';
 import type { Context } from 'koa';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
@@ -66,7 +66,8 @@ export function chatEndpoints({ engine, llm, conversations, tasks, clock }: Chat
     endpoint({
       method: 'post',
       path: '/api/chat',
-      summary: 'Send a message; the answer says what was understood and done',
+      summary:
+        'Send a message; the answer says what was understood and done (send Idempotency-Key to make retries safe)',
       tag: 'chat',
       auth: true,
       body: ChatRequest,
@@ -78,12 +79,25 @@ export function chatEndpoints({ engine, llm, conversations, tasks, clock }: Chat
       },
       handler: async (ctx, { body }) => {
         const user = ctx.state.user as Principal;
-        const conversationId = body.conversationId ?? randomUUID();
+        const clientKey = idempotencyKey(ctx);
+        // A first message retried with its key must land in the same (new) conversation.
+        const conversationId =
+          body.conversationId ?? (clientKey ? `k-${digest(user.id, clientKey).slice(0, 32)}` : randomUUID());
         const { state, etag } = await conversations.load(user.id, conversationId);
+        const turnNo = state.turns ?? Math.ceil(state.history.length / 2);
+        // The turn's key: the client's, or this turn's place in the conversation, with the message. A turn that
+        // failed before it was saved is retried at the same place, so its changes carry the same keys.
+        const turnKey = `chat-${digest(user.id, conversationId, clientKey ? `key ${clientKey}` : `turn ${turnNo}`, body.message)}`;
+        const replay = state.answered?.find((a) => a.key === turnKey);
+        if (replay) {
+          ctx.set('Idempotent-Replayed', 'true');
+          ctx.body = replay.body;
+          return;
+        }
         const actions: ToolCall[] = [];
         // The caller's own token (from the bearer header or the session cookie) goes on to the tasks API
         // as a bearer: it acts as them, scoped to their tasks, and the tasks service checks its session.
-        const turn = { user, state, tasks: tasks(`Bearer ${ctx.state.token as string}`, actions) };
+        const turn = { user, state, tasks: tasks(`Bearer ${ctx.state.token as string}`, actions, turnKey) };
         const now = DateTime.fromJSDate(clock.now(), { zone: user.tz });
         const answer = llm
           ? await llm(body.message, turn, now.toFormat("yyyy-MM-dd'T'HH:mm"))
@@ -93,8 +107,7 @@ export function chatEndpoints({ engine, llm, conversations, tasks, clock }: Chat
           { role: 'user', text: body.message, at },
           { role: 'assistant', text: answer.reply, at },
         );
-        await conversations.save(user.id, conversationId, state, etag);
-        ctx.body = {
+        const reply = {
           conversationId,
           reply: answer.reply,
           actions,
@@ -102,6 +115,10 @@ export function chatEndpoints({ engine, llm, conversations, tasks, clock }: Chat
           ...(answer.query !== undefined ? { query: answer.query } : {}),
           ...pendingView(state.pending),
         };
+        state.turns = turnNo + 1;
+        state.answered = [...(state.answered ?? []), { key: turnKey, body: reply }];
+        await conversations.save(user.id, conversationId, state, etag);
+        ctx.body = reply;
       },
     }),
     endpoint({
@@ -128,6 +145,11 @@ export function chatEndpoints({ engine, llm, conversations, tasks, clock }: Chat
       },
     }),
   ];
+}
+
+/** A URL-safe SHA-256 of the parts, kept apart so that no two lists of parts run together. */
+function digest(...parts: string[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
 }
 
 function pendingView(p: Pending | undefined) {

@@ -40,7 +40,14 @@ export interface Conversation {
   pending?: Pending;
   last?: Undo;
   history: Turn[];
+  /** How many turns this conversation has had (the history keeps only the latest). */
+  turns?: number;
+  /** The latest answers by turn key: a client's retry of one of them gets it again, and nothing is done. */
+  answered?: { key: string; body: unknown }[];
 }
+
+/** How many answers are kept for retries: a client retries its latest message, not an old one. */
+export const ANSWERED_LIMIT = 3;
 
 /** Older turns are dropped past this: the history is for the user's scrollback, not for the engine. */
 export const HISTORY_LIMIT = 50;
@@ -70,7 +77,11 @@ export function createConversations(kv: KeyValue) {
       return { state: { ...emptyConversation(), ...(found.value as Conversation) }, etag: found.etag };
     },
     async save(owner: string, id: string, state: Conversation, etag: string | null): Promise<void> {
-      const bounded = { ...state, history: state.history.slice(-HISTORY_LIMIT) };
+      const bounded = {
+        ...state,
+        history: state.history.slice(-HISTORY_LIMIT),
+        ...(state.answered ? { answered: state.answered.slice(-ANSWERED_LIMIT) } : {}),
+      };
       if (!(await kv.set(key(owner, id), bounded, etag))) throw new ConversationConflict();
     },
   };

@@ -73,7 +73,12 @@ export function createTasksClient({
 }: TasksClientOptions) {
   const base = baseUrl.replace(/\/+$/, '');
   const searchBase = (searchUrl ?? baseUrl).replace(/\/+$/, '');
-  return function asOwner(authorization: string, calls: ToolCall[] = []) {
+  /**
+   * `turnKey` names the chat turn: each change it makes carries `Idempotency-Key: {turnKey}-{n}` (n counts
+   * the turn's changes), so a retried turn, which makes the same calls in the same order, repeats none.
+   */
+  return function asOwner(authorization: string, calls: ToolCall[] = [], turnKey?: string) {
+    let changes = 0;
     async function call<T>(
       tool: string,
       method: string,
@@ -90,6 +95,7 @@ export function createTasksClient({
             authorization,
             accept: 'application/json',
             ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...(turnKey && method !== 'GET' ? { 'idempotency-key': `${turnKey}-${changes++}` } : {}),
           },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(timeoutMs),

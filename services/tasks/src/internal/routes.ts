@@ -1,9 +1,8 @@
 import { OccurrenceCreate, Task, ValidationError } from '@todo/core';
-import { endpoint, ErrorBody, type Endpoint } from '@todo/server';
+import { endpoint, ErrorBody, idempotencyKey, type Endpoint } from '@todo/server';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { LiveTask, Store } from '../store/store.ts';
-import { idempotencyKey } from '../tasks/routes.ts';
 import type { TaskService } from '../tasks/service.ts';
 
 // The routes the workflow worker calls through Dapr service invocation: not under /api, not in the public

@@ -186,6 +186,26 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await store.getTask(owner, t.id))?.title).toBe('Final');
     });
 
+    it('keeps the keys of the latest keyed changes with the version they belong to', async () => {
+      const owner = `kim-${randomUUID()}`;
+      const t = task('Keyed');
+      await store.insertTask(owner, ZONE, t, event('task.created', owner, t));
+      expect(await store.changeKeys(owner, t.id)).toEqual({ version: 1, keys: [] });
+      expect(await store.changeKeys(bob, t.id)).toBeNull();
+      const v2: Task = { ...t, title: 'Keyed twice', version: 2 };
+      expect(await store.replaceTask(owner, ZONE, v2, 1, event('task.updated', owner, v2), ['a'])).toBe(true);
+      expect(await store.changeKeys(owner, t.id)).toEqual({ version: 2, keys: ['a'] });
+      // A change without keys leaves them as they were; a refused one writes none.
+      const v3: Task = { ...v2, title: 'Unkeyed', version: 3 };
+      expect(await store.replaceTask(owner, ZONE, v3, 2, event('task.updated', owner, v3))).toBe(true);
+      const lost: Task = { ...v2, version: 3 };
+      expect(await store.replaceTask(owner, ZONE, lost, 2, event('task.updated', owner, lost), ['b'])).toBe(
+        false,
+      );
+      expect(await store.changeKeys(owner, t.id)).toEqual({ version: 3, keys: ['a'] });
+      expect(await store.getTask(owner, t.id)).toEqual(v3);
+    });
+
     it('keeps each change in the outbox until it is marked sent, then purges a deleted task', async () => {
       const owner = `dave-${randomUUID()}`;
       const t = task('Outboxed');

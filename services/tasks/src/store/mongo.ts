@@ -29,6 +29,8 @@ interface TaskDoc extends Omit<Task, 'id'> {
   hasReminders: boolean;
   /** `owner` + the client's Idempotency-Key, unique (a sparse index: most tasks have none). */
   idempotencyKey?: string;
+  /** The Idempotency-Keys of the latest keyed changes (store.ts changeKeys). */
+  changeKeys?: string[];
   /** Events not yet known to be published; pruned by markSent. */
   outbox: TaskEvent[];
   /** The version of the newest published event. */
@@ -313,9 +315,15 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
         .toArray();
       return docs.map(toTask);
     },
-    async replaceTask(owner, zone, task, expectedVersion, event) {
+    async replaceTask(owner, zone, task, expectedVersion, event, changeKeys) {
       const { id, ...fields } = task;
-      const set = { ...fields, ...derived(task, zone), pending: true, changedAt: new Date(event.time) };
+      const set = {
+        ...fields,
+        ...derived(task, zone),
+        ...(changeKeys ? { changeKeys } : {}),
+        pending: true,
+        changedAt: new Date(event.time),
+      };
       const unset = Object.fromEntries(
         OPTIONAL_KEYS.filter((k) => task[k] === undefined).map((k) => [k, 1 as const]),
       );
@@ -327,6 +335,15 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
         }),
       );
       return res.matchedCount === 1;
+    },
+    async changeKeys(owner, id) {
+      const doc = await tasks.findOne(
+        { _id: id },
+        { projection: { owner: 1, deleted: 1, version: 1, changeKeys: 1 } },
+      );
+      return doc && doc.owner === owner && !doc.deleted
+        ? { version: doc.version, keys: doc.changeKeys ?? [] }
+        : null;
     },
     async deleteTask(owner, id, expectedVersion, event) {
       const res = await locked(id, () =>

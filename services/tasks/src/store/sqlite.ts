@@ -58,6 +58,8 @@ export function createSqliteStore(file: string): Store {
   if (!columns.some((c) => c.name === 'idempotency_key'))
     db.exec('ALTER TABLE tasks ADD COLUMN idempotency_key TEXT');
   db.exec('CREATE UNIQUE INDEX IF NOT EXISTS tasks_idempotency ON tasks (owner, idempotency_key)');
+  if (!columns.some((c) => c.name === 'change_keys'))
+    db.exec('ALTER TABLE tasks ADD COLUMN change_keys TEXT');
 
   const q = {
     insertUser: db.prepare(
@@ -92,7 +94,11 @@ export function createSqliteStore(file: string): Store {
     byKey: db.prepare('SELECT doc FROM tasks WHERE owner = ? AND idempotency_key = ?'),
     ownerTasks: db.prepare('SELECT doc FROM tasks WHERE owner = ? AND deleted = 0'),
     replaceTask: db.prepare(
-      'UPDATE tasks SET doc = ?, version = ? WHERE id = ? AND owner = ? AND version = ? AND deleted = 0',
+      `UPDATE tasks SET doc = ?, version = ?, change_keys = coalesce(?, change_keys)
+       WHERE id = ? AND owner = ? AND version = ? AND deleted = 0`,
+    ),
+    changeKeys: db.prepare(
+      'SELECT version, change_keys FROM tasks WHERE id = ? AND owner = ? AND deleted = 0',
     ),
     deleteTask: db.prepare(
       'UPDATE tasks SET deleted = 1, version = ? WHERE id = ? AND owner = ? AND version = ? AND deleted = 0',
@@ -241,11 +247,12 @@ export function createSqliteStore(file: string): Store {
       const matches = toPredicate(filter, ctx);
       return sortTasks([...live(owner).values()].filter(matches), sort, ctx.zone, after).slice(0, limit);
     },
-    async replaceTask(owner, _zone, task, expectedVersion, event) {
+    async replaceTask(owner, _zone, task, expectedVersion, event, changeKeys) {
       const ok = await write(() => {
         const { changes } = q.replaceTask.run(
           JSON.stringify(task),
           task.version,
+          changeKeys ? JSON.stringify(changeKeys) : null,
           task.id,
           owner,
           expectedVersion,
@@ -256,6 +263,10 @@ export function createSqliteStore(file: string): Store {
       });
       if (ok) live(owner).set(task.id, task);
       return ok;
+    },
+    async changeKeys(owner, id) {
+      const row = q.changeKeys.get(id, owner) as { version: number; change_keys: string | null } | undefined;
+      return row ? { version: row.version, keys: row.change_keys ? JSON.parse(row.change_keys) : [] } : null;
     },
     async deleteTask(owner, id, expectedVersion, event) {
       const ok = await write(() => {

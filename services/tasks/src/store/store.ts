@@ -104,14 +104,23 @@ export interface Store {
   ): Promise<Task>;
   getTask(owner: string, id: string): Promise<Task | null>;
   listTasks(owner: string, opts: ListOptions): Promise<Task[]>;
-  /** Replaces the task if its stored version is still `expectedVersion`; false when it is not (or gone). */
+  /**
+   * Replaces the task if its stored version is still `expectedVersion`; false when it is not (or gone).
+   * `changeKeys`, when given, replace the task's keys of its latest keyed changes in the same write.
+   */
   replaceTask(
     owner: string,
     zone: string,
     task: Task,
     expectedVersion: number,
     event: TaskEvent,
+    changeKeys?: string[],
   ): Promise<boolean>;
+  /**
+   * The Idempotency-Keys of the task's latest keyed changes and the version they belong to (so a caller
+   * can tell they match the task it read); null without such a live task of the owner.
+   */
+  changeKeys(owner: string, id: string): Promise<{ version: number; keys: string[] } | null>;
   /** Marks the task deleted (its event still waits in the outbox); false when the version moved on. */
   deleteTask(owner: string, id: string, expectedVersion: number, event: TaskEvent): Promise<boolean>;
   /** Tags of the owner's live tasks with how many tasks carry each, most used first. */

@@ -145,6 +145,26 @@ describe('tasks API', () => {
     expect(bad.body.error.details[0].path).toBe('Idempotency-Key');
   });
 
+  it('changes once per Idempotency-Key: a retried PATCH or completion writes nothing new', async () => {
+    const t = await create({ title: 'Plants', due: { date: '2026-12-01', time: '09:00' } });
+    const reminders = [{ offset: '-PT1H' }];
+    const patch = (key: string, body: unknown) =>
+      api.call('PATCH', `/api/tasks/${t.id}`, { token, headers: { 'idempotency-key': key }, body });
+    const first = await patch('turn-1-0', { reminders: [...reminders, { offset: '-PT10M' }] });
+    expect(first.body.version).toBe(2);
+    // The client's retry of the same change, after the task moved on elsewhere: nothing is written again.
+    await api.call('PATCH', `/api/tasks/${t.id}`, { token, body: { title: 'Water plants' } });
+    const retry = await patch('turn-1-0', { reminders: [...reminders, { offset: '-PT10M' }] });
+    expect(retry.status).toBe(200);
+    expect(retry.body).toMatchObject({ version: 3, title: 'Water plants' });
+    expect((await patch('turn-2-0', { priority: 'high' })).body.version).toBe(4);
+    const done = () =>
+      api.call('POST', `/api/tasks/${t.id}/complete`, { token, headers: { 'idempotency-key': 'turn-3-0' } });
+    expect((await done()).body.version).toBe(5);
+    await api.call('POST', `/api/tasks/${t.id}/reopen`, { token });
+    expect((await done()).body).toMatchObject({ version: 6, status: 'open' });
+  });
+
   it("answers 404 for another owner's task, for every verb", async () => {
     const mine = await create({ title: 'Private' });
     for (const [method, path, body] of [

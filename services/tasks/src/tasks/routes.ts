@@ -1,7 +1,7 @@
 import { Tag, Task, TaskCreate, TaskPatch, ValidationError } from '@todo/core';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { endpoint, ErrorBody, type Endpoint } from '@todo/server';
+import { endpoint, ErrorBody, idempotencyKey, type Endpoint } from '@todo/server';
 import type { TaskService } from './service.ts';
 
 const TaskList = z.object({
@@ -40,18 +40,6 @@ function ifMatch(ctx: Context): number | undefined {
       { path: 'If-Match', issue: 'expected a task version such as "3"' },
     ]);
   return Number(m[1]);
-}
-
-/** The client's Idempotency-Key header, if any: a retry with the same key creates nothing new. */
-export function idempotencyKey(ctx: Context): string | undefined {
-  const key = ctx.get('idempotency-key');
-  if (!key) return undefined;
-  if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
-    throw new ValidationError('bad Idempotency-Key', [
-      { path: 'Idempotency-Key', issue: 'expected 1 to 200 visible ASCII characters' },
-    ]);
-  }
-  return key;
 }
 
 function send(ctx: Context, task: Task, status = 200): void {
@@ -118,7 +106,7 @@ export function taskEndpoints(tasks: TaskService): Endpoint[] {
       body: TaskPatch,
       responses: { ...one, ...versioned },
       handler: async (ctx, { body }) =>
-        send(ctx, await tasks.update(principal(ctx), id(ctx), body, ifMatch(ctx))),
+        send(ctx, await tasks.update(principal(ctx), id(ctx), body, ifMatch(ctx), idempotencyKey(ctx))),
     }),
     endpoint({
       method: 'delete',
@@ -148,7 +136,8 @@ export function taskEndpoints(tasks: TaskService): Endpoint[] {
           ...versioned,
           409: { description: 'Skip: the task is not recurring', schema: ErrorBody },
         },
-        handler: async (ctx) => send(ctx, await tasks[action](principal(ctx), id(ctx), ifMatch(ctx))),
+        handler: async (ctx) =>
+          send(ctx, await tasks[action](principal(ctx), id(ctx), ifMatch(ctx), idempotencyKey(ctx))),
       }),
     ),
     endpoint({

@@ -35,6 +35,8 @@ export interface ListParams {
 
 const ALLOWED_FREQUENCIES = new Set(['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY', 'HOURLY']);
 const MAX_RETRIES = 5;
+/** How many keys of a task's latest keyed changes are kept: a client retries a recent change, not an old one. */
+const CHANGE_KEYS = 20;
 
 export interface TaskServiceDeps {
   store: Store;
@@ -67,16 +69,26 @@ export function createTaskService({ store, clock, onWrite = () => {} }: TaskServ
   /**
    * Applies `change` to the current task and writes it if nobody wrote in between. With `ifMatch` the
    * client's version must be current (else 412); without it a lost race is retried on the fresh task.
-   * `change` returns null when there is nothing to do.
+   * `change` returns null when there is nothing to do. A change with a `changeKey` the task has already
+   * seen is a client's retry: it answers the task as it is and writes nothing.
    */
   async function mutate(
     user: Principal,
     id: string,
     ifMatch: number | undefined,
     change: (t: Task) => { task: Task; type: TaskEventType; changed?: string[] } | null,
+    changeKey?: string,
   ): Promise<Task> {
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       const current = await load(user, id);
+      let keys: string[] | undefined;
+      if (changeKey) {
+        const seen = await store.changeKeys(user.id, id);
+        // Written in between the two reads: read both again.
+        if (seen?.version !== current.version) continue;
+        if (seen.keys.includes(changeKey)) return current;
+        keys = [...seen.keys, changeKey].slice(-CHANGE_KEYS);
+      }
       if (ifMatch !== undefined && current.version !== ifMatch)
         throw new PreconditionFailedError(current.version);
       const next = change(current);
@@ -88,6 +100,7 @@ export function createTaskService({ store, clock, onWrite = () => {} }: TaskServ
         task,
         current.version,
         event(next.type, user, task, next.changed),
+        keys,
       );
       if (ok) {
         onWrite();
@@ -184,48 +197,71 @@ export function createTaskService({ store, clock, onWrite = () => {} }: TaskServ
       id: string,
       patch: TaskPatch | ((current: Task) => TaskPatch),
       ifMatch?: number,
+      changeKey?: string,
     ): Promise<Task> {
-      return mutate(user, id, ifMatch, (current) => {
-        const task: Record<string, unknown> = { ...current };
-        const changed: string[] = [];
-        const fields = typeof patch === 'function' ? patch(current) : patch;
-        for (const [key, value] of Object.entries(fields)) {
-          if (value === undefined) continue;
-          const next = key === 'reminders' ? withIds(value as ReminderInput[]) : value;
-          if (JSON.stringify(next) === JSON.stringify(task[key] ?? null)) continue;
-          if (next === null) delete task[key];
-          else task[key] = next;
-          changed.push(key);
-        }
-        if (changed.length === 0) return null;
-        const result = withSeries(task as Task);
-        check(result);
-        return { task: result, type: 'task.updated', changed };
-      });
-    },
-
-    complete(user: Principal, id: string, ifMatch?: number): Promise<Task> {
-      return mutate(user, id, ifMatch, (t) =>
-        t.status === 'done'
-          ? null
-          : { task: { ...t, status: 'done', completedAt: now() }, type: 'task.completed' },
+      return mutate(
+        user,
+        id,
+        ifMatch,
+        (current) => {
+          const task: Record<string, unknown> = { ...current };
+          const changed: string[] = [];
+          const fields = typeof patch === 'function' ? patch(current) : patch;
+          for (const [key, value] of Object.entries(fields)) {
+            if (value === undefined) continue;
+            const next = key === 'reminders' ? withIds(value as ReminderInput[]) : value;
+            if (JSON.stringify(next) === JSON.stringify(task[key] ?? null)) continue;
+            if (next === null) delete task[key];
+            else task[key] = next;
+            changed.push(key);
+          }
+          if (changed.length === 0) return null;
+          const result = withSeries(task as Task);
+          check(result);
+          return { task: result, type: 'task.updated', changed };
+        },
+        changeKey,
       );
     },
 
-    reopen(user: Principal, id: string, ifMatch?: number): Promise<Task> {
-      return mutate(user, id, ifMatch, ({ completedAt: _done, ...t }) =>
-        t.status === 'open' ? null : { task: { ...t, status: 'open' }, type: 'task.reopened' },
+    complete(user: Principal, id: string, ifMatch?: number, changeKey?: string): Promise<Task> {
+      return mutate(
+        user,
+        id,
+        ifMatch,
+        (t) =>
+          t.status === 'done'
+            ? null
+            : { task: { ...t, status: 'done', completedAt: now() }, type: 'task.completed' },
+        changeKey,
+      );
+    },
+
+    reopen(user: Principal, id: string, ifMatch?: number, changeKey?: string): Promise<Task> {
+      return mutate(
+        user,
+        id,
+        ifMatch,
+        ({ completedAt: _done, ...t }) =>
+          t.status === 'open' ? null : { task: { ...t, status: 'open' }, type: 'task.reopened' },
+        changeKey,
       );
     },
 
     /** Skips this occurrence of a recurring task: it stays in history as skipped. */
-    skip(user: Principal, id: string, ifMatch?: number): Promise<Task> {
-      return mutate(user, id, ifMatch, (t) => {
-        if (!t.recurrence && !t.seriesId) {
-          throw new ConflictError('NOT_RECURRING', 'only an occurrence of a recurring task can be skipped');
-        }
-        return t.status === 'skipped' ? null : { task: { ...t, status: 'skipped' }, type: 'task.skipped' };
-      });
+    skip(user: Principal, id: string, ifMatch?: number, changeKey?: string): Promise<Task> {
+      return mutate(
+        user,
+        id,
+        ifMatch,
+        (t) => {
+          if (!t.recurrence && !t.seriesId) {
+            throw new ConflictError('NOT_RECURRING', 'only an occurrence of a recurring task can be skipped');
+          }
+          return t.status === 'skipped' ? null : { task: { ...t, status: 'skipped' }, type: 'task.skipped' };
+        },
+        changeKey,
+      );
     },
 
     async remove(user: Principal, id: string, ifMatch?: number): Promise<void> {

@@ -1,5 +1,5 @@
 import { SnoozeRequest, WORKFLOW_KINDS, WorkflowInfo } from '@todo/core';
-import { endpoint, ErrorBody, type Endpoint } from '@todo/server';
+import { endpoint, ErrorBody, idempotencyKey, type Endpoint } from '@todo/server';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { ActivityEntry } from '../activity/routes.ts';
@@ -87,7 +87,7 @@ export function workflowEndpoints(workflows: WorkflowService): Endpoint[] {
         auth: true,
         responses: acted(ACTIONS[action].conflict),
         handler: async (ctx) => {
-          ctx.body = await workflows.act(principal(ctx), id(ctx), action);
+          ctx.body = await workflows.act(principal(ctx), id(ctx), action, idempotencyKey(ctx));
         },
       }),
     ),
@@ -100,7 +100,7 @@ export function workflowEndpoints(workflows: WorkflowService): Endpoint[] {
       body: SnoozeRequest,
       responses: acted('Not a reminder (NOT_A_REMINDER)'),
       handler: async (ctx, { body }) => {
-        ctx.body = await workflows.snooze(principal(ctx), id(ctx), body);
+        ctx.body = await workflows.snooze(principal(ctx), id(ctx), body, idempotencyKey(ctx));
       },
     }),
   ];

@@ -84,11 +84,21 @@ export function createWorkflowService({ tasks, store, clock, logger, inspector }
   }
 
   /** Applies the change `patch` computes from the current task, and answers the workflow as it now is. */
-  async function change(user: Principal, id: string, patch: (f: Found) => TaskPatch): Promise<WorkflowInfo> {
+  async function change(
+    user: Principal,
+    id: string,
+    patch: (f: Found) => TaskPatch,
+    changeKey?: string,
+  ): Promise<WorkflowInfo> {
     const { ref, task } = await find(user, id);
-    const updated = await tasks.update(user, task.id, (current) =>
-      // Built here rather than sent by a client, so checked as a client's would be (e.g. exdate's limit).
-      parseInput(TaskPatch, patch({ ref, task: current }), 'change'),
+    const updated = await tasks.update(
+      user,
+      task.id,
+      (current) =>
+        // Built here rather than sent by a client, so checked as a client's would be (e.g. exdate's limit).
+        parseInput(TaskPatch, patch({ ref, task: current }), 'change'),
+      undefined,
+      changeKey,
     );
     const [info] = await withStatus([{ ref, task: updated }], user.tz);
     return info!;
@@ -141,36 +151,41 @@ export function createWorkflowService({ tasks, store, clock, logger, inspector }
     },
 
     /** Pause, resume, skip the next occurrence of a series; cancel a reminder or end a series. */
-    act(user: Principal, id: string, action: WorkflowAction): Promise<WorkflowInfo> {
-      return change(user, id, (f) => {
-        if (action === 'cancel') {
-          if (f.ref.kind === 'series') return { recurrence: null };
-          const reminderId = f.ref.reminderId;
-          return { reminders: f.task.reminders.filter((r) => r.id !== reminderId) };
-        }
-        const rec = series(f, action);
-        if (action === 'pause') return { recurrence: { ...rec, paused: true } };
-        if (action === 'resume') {
-          const { paused: _p, ...running } = rec;
-          return { recurrence: running };
-        }
-        if (rec.mode === 'after-completion') {
-          throw new ConflictError(
-            'NOT_SKIPPABLE',
-            'an after-completion series plans its next occurrence when this one is done: skip the open instance (POST /api/tasks/:id/skip)',
-          );
-        }
-        const next = nextScheduled(f.task, user.tz);
-        if (!next) throw new ConflictError('NOTHING_TO_SKIP', 'the series has no next occurrence');
-        // Tasks keep exdates as local date-times; for an all-day series only the date counts.
-        const local = occurrenceLocal(next);
-        const exdate = local.length === 10 ? `${local}T00:00` : local;
-        return { recurrence: { ...rec, exdate: [...(rec.exdate ?? []), exdate] } };
-      });
+    act(user: Principal, id: string, action: WorkflowAction, changeKey?: string): Promise<WorkflowInfo> {
+      return change(
+        user,
+        id,
+        (f) => {
+          if (action === 'cancel') {
+            if (f.ref.kind === 'series') return { recurrence: null };
+            const reminderId = f.ref.reminderId;
+            return { reminders: f.task.reminders.filter((r) => r.id !== reminderId) };
+          }
+          const rec = series(f, action);
+          if (action === 'pause') return { recurrence: { ...rec, paused: true } };
+          if (action === 'resume') {
+            const { paused: _p, ...running } = rec;
+            return { recurrence: running };
+          }
+          if (rec.mode === 'after-completion') {
+            throw new ConflictError(
+              'NOT_SKIPPABLE',
+              'an after-completion series plans its next occurrence when this one is done: skip the open instance (POST /api/tasks/:id/skip)',
+            );
+          }
+          const next = nextScheduled(f.task, user.tz);
+          if (!next) throw new ConflictError('NOTHING_TO_SKIP', 'the series has no next occurrence');
+          // Tasks keep exdates as local date-times; for an all-day series only the date counts.
+          const local = occurrenceLocal(next);
+          const exdate = local.length === 10 ? `${local}T00:00` : local;
+          return { recurrence: { ...rec, exdate: [...(rec.exdate ?? []), exdate] } };
+        },
+        changeKey,
+      );
     },
 
     /** Rings a reminder no earlier than `minutes` from now or `until`. */
-    snooze(user: Principal, id: string, body: SnoozeRequest): Promise<WorkflowInfo> {
+    snooze(user: Principal, id: string, body: SnoozeRequest, changeKey?: string): Promise<WorkflowInfo> {
       const now = clock.now().getTime();
       const until = 'until' in body ? Date.parse(body.until) : now + body.minutes * 60_000;
       if ('until' in body && until <= now)
@@ -178,16 +193,24 @@ export function createWorkflowService({ tasks, store, clock, logger, inspector }
           { path: 'until', issue: 'must be after now' },
         ]);
       const snoozedUntil = new Date(until).toISOString();
-      return change(user, id, (f) => {
-        if (f.ref.kind !== 'reminder')
-          throw new ConflictError('NOT_A_REMINDER', 'only a reminder can be snoozed; a series can be paused');
-        const reminderId = f.ref.reminderId;
-        return {
-          reminders: f.task.reminders.map((r): Reminder =>
-            r.id === reminderId ? { ...r, snoozedUntil } : r,
-          ),
-        };
-      });
+      return change(
+        user,
+        id,
+        (f) => {
+          if (f.ref.kind !== 'reminder')
+            throw new ConflictError(
+              'NOT_A_REMINDER',
+              'only a reminder can be snoozed; a series can be paused',
+            );
+          const reminderId = f.ref.reminderId;
+          return {
+            reminders: f.task.reminders.map((r): Reminder =>
+              r.id === reminderId ? { ...r, snoozedUntil } : r,
+            ),
+          };
+        },
+        changeKey,
+      );
     },
   };
 }
