@@ -1,4 +1,4 @@
-import { listen } from '@todo/server';
+import { listen, measured } from '@todo/server';
 import { pino } from 'pino';
 import { loadEnv } from './env.ts';
 import { createWebListener, proxyApi, type ApiTarget } from './server.ts';
@@ -14,11 +14,15 @@ const web = await createWebListener({ target, log: (msg) => logger.info(msg) });
 const api = proxyApi(target);
 const isApi = /^\/api(?:[/?]|$)/;
 await listen(
-  (req, res) => {
-    if (req.url === '/healthz') res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    else if (isApi.test(req.url ?? '')) void api(req, res);
-    else web(req, res);
-  },
-  { port: env.PORT, host: env.HOST, logger, close: async () => {} },
+  measured(
+    (req, res) => {
+      if (req.url === '/healthz') res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      else if (isApi.test(req.url ?? '')) void api(req, res);
+      else web(req, res);
+    },
+    // Pages are one label: the route table is React Router's, and paths carry task ids.
+    (req) => (isApi.test(req.url ?? '') ? '/api/*' : req.url === '/healthz' ? '/healthz' : 'page'),
+  ),
+  { port: env.PORT, host: env.HOST, logger, metricsPort: env.METRICS_PORT, close: async () => {} },
 );
 logger.info({ port: env.PORT, target: target.kind }, 'web ready');

@@ -28,6 +28,8 @@ export type AppSpec = {
   cwd?: string;
   /** The port the app serves HTTP on: where daprd delivers invocations, events and bindings. */
   port?: number;
+  /** Where the app serves /metrics apart (given to it as METRICS_PORT). */
+  metricsPort?: number;
   /** A path on the app's port that answers 2xx when it is ready, or any Readiness. */
   health: string | Readiness;
   dapr?: false | SidecarOptions;
@@ -91,6 +93,7 @@ export function appProcesses(app: AppSpec, slot: number, ctx: SidecarContext): P
     DAPR_API_TOKEN: ctx.tokens.daprApiToken,
     APP_API_TOKEN: ctx.tokens.appApiToken,
     ...(app.port ? { APP_PORT: String(app.port) } : {}),
+    ...(app.metricsPort ? { METRICS_PORT: String(app.metricsPort) } : {}),
   };
   return [
     sidecar,

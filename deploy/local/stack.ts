@@ -39,6 +39,7 @@ export const APPS: readonly AppSpec[] = [
     command: process.execPath,
     args: ['services/tasks/src/server.ts'],
     port: appPorts.app(0),
+    metricsPort: appPorts.metrics(0),
     env: {
       PORT: String(appPorts.app(0)),
       MONGO_URL: mongoUrl(appPorts.mongo),
@@ -54,6 +55,7 @@ export const APPS: readonly AppSpec[] = [
     command: process.execPath,
     args: ['services/chat/src/server.ts'],
     port: appPorts.app(1),
+    metricsPort: appPorts.metrics(1),
     env: { PORT: String(appPorts.app(1)) },
     health: '/healthz',
     dependsOn: ['tasks'],
@@ -63,6 +65,7 @@ export const APPS: readonly AppSpec[] = [
     command: process.execPath,
     args: ['services/notifications/src/server.ts'],
     port: appPorts.app(2),
+    metricsPort: appPorts.metrics(2),
     env: { PORT: String(appPorts.app(2)), MONGO_URL: mongoUrl(appPorts.mongo), MONGO_DB: 'notifications' },
     health: '/readyz',
     dependsOn: ['ferretdb'],
@@ -72,6 +75,7 @@ export const APPS: readonly AppSpec[] = [
     command: process.execPath,
     args: ['workflows/src/server.ts'],
     port: appPorts.app(3),
+    metricsPort: appPorts.metrics(3),
     env: { PORT: String(appPorts.app(3)) },
     health: '/readyz',
     dependsOn: ['tasks'],
@@ -83,6 +87,7 @@ export const APPS: readonly AppSpec[] = [
     command: process.execPath,
     args: ['services/search/src/server.ts'],
     port: appPorts.app(4),
+    metricsPort: appPorts.metrics(4),
     env: { PORT: String(appPorts.app(4)), KAFKA_BROKERS: `127.0.0.1:${appPorts.kafka.broker}` },
     health: '/readyz',
     dependsOn: ['kafka', 'tasks'],
@@ -93,6 +98,7 @@ export const APPS: readonly AppSpec[] = [
     command: process.execPath,
     args: ['web/main.ts'],
     port: appPorts.app(5),
+    metricsPort: appPorts.metrics(5),
     env: { PORT: String(appPorts.app(5)) },
     health: '/healthz',
     dependsOn: ['tasks', 'chat', 'notifications'],
@@ -120,6 +126,8 @@ export type StackInfo = {
   sidecars: Record<string, Sidecar>;
   /** HTTP port of each app, by name. */
   apps: Record<string, number>;
+  /** The /metrics port of each app, by name (Prometheus' text format at /metrics). */
+  metrics: Record<string, number>;
   /** Env of every daprd for the component files' envRef (STACK_*). */
   componentEnv: Record<string, string>;
   tokens: StackTokens;
@@ -210,7 +218,9 @@ export async function startStack(
     sidecars[PROBE_APP_ID] = pick(ports.sidecar(0), 0);
   }
   const appPortsByName: Record<string, number> = {};
+  const metricsPorts: Record<string, number> = {};
   apps.forEach((app, i) => {
+    if (app.metricsPort) metricsPorts[app.name] = app.metricsPort;
     specs.push(...appProcesses(app, i + 1, ctx));
     if (app.dapr !== false) sidecars[app.dapr?.appId ?? app.name] = pick(ports.sidecar(i + 1), i + 1);
     if (app.port) appPortsByName[app.name] = app.port;
@@ -252,6 +262,7 @@ export async function startStack(
     mongo: { url: mongoUrl(ports.mongo) },
     sidecars,
     apps: appPortsByName,
+    metrics: metricsPorts,
     componentEnv,
     tokens,
   };
@@ -380,6 +391,7 @@ async function assertPortsFree(ports: StackPorts, apps: readonly AppSpec[]): Pro
     for (const [k, p] of Object.entries(ports.sidecar(slot))) wanted.push([`${name} daprd ${k}`, p]);
   }
   for (const app of apps) if (app.port) wanted.push([app.name, app.port]);
+  for (const app of apps) if (app.metricsPort) wanted.push([`${app.name} metrics`, app.metricsPort]);
   const busy = (
     await Promise.all(
       wanted.map(async ([what, port]) => ((await portFree(port)) ? undefined : `${port} (${what})`)),

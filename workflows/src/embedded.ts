@@ -1,4 +1,5 @@
 import { systemClock, type Clock, type WorkflowInspection, type WorkflowInspector } from '@todo/core';
+import { metrics } from '@todo/server';
 import type { Logger } from 'pino';
 import { createCoordinator } from './coordinator/consumer.ts';
 import type { NotificationPublisher, TasksReader, TasksWriter } from './deps.ts';
@@ -28,9 +29,11 @@ export function createLocalNotificationPublisher(
 ): NotificationPublisher {
   return {
     async publish(event) {
+      metrics.published('reminders');
       for (const consume of consumers) {
-        if ((await consume(event)) === 'RETRY')
-          throw new Error(`a consumer asked to retry ${event.type} ${event.id}`);
+        const outcome = await consume(event);
+        metrics.consumed('reminders', outcome);
+        if (outcome === 'RETRY') throw new Error(`a consumer asked to retry ${event.type} ${event.id}`);
       }
     },
   };

@@ -1,7 +1,8 @@
-import { loadConfig } from '@todo/server';
+import { loadConfig, metricsEnv } from '@todo/server';
 import { z } from 'zod';
 
 const Env = z.object({
+  ...metricsEnv,
   PORT: z.coerce.number().int().min(0).max(65535).default(3003),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

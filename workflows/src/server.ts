@@ -49,6 +49,7 @@ await listen(app.callback(), {
   port: env.PORT,
   host: env.HOST,
   logger,
+  metricsPort: env.METRICS_PORT,
   close: async () => {
     await Promise.all([worker.stop(), client.stop()]);
   },

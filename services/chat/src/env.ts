@@ -1,7 +1,8 @@
-import { loadConfig } from '@todo/server';
+import { loadConfig, metricsEnv } from '@todo/server';
 import { z } from 'zod';
 
 const Env = z.object({
+  ...metricsEnv,
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** The port the stack's supervisor assigns (deploy/local/apps.ts); PORT wins when both are set. */
   APP_PORT: z.coerce.number().int().min(0).max(65535).optional(),

@@ -39,7 +39,13 @@ const app = createChatApp({
   ...(llm ? { llm } : {}),
 });
 const port = env.PORT ?? env.APP_PORT ?? 3001;
-await listen(app.callback(), { port, host: env.HOST, logger, close: () => kv.close() });
+await listen(app.callback(), {
+  port,
+  host: env.HOST,
+  logger,
+  metricsPort: env.METRICS_PORT,
+  close: () => kv.close(),
+});
 logger.info({ port }, 'chat service listening');
 
 /** LLM mode's settings from the Dapr secret store; absent secrets leave LLM mode off. */

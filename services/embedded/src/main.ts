@@ -11,7 +11,7 @@ import {
   loadEnv as loadChatEnv,
 } from '@todo/chat';
 import { apiAppOf, systemClock, type ApiApp } from '@todo/core';
-import { createTokens, listen } from '@todo/server';
+import { createTokens, listen, measured, metrics, metricsListener } from '@todo/server';
 import {
   createNotificationsApp,
   createSqliteNotificationStore,
@@ -75,6 +75,7 @@ const workflows = createEmbeddedWorkflows({
   },
   publisher: createLocalNotificationPublisher([notifications.consume]),
 });
+metrics.workflowsFrom(workflows.timers.census);
 // Search: the in-process engine, filled from the store at start and kept current by the task events.
 const search = createSearchApp({
   index: createEmbeddedIndex(),
@@ -122,8 +123,14 @@ const handlers: Partial<Record<ApiApp, RequestListener>> = {
 const isApi = /^\/(?:api(?:[/?]|$)|(?:healthz|readyz)(?:\?|$))/;
 let webHandler: RequestListener | undefined;
 // The chat's handler comes once the port is open: until then the tasks app answers its path with a 404.
+// /metrics is served on this one origin too (the stack serves it on METRICS_PORT, apart).
+const isMetrics = /^\/metrics(?:\?|$)/;
 const route = (url: string): RequestListener =>
-  webHandler && !isApi.test(url) ? webHandler : (handlers[apiAppOf(url)] ?? handlers.tasks!);
+  isMetrics.test(url)
+    ? metricsListener
+    : webHandler && !isApi.test(url)
+      ? webHandler
+      : (handlers[apiAppOf(url)] ?? handlers.tasks!);
 // The web app is built (first start, or changed sources) before the port opens: no page meets a half-built app.
 ensureWebBuild((msg) => logger.info(msg));
 const server = await listen((req, res) => void route(req.url ?? '')(req, res), {
@@ -148,10 +155,10 @@ handlers.chat = createChatApp({
   sessions: sessionCheck(store, systemClock),
   ...(llm ? { llm } : {}),
 }).callback();
-webHandler = await createWebListener({
-  target: { kind: 'origin', origin },
-  log: (msg) => logger.info(msg),
-});
+webHandler = measured(
+  await createWebListener({ target: { kind: 'origin', origin }, log: (msg) => logger.info(msg) }),
+  () => 'page',
+);
 relay.wake();
 notifications.start();
 workflows.start();

@@ -1,4 +1,4 @@
-import { loadConfig } from '@todo/server';
+import { loadConfig, metricsEnv } from '@todo/server';
 import { Duration } from 'luxon';
 import { z } from 'zod';
 import { RETRY_SCHEDULE_MS } from './webhooks/dispatcher.ts';
@@ -17,6 +17,7 @@ const Schedule = z.string().transform((text, ctx) => {
 });
 
 const Env = z.object({
+  ...metricsEnv,
   PORT: z.coerce.number().int().min(0).max(65535).default(3002),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

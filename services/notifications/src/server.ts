@@ -31,6 +31,7 @@ await listen(notifications.app.callback(), {
   port: env.PORT,
   host: env.HOST,
   logger,
+  metricsPort: env.METRICS_PORT,
   stopping: () => notifications.hub.close(),
   close: async () => {
     await notifications.stop();

@@ -44,7 +44,13 @@ if (!env.MEILI_URL) {
   const from = env.KAFKA_BROKERS ? 'kafka' : sidecar ? 'store' : undefined;
   if (from) await search.reindex(from);
 }
-await listen(search.app.callback(), { port: env.PORT, host: env.HOST, logger, close: () => index.close() });
+await listen(search.app.callback(), {
+  port: env.PORT,
+  host: env.HOST,
+  logger,
+  metricsPort: env.METRICS_PORT,
+  close: () => index.close(),
+});
 logger.info(
   { port: env.PORT, engine: env.MEILI_URL ? 'meilisearch' : 'embedded' },
   'search service listening',

@@ -8,7 +8,7 @@ import {
   type SearchAnswer,
   type Sort,
 } from '@todo/core';
-import type { Principal } from '@todo/server';
+import { metrics, type Principal } from '@todo/server';
 import { z } from 'zod';
 import type { SearchIndex } from './search-index.ts';
 
@@ -38,7 +38,9 @@ export function createSearchService({ index, clock }: { index: SearchIndex; cloc
       limit: params.limit,
       offset: params.offset,
     });
-    return { ...result, tookMs: Math.round((performance.now() - started) * 100) / 100 };
+    const ms = performance.now() - started;
+    metrics.searched(ms / 1000);
+    return { ...result, tookMs: Math.round(ms * 100) / 100 };
   };
 }
 

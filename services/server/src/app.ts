@@ -4,9 +4,10 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import { errorHandler } from './errors.ts';
 import { requestLogger } from './logging.ts';
+import { httpMetrics } from './metrics.ts';
 
 /**
- * The middleware every app runs, in order: request log, the one error handler, a JSON body parser
+ * The middleware every app runs, in order: request duration metric, request log, the one error handler, a JSON body parser
  * (CloudEvents from daprd included), the router and its 405s. Apps add their routes to `router`.
  */
 export function serviceApp(
@@ -14,6 +15,7 @@ export function serviceApp(
   { logger, jsonLimit }: { logger: Logger; jsonLimit: string },
 ): Koa {
   const app = new Koa();
+  app.use(httpMetrics());
   app.use(requestLogger(logger));
   app.use(errorHandler(logger));
   app.use(

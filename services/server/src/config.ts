@@ -1,4 +1,7 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+
+/** METRICS_PORT, for each app's schema: where /metrics is served apart from the app (the stack, the chart). */
+export const metricsEnv = { METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional() };
 
 /** Parses an app's configuration once, at boot, failing with every problem named. */
 export function loadConfig<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEnv): z.output<S> {

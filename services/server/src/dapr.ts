@@ -4,6 +4,7 @@ import { UnauthorizedError } from '@todo/core';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { metrics } from './metrics.ts';
 
 /** Where an app reaches its sidecar, and the token daprd expects from it. */
 export interface Sidecar {
@@ -56,6 +57,7 @@ export async function publishEvent(
     signal: AbortSignal.timeout(10_000),
   });
   if (!res.ok) throw new Error(`dapr publish ${e.type} ${e.id}: ${res.status} ${await res.text()}`);
+  metrics.published(target.topic);
 }
 
 /** Waits until daprd answers its outbound health check (it is up and its components are loaded). */
@@ -169,10 +171,12 @@ export function subscriptionRoutes(
   router.get('/dapr/subscribe', (ctx) => {
     ctx.body = all.map(({ consume: _c, ...s }) => s);
   });
-  for (const { route, consume } of all) {
+  for (const { route, topic, consume } of all) {
     router.post(route, requireAppToken(appApiToken), async (ctx) => {
       const event = (ctx.request as unknown as { body?: { data?: unknown } }).body;
-      ctx.body = { status: await consume(event?.data) };
+      const status = await consume(event?.data);
+      metrics.consumed(topic, status);
+      ctx.body = { status };
     });
   }
 }

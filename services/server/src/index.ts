@@ -32,5 +32,14 @@ export {
   type Subscription,
 } from './dapr.ts';
 export { healthRoutes, serviceApp } from './app.ts';
-export { loadConfig } from './config.ts';
+export { loadConfig, metricsEnv } from './config.ts';
 export { openSqlite, type Sqlite } from './sqlite.ts';
+export {
+  httpMetrics,
+  measured,
+  metrics,
+  metricsListener,
+  scrape,
+  serveMetrics,
+  type WorkflowCount,
+} from './metrics.ts';

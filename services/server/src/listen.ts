@@ -1,5 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Logger } from 'pino';
+import { serveMetrics } from './metrics.ts';
 
 /**
  * Serves `handler` (a Koa app's callback(), or several behind one origin), and on SIGINT/SIGTERM stops
@@ -13,9 +14,12 @@ export async function listen(
     logger,
     close,
     stopping: onStop = () => {},
+    metricsPort,
   }: {
     port: number;
     host: string;
+    /** Serve /metrics on this port too (METRICS_PORT); without it the process serves no metrics apart. */
+    metricsPort?: number | undefined;
     logger: Logger;
     close: () => Promise<void>;
     /** Called as soon as a stop is asked: end long-lived responses (SSE) here, or the server never closes. */
@@ -24,6 +28,7 @@ export async function listen(
 ): Promise<Server> {
   const server = createServer(handler).listen(port, host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  if (metricsPort !== undefined) await serveMetrics({ port: metricsPort, host, logger });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -135,3 +135,21 @@ function parseFrame(text: string): Frame {
   }
   return f;
 }
+
+/**
+ * Reads one series from a Prometheus scrape (text format): the sum of the samples named `name` whose
+ * labels include `labels`. For a histogram, ask for `<name>_count` or `<name>_bucket` with its `le`.
+ * (parse-prometheus-text-format was tried: it drops a histogram's labels and counts.)
+ */
+export function seriesValue(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const m = /^([A-Za-z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = Object.fromEntries(
+      [...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]),
+    );
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) sum += Number(m[3]);
+  }
+  return sum;
+}

@@ -44,6 +44,7 @@ await listen(app.callback(), {
   port: env.PORT,
   host: env.HOST,
   logger,
+  metricsPort: env.METRICS_PORT,
   close: async () => {
     await relay?.stop();
     await store.close();

@@ -1,4 +1,5 @@
 import { systemClock, type Clock, type Task, type TaskEvent } from '@todo/core';
+import { metrics, type WorkflowCount } from '@todo/server';
 import type { Logger } from 'pino';
 import { planTaskEvent, type ScheduleOptions, type SeriesRecord } from '../schedule.ts';
 import type { StateTable } from '../timers/scheduler.ts';
@@ -53,6 +54,14 @@ export function createReconciler({
   async function run(): Promise<ReconcileReport> {
     const report: ReconcileReport = { tasks: 0, checked: 0, restarted: 0, replanned: 0 };
     const horizon = clock.now().getTime() + horizonMs;
+    // The workflows' census for /metrics; one beyond the horizon is counted as `scheduled`, unchecked.
+    const census = new Map<string, WorkflowCount>();
+    const count = (job: { kind: string }, state: string) => {
+      const kind = job.kind === 'materialise' ? 'series' : job.kind;
+      const c = census.get(`${kind} ${state}`) ?? { kind, state, count: 0 };
+      c.count++;
+      census.set(`${kind} ${state}`, c);
+    };
     let after: string | undefined;
     do {
       const page = await live(after);
@@ -74,20 +83,29 @@ export function createReconciler({
         };
         const plan = planTaskEvent(event, { head, zone, ...(schedule ? { opts: schedule } : {}) });
         for (const action of plan?.actions ?? []) {
-          if (action.op === 'cancel' || Date.parse(action.at) > horizon) continue;
+          if (action.op === 'cancel') continue;
+          if (Date.parse(action.at) > horizon) {
+            count(action.job, 'scheduled');
+            continue;
+          }
           report.checked++;
           const s = await scheduler.state(instanceId(action.key));
           // A reminder that fired at this time is done; any other finished workflow still wanted was lost.
           const slept = s?.status?.state === 'sleeping' && s.status.at === action.at;
           const lost = !s || (!s.active && !(s.output === 'fired' && slept));
           const stale = s?.active && !slept;
-          if (!lost && !stale) continue;
+          if (!lost && !stale) {
+            if (s.active) count(action.job, 'sleeping');
+            continue;
+          }
           await scheduler.schedule(action.key, new Date(action.at), action.job);
           report[lost ? 'restarted' : 'replanned']++;
+          count(action.job, lost ? 'restarted' : 'replanned');
         }
       }
       after = page.next;
     } while (after);
+    metrics.workflows([...census.values()]);
     if (report.restarted + report.replanned > 0) logger?.warn(report, 'reconciler: repaired workflows');
     else logger?.debug(report, 'reconciler: all workflows live');
     return report;

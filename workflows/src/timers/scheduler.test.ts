@@ -46,6 +46,27 @@ describe('the SQLite timer table', () => {
     await vi.waitFor(() => expect(s.list()).toEqual([]));
   });
 
+  it('counts its timers by workflow kind and state, for /metrics', async () => {
+    const s = scheduler();
+    const later = new Date(Date.now() + 60_000);
+    await s.schedule('d1', later, job('d1'));
+    await s.schedule('d2', later, job('d2'));
+    const series: Job = {
+      kind: 'materialise',
+      owner: 'u',
+      seriesId: 's',
+      fromTaskId: 't',
+      occurrence: '2025-01-01',
+    };
+    await s.schedule('s1', later, series);
+    expect(s.census().sort((x, y) => x.kind.localeCompare(y.kind))).toEqual([
+      { kind: 'due', state: 'sleeping', count: 2 },
+      { kind: 'series', state: 'sleeping', count: 1 },
+    ]);
+    await s.cancel('d2');
+    expect(s.census().find((c) => c.kind === 'due')?.count).toBe(1);
+  });
+
   it('replaces a timer with the same key and forgets a cancelled one', async () => {
     const s = scheduler();
     const fired: string[] = [];

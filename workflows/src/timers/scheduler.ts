@@ -124,6 +124,10 @@ export function createSqliteScheduler(opts: SqliteSchedulerOptions) {
     all: db.prepare('SELECT key, at, due_at, attempts, job FROM timers ORDER BY at, seq'),
     one: db.prepare('SELECT key, at, due_at, attempts, job FROM timers WHERE key = ?'),
     maxSeq: db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM timers'),
+    census: db.prepare(
+      `SELECT json_extract(job, '$.kind') AS kind, attempts > 0 AS retrying, count(*) AS n FROM timers
+       GROUP BY 1, 2`,
+    ),
     getState: db.prepare(
       'SELECT value, version FROM state WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)',
     ),
@@ -248,6 +252,13 @@ export function createSqliteScheduler(opts: SqliteSchedulerOptions) {
     poke: () => kick(),
     /** The timers waiting, earliest first. */
     list: (): TimerRow[] => (q.all.all() as StoredTimer[]).map(toRow),
+    /** How many timers wait, by workflow kind and state (sleeping, or retrying a failed activity). */
+    census: (): { kind: string; state: string; count: number }[] =>
+      (q.census.all() as { kind: string; retrying: number; n: number }[]).map((r) => ({
+        kind: r.kind === 'materialise' ? 'series' : r.kind,
+        state: r.retrying ? 'retrying' : 'sleeping',
+        count: r.n,
+      })),
     /** The timer waiting under `key`, if any. */
     get(key: string): TimerRow | undefined {
       const row = q.one.get(key) as StoredTimer | undefined;

@@ -1,4 +1,4 @@
-import { eventConsumer } from '@todo/server';
+import { eventConsumer, metrics } from '@todo/server';
 import { NotificationEvent, type Clock } from '@todo/core';
 import type { Logger } from 'pino';
 import type { NewDelivery, NotificationStore } from '../store/store.ts';
@@ -36,8 +36,10 @@ export function createNotificationConsumer({
       createdAt: now.toISOString(),
     }));
     const recorded = await store.recordNotification(newNotification(event, now), deliveries);
-    if (recorded) hub.publish(recorded);
-    else logger.debug({ eventId: event.id }, 'notifications: duplicate delivery ignored');
+    if (recorded) {
+      metrics.late(recorded.kind, 'inbox', event.time, now.getTime());
+      hub.publish(recorded);
+    } else logger.debug({ eventId: event.id }, 'notifications: duplicate delivery ignored');
     if (deliveries.length) dispatcher.wake();
   });
 }

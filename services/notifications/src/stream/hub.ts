@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { AppError } from '@todo/core';
+import { metrics } from '@todo/server';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import { view } from '../inbox/notification.ts';
@@ -70,6 +71,11 @@ export function createStreamHub({
       lastId = Math.max(lastId, n.seq);
       put(frame(n, lastId));
     };
+    // A replayed notification is not late by the reminder's doing; only live pushes are measured.
+    const live = (n: Notification) => {
+      write(n);
+      metrics.late(n.kind, 'sse', n.event.time);
+    };
     const heartbeat = setInterval(() => put(': heartbeat\n\n'), heartbeatMs);
     heartbeat.unref();
     let checking = false;
@@ -90,7 +96,7 @@ export function createStreamHub({
       : undefined;
     check?.unref();
     const client: Client = {
-      send: (n) => (held ? held.push(n) : write(n)),
+      send: (n) => (held ? held.push(n) : live(n)),
       end: () => {
         stream.end();
         ctx.req.socket.end();
@@ -98,7 +104,11 @@ export function createStreamHub({
     };
     mine.add(client);
     owners.set(owner, mine);
+    metrics.streamOpened();
+    let closed = false;
     const cleanup = () => {
+      if (!closed) metrics.streamClosed();
+      closed = true;
       clearInterval(heartbeat);
       clearInterval(check);
       mine.delete(client);
@@ -131,7 +141,7 @@ export function createStreamHub({
     waiting
       .filter((n) => !replayed.has(n.seq))
       .sort((a, b) => a.seq - b.seq)
-      .forEach(write);
+      .forEach(live);
 
     ctx.req.socket.setNoDelay(true);
     ctx.req.socket.setKeepAlive(true);

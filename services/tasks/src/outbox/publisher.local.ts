@@ -1,3 +1,4 @@
+import { metrics } from '@todo/server';
 import type { ActivityConsumer } from '../activity/consumer.ts';
 import type { EventPublisher } from './relay.ts';
 
@@ -9,8 +10,11 @@ export function createLocalPublisher(consumers: ActivityConsumer[]): EventPublis
   return {
     async publish(events) {
       for (const e of events) {
+        metrics.published('task-events');
         for (const consume of consumers) {
-          if ((await consume(e)) === 'RETRY') throw new Error(`a consumer asked to retry ${e.type} ${e.id}`);
+          const outcome = await consume(e);
+          metrics.consumed('task-events', outcome);
+          if (outcome === 'RETRY') throw new Error(`a consumer asked to retry ${e.type} ${e.id}`);
         }
       }
     },

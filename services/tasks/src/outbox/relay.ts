@@ -1,4 +1,5 @@
 import type { TaskEvent } from '@todo/core';
+import { metrics } from '@todo/server';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
 
@@ -43,6 +44,7 @@ export function createRelay({
     let sent = 0;
     for (;;) {
       const pending = await store.pendingEvents(batch);
+      metrics.outboxLooked(oldestTime(pending.flatMap((b) => b.events)));
       if (pending.length === 0) return sent;
       // Tasks go out side by side (their writes then share group commits); one task's events stay in order.
       const results = await Promise.allSettled(
@@ -100,3 +102,8 @@ export function createRelay({
 }
 
 export type Relay = ReturnType<typeof createRelay>;
+
+function oldestTime(events: TaskEvent[]): Date | undefined {
+  const times = events.map((e) => Date.parse(e.time)).filter(Number.isFinite);
+  return times.length ? new Date(Math.min(...times)) : undefined;
+}
