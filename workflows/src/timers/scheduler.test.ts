@@ -265,7 +265,8 @@ const keys = (n: number) => Array.from({ length: n }, (_, i) => `k${i}`).sort();
 describe('kill -9', () => {
   it('loses no timer killed while they sleep, and fires each exactly once after the restart', async () => {
     const dir = tempDir();
-    const seeding = await child(dir, ['seed', '25', String(Date.now() + 2000)], 'seeded');
+    // Due 5 s on: a child that takes longer than that to start on a loaded machine would fire them.
+    const seeding = await child(dir, ['seed', '25', String(Date.now() + 5000)], 'seeded');
     await killed(seeding);
     expect(readFires(dir)).toMatchObject({ fires: [], left: 25 });
 
