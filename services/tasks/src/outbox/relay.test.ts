@@ -92,4 +92,38 @@ describe('outbox relay', () => {
     expect(attempts).toBe(3);
     await relay.stop();
   });
+
+  it('publishes from one replica at a time: the lease holder, until its lease lapses', async () => {
+    const store = createSqliteStore(':memory:');
+    let clock = new Date('2026-11-24T10:00:00Z');
+    const now = () => clock;
+    const published: Record<string, string[]> = { a: [], b: [] };
+    const relay = (holder: 'a' | 'b') =>
+      createRelay({
+        store,
+        logger,
+        holder,
+        leaseMs: 10_000,
+        now,
+        publisher: { publish: async (es) => void published[holder]!.push(...es.map((e) => e.id)) },
+      });
+    const [a, b] = [relay('a'), relay('b')];
+    const write = async () => {
+      const c = change(randomUUID(), 1, 'task.created');
+      await store.insertTask('o', 'UTC', c.task, c.event);
+      return c.event.id;
+    };
+    const first = await write();
+    expect(await a.drain()).toBe(1);
+    const second = await write();
+    expect(await b.drain()).toBe(0);
+    expect(await a.drain()).toBe(1);
+    // a stops renewing (it died): once its lease has run out, b takes over.
+    const third = await write();
+    clock = new Date(clock.getTime() + 9_000);
+    expect(await b.drain()).toBe(0);
+    clock = new Date(clock.getTime() + 2_000);
+    expect(await b.drain()).toBe(1);
+    expect(published).toEqual({ a: [first, second], b: [third] });
+  });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { TaskEvent } from '@todo/core';
 import { metrics } from '@todo/server';
 import type { Logger } from 'pino';
@@ -18,12 +19,23 @@ export interface RelayOptions {
   batch?: number;
   /** Fault injection for the stack's tests: when it answers true, exit between publish and mark. */
   crashAfterPublish?: () => boolean;
+  /** This relay's name in the lease (one per process). */
+  holder?: string;
+  /** How long a lease lasts unrenewed: after a holder dies, another replica's relay takes over within it. */
+  leaseMs?: number;
+  now?: () => Date;
 }
+
+/** The store's lease that lets one relay of all replicas publish at a time. */
+export const RELAY_LEASE = 'outbox-relay';
 
 /**
  * Moves events from the store's outbox to the broker: publish, then mark sent. A crash between the two
  * publishes again on restart, so delivery is at least once and consumers de-duplicate by event id.
- * `wake()` after a write makes delivery prompt; polling covers the rest.
+ * `wake()` after a write makes delivery prompt; polling covers the rest. Of several replicas only the
+ * holder of the store's RELAY_LEASE publishes (the others poll to take it over when it lapses), so the
+ * replicas do not send every event once each. A holder that stalls past its lease may overlap its
+ * successor for one round: that only repeats events, which consumers drop.
  */
 export function createRelay({
   store,
@@ -32,17 +44,31 @@ export function createRelay({
   pollMs = 1000,
   batch = 100,
   crashAfterPublish,
+  holder = randomUUID(),
+  leaseMs = 10_000,
+  now = () => new Date(),
 }: RelayOptions) {
   let running = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let failures = 0;
   let idle: Promise<void> = Promise.resolve();
+  /** Until when this relay holds the lease, by its own renewals (0: not held). */
+  let heldUntil = 0;
+
+  /** Whether this relay may publish now; renews the lease once a third of it has passed. */
+  async function leader(): Promise<boolean> {
+    const at = now();
+    if (heldUntil - at.getTime() > (leaseMs * 2) / 3) return true;
+    heldUntil = (await store.lease(RELAY_LEASE, holder, at, leaseMs)) ? at.getTime() + leaseMs : 0;
+    return heldUntil > 0;
+  }
 
   /** Publishes everything pending; answers how many events went out. */
   async function drain(): Promise<number> {
     let sent = 0;
     for (;;) {
+      if (!(await leader())) return sent;
       const pending = await store.pendingEvents(batch);
       metrics.outboxLooked(oldestTime(pending.flatMap((b) => b.events)));
       if (pending.length === 0) return sent;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseQuery, type Task, type TaskEvent, type TaskEventType } from '@todo/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -44,11 +45,20 @@ function event(type: TaskEventType, owner: string, t: Task): TaskEvent {
 
 /**
  * The contract every Store adapter keeps; run against SQLite (unit tier) and a real MongoDB-wire server
- * (integration tier), so the Mongo filter and the in-process predicate must agree.
+ * (integration tier), so the Mongo filter and the in-process predicate must agree. `openOther` opens a
+ * second handle on the same data in another process (a second replica): the tests of concurrent writes
+ * and of the lease then split their work between the two. Without it both sides use the one handle.
  */
-export function storeContract(name: string, open: () => Promise<Store>): void {
+export function storeContract(
+  name: string,
+  open: () => Promise<Store>,
+  openOther?: () => Promise<Store>,
+): void {
   describe(`${name} store contract`, () => {
     let store: Store;
+    /** The other replica (or the same handle). */
+    let other: Store;
+    const both = () => [store, other] as const;
     // Owners are fresh per run, so a shared server needs no cleaning.
     const alice = `alice-${randomUUID()}`;
     const bob = `bob-${randomUUID()}`;
@@ -90,11 +100,13 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
     beforeAll(async () => {
       store = await open();
+      other = openOther ? await openOther() : store;
       for (const t of all) await store.insertTask(alice, ZONE, t, event('task.created', alice, t));
       const bobs = task('Pay rent');
       await store.insertTask(bob, ZONE, bobs, event('task.created', bob, bobs));
     });
     afterAll(async () => {
+      if (other !== store) await other?.close();
       await store?.close();
     });
 
@@ -239,11 +251,72 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.insertTask(owner, ZONE, t, event('task.created', owner, t));
       const attempts = Array.from({ length: 10 }, (_, i) => ({ ...t, title: `writer ${i}`, version: 2 }));
       const results = await Promise.all(
-        attempts.map((v2) => store.replaceTask(owner, ZONE, v2, 1, event('task.updated', owner, v2))),
+        attempts.map((v2, i) =>
+          both()[i % 2]!.replaceTask(owner, ZONE, v2, 1, event('task.updated', owner, v2)),
+        ),
       );
       expect(results.filter(Boolean)).toHaveLength(1);
       const winner = attempts[results.indexOf(true)]!;
       expect((await store.getTask(owner, t.id))?.title).toBe(winner.title);
+      expect((await other.getTask(owner, t.id))?.title).toBe(winner.title);
+    });
+
+    it('loses no change when two replicas change one task over and over, nor its event', async () => {
+      const owner = `ivy-${randomUUID()}`;
+      const t = task('0');
+      await store.insertTask(owner, ZONE, t, event('task.created', owner, t));
+      const rounds = 12;
+      // Each replica adds one to the title, re-reading after a lost race, as the service does.
+      const count = async (s: Store) => {
+        for (let done = 0; done < rounds;) {
+          const cur = (await s.getTask(owner, t.id))!;
+          const next = { ...cur, title: String(Number(cur.title) + 1), version: cur.version + 1 };
+          if (await s.replaceTask(owner, ZONE, next, cur.version, event('task.updated', owner, next))) done++;
+        }
+      };
+      // Meanwhile a relay marks what it has seen as sent, as it does between the writes.
+      const seen = new Set<number>();
+      let writing = true;
+      const relay = async () => {
+        while (writing) {
+          const mine = (await other.pendingEvents(10_000)).find((b) => b.taskId === t.id);
+          if (mine) {
+            for (const e of mine.events) seen.add(e.version);
+            await other.markSent(t.id, mine.version);
+          }
+          await sleep(1); // a turn of the event loop for the writers (SQLite commits in one)
+        }
+      };
+      const relaying = relay();
+      await Promise.all(both().map(count));
+      writing = false;
+      await relaying;
+      const final = await store.getTask(owner, t.id);
+      expect(final).toMatchObject({ title: String(2 * rounds), version: 1 + 2 * rounds });
+      for (const e of (await store.pendingEvents(10_000)).find((b) => b.taskId === t.id)?.events ?? [])
+        seen.add(e.version);
+      expect([...seen].sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 1 + 2 * rounds }, (_, i) => i + 1),
+      );
+    });
+
+    it('gives a lease to one holder at a time, renews it for that one, and lets it lapse', async () => {
+      const name = `lease-${randomUUID()}`;
+      const t0 = new Date('2026-11-24T10:00:00Z');
+      const at = (ms: number) => new Date(t0.getTime() + ms);
+      const taken = await Promise.all(
+        ['a', 'b', 'c', 'd'].map((h, i) => both()[i % 2]!.lease(name, h, t0, 1000)),
+      );
+      expect(taken.filter(Boolean)).toHaveLength(1);
+      const holder = ['a', 'b', 'c', 'd'][taken.indexOf(true)]!;
+      const rival = holder === 'a' ? 'b' : 'a';
+      expect(await other.lease(name, holder, at(500), 1000)).toBe(true);
+      expect(await store.lease(name, rival, at(1200), 1000)).toBe(false);
+      // Renewed at 500 until 1500: after that it is anyone's, and the old holder is out.
+      expect(await store.lease(name, rival, at(1600), 1000)).toBe(true);
+      expect(await other.lease(name, holder, at(1700), 1000)).toBe(false);
+      expect(await store.lease(name, rival, at(2000), 1000)).toBe(true);
+      expect(await other.lease(`${name}-2`, holder, at(2000), 1000)).toBe(true);
     });
 
     it('keeps concurrent writes apart: one that fails undoes none of the others', async () => {

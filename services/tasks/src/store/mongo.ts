@@ -1,4 +1,5 @@
 import { dueInstant, PRIORITY_RANK, Task, toMongoFilter, type TaskEvent } from '@todo/core';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient, MongoServerError, type Collection, type Filter } from 'mongodb';
 import {
   DuplicateEmailError,
@@ -128,26 +129,26 @@ function toTask(doc: TaskDoc): Task {
   return task as Task;
 }
 
-/**
- * Runs conditional writes on one document one at a time within this process. MongoDB makes each
- * single-document update atomic, but FerretDB 1.x on SQLite (our test and local-stack server) does not:
- * of 10 concurrent updates filtered on the same version, 4 succeeded. In-process order is enough there,
- * since the local stack runs one task service; real MongoDB needs none of it.
- */
-function keyedLock() {
-  const tails = new Map<string, Promise<unknown>>();
-  return async function locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const before = tails.get(key) ?? Promise.resolve();
-    const run = before.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    tails.set(key, tail);
-    try {
-      return await run;
-    } finally {
-      if (tails.get(key) === tail) tails.delete(key);
-    }
-  };
+/** A claim to write a task at one version (taskClaims): its id is `<task id>@<version>#<n>`. */
+interface ClaimDoc {
+  _id: string;
+  at: Date;
 }
+
+/** A term of a lease (leases): the newest term of a name says who holds it, and until when. */
+interface LeaseDoc {
+  _id: string;
+  name: string;
+  term: number;
+  holder: string;
+  until: Date;
+}
+
+/**
+ * How old a claim must be before another writer takes the version over: its writer is taken for dead.
+ * Far longer than one write takes, even on an overloaded FerretDB (seconds at worst).
+ */
+const CLAIM_STALE_MS = 30_000;
 
 /** The stack's store: MongoDB (FerretDB 1.x in tests), mongodb driver 7. */
 export async function createMongoStore(url: string, dbName = 'todo'): Promise<Store> {
@@ -170,8 +171,54 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
   await tasks.createIndex({ owner: 1, seriesId: 1 });
   await tasks.createIndex({ idempotencyKey: 1 }, { unique: true, sparse: true });
   await activity.createIndex({ owner: 1, taskId: 1, version: 1 });
+  const claims: Collection<ClaimDoc> = db.collection('taskClaims');
+  const leases: Collection<LeaseDoc> = db.collection('leases');
+  await leases.createIndex({ name: 1, term: -1 });
 
-  const locked = keyedLock();
+  /**
+   * Runs `write` as the only writer of task `id` at `version`, across processes, and answers its result;
+   * undefined when another writer holds that version (after waiting until it is done, so that the
+   * caller's next read sees its write). MongoDB makes a conditional update atomic, but FerretDB 1.x does
+   * not: it reads the document, applies the update in Go and writes it back by _id, so of two processes
+   * updating `{_id, version: 1}` at once both may win (docs/decisions/0029). What it does make atomic is
+   * an insert against a unique index, so the writer first inserts the claim `<id>@<version>#1`: one insert
+   * wins, the others get E11000. The claim is deleted after the write, once the version has moved on (or
+   * the write left the document as the next writer expects it). A claim older than CLAIM_STALE_MS has lost
+   * its writer (a crash between claim and write): the next writer takes `#2`, and so on.
+   */
+  async function guarded<T>(id: string, version: number, write: () => Promise<T>): Promise<T | undefined> {
+    for (let n = 1; ;) {
+      const claim = `${id}@${version}#${n}`;
+      try {
+        await claims.insertOne({ _id: claim, at: new Date() });
+      } catch (err) {
+        if (!(err instanceof MongoServerError && err.code === 11000)) throw err;
+        const held = await claims.findOne({ _id: claim });
+        if (!held) continue; // released meanwhile: try the same claim again
+        if (Date.now() - held.at.getTime() >= CLAIM_STALE_MS) {
+          n++;
+          continue;
+        }
+        await released(claim);
+        return undefined;
+      }
+      try {
+        return await write();
+      } finally {
+        const mine = Array.from({ length: n }, (_, i) => `${id}@${version}#${i + 1}`);
+        await claims.deleteMany({ _id: { $in: mine } });
+      }
+    }
+  }
+
+  /** Waits until a claim is deleted (its write is done) or has gone stale. */
+  async function released(claim: string): Promise<void> {
+    for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
+      await sleep(wait);
+      const held = await claims.findOne({ _id: claim });
+      if (!held || Date.now() - held.at.getTime() >= CLAIM_STALE_MS) return;
+    }
+  }
   const live = (owner: string, id: string, version: number): Filter<TaskDoc> => ({
     _id: id,
     owner,
@@ -327,14 +374,14 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
       const unset = Object.fromEntries(
         OPTIONAL_KEYS.filter((k) => task[k] === undefined).map((k) => [k, 1 as const]),
       );
-      const res = await locked(id, () =>
+      const res = await guarded(id, expectedVersion, () =>
         tasks.updateOne(live(owner, id, expectedVersion), {
           $set: set,
           ...(Object.keys(unset).length ? { $unset: unset } : {}),
           $push: { outbox: event },
         }),
       );
-      return res.matchedCount === 1;
+      return res?.matchedCount === 1;
     },
     async changeKeys(owner, id) {
       const doc = await tasks.findOne(
@@ -346,13 +393,13 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
         : null;
     },
     async deleteTask(owner, id, expectedVersion, event) {
-      const res = await locked(id, () =>
+      const res = await guarded(id, expectedVersion, () =>
         tasks.updateOne(live(owner, id, expectedVersion), {
           $set: { deleted: true, version: event.version, pending: true, changedAt: new Date(event.time) },
           $push: { outbox: event },
         }),
       );
-      return res.matchedCount === 1;
+      return res?.matchedCount === 1;
     },
     async tagCounts(owner) {
       const rows = await tasks
@@ -408,22 +455,53 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
         .map((b) => ({ ...b, version: Math.max(...b.events.map((e) => e.version)) }));
     },
     async markSent(taskId, version) {
-      await locked(taskId, async () => {
-        // Unchanged since the read: everything is out, so empty the outbox (or drop a deleted task).
-        const unchanged = { _id: taskId, version };
-        const purged = await tasks.deleteOne({
-          ...unchanged,
-          deleted: true,
-          idempotencyKey: { $exists: false },
+      // Under the claim of the task's current version, like every write of a task: a change that lands
+      // meanwhile waits for it, and what it leaves in the outbox stays (FerretDB ignores a $pull with a
+      // condition, so the events still to send are written back as they are).
+      for (;;) {
+        const head = await tasks.findOne({ _id: taskId }, { projection: { version: 1 } });
+        if (!head) return;
+        const done = await guarded(taskId, head.version, async () => {
+          const doc = await tasks.findOne(
+            { _id: taskId },
+            { projection: { version: 1, deleted: 1, idempotencyKey: 1, outbox: 1, outboxSent: 1 } },
+          );
+          if (doc?.version !== head.version) return false;
+          const unchanged = { _id: taskId, version: doc.version };
+          // Everything is out: drop a deleted task (unless its idempotency key must keep answering).
+          if (doc.version <= version && doc.deleted && doc.idempotencyKey === undefined) {
+            await tasks.deleteOne(unchanged);
+            return true;
+          }
+          const outbox = doc.outbox.filter((e) => e.version > version);
+          await tasks.updateOne(unchanged, {
+            $set: { outbox, outboxSent: Math.max(doc.outboxSent, version), pending: outbox.length > 0 },
+          });
+          return true;
         });
-        if (purged.deletedCount === 1) return;
-        const done = await tasks.updateOne(unchanged, {
-          $set: { outbox: [], outboxSent: version, pending: false },
-        });
-        // A newer change arrived meanwhile: only raise the mark; the next round sends and prunes.
-        if (done.matchedCount === 0)
-          await tasks.updateOne({ _id: taskId }, { $max: { outboxSent: version } });
-      });
+        if (done) return;
+      }
+    },
+
+    async lease(name, holder, now, ttlMs) {
+      const until = new Date(now.getTime() + ttlMs);
+      const [top] = await leases.find({ name }).sort({ term: -1 }).limit(1).toArray();
+      if (top && top.until > now) {
+        if (top.holder !== holder) return false;
+        // Only the holder writes its own term; a taker inserts the next one.
+        await leases.updateOne({ _id: top._id }, { $set: { until } });
+        return true;
+      }
+      // Free, or run out: the next term goes to whoever inserts it first (a unique _id; see guarded).
+      const term = (top?.term ?? 0) + 1;
+      try {
+        await leases.insertOne({ _id: `${name}#${term}`, name, term, holder, until });
+      } catch (err) {
+        if (err instanceof MongoServerError && err.code === 11000) return false;
+        throw err;
+      }
+      await leases.deleteMany({ name, term: { $lt: term } });
+      return true;
     },
 
     async recordActivity(owner, { eventId, ...entry }) {

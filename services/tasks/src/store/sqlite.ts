@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS sessions (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS sessions_owner ON sessions (owner);
 CREATE TABLE IF NOT EXISTS calendar_keys (owner TEXT PRIMARY KEY, key TEXT NOT NULL UNIQUE) STRICT;
+CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until TEXT NOT NULL) STRICT;
 CREATE TABLE IF NOT EXISTS outbox (
   task_id TEXT NOT NULL, version INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (task_id, version)
 ) STRICT;
@@ -106,6 +107,11 @@ export function createSqliteStore(file: string): Store {
     addEvent: db.prepare('INSERT INTO outbox (task_id, version, event) VALUES (?, ?, ?)'),
     pending: db.prepare('SELECT task_id, version, event FROM outbox ORDER BY rowid LIMIT ?'),
     markSent: db.prepare('DELETE FROM outbox WHERE task_id = ? AND version <= ?'),
+    // One statement, so atomic: the holder renews, anyone takes a lease that has run out.
+    lease: db.prepare(
+      `INSERT INTO leases (name, holder, until) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE
+       SET holder = excluded.holder, until = excluded.until WHERE holder = excluded.holder OR until <= ?`,
+    ),
     addActivity: db.prepare(
       'INSERT OR IGNORE INTO activity (event_id, owner, task_id, version, entry) VALUES (?, ?, ?, ?, ?)',
     ),
@@ -317,6 +323,12 @@ export function createSqliteStore(file: string): Store {
         q.markSent.run(taskId, version);
         q.purge.run(taskId, taskId);
       });
+    },
+
+    async lease(name, holder, now, ttlMs) {
+      const until = new Date(now.getTime() + ttlMs).toISOString();
+      const { changes } = await write(() => q.lease.run(name, holder, until, now.toISOString()));
+      return changes === 1;
     },
 
     async recordActivity(owner, a) {

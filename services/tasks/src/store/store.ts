@@ -146,6 +146,13 @@ export interface Store {
    */
   markSent(taskId: string, version: number): Promise<void>;
 
+  /**
+   * Takes or renews the lease `name` for `holder` until `now` + `ttlMs`: true while it is this holder's.
+   * Only one holder has it at a time, across processes, unless it lets it lapse (then another takes it);
+   * the outbox relay publishes only while it holds 'outbox-relay'.
+   */
+  lease(name: string, holder: string, now: Date, ttlMs: number): Promise<boolean>;
+
   /** Records an event in its task's history; false when that event was already recorded. */
   recordActivity(owner: string, entry: Activity): Promise<boolean>;
   /** A task's history, oldest first (kept after the task is deleted). */
