@@ -2,6 +2,8 @@ import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+const WORKFLOW_FILES = 'workflows/src/**/*workflow*.ts';
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '.data/**', 'coverage/**', 'web/build/**', 'web/.react-router/**'] },
   js.configs.recommended,
@@ -16,7 +18,7 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
       ],
-      // Config is parsed once, in each app's env.ts (conventions.md); scripts and tests may read the env.
+      // Config is parsed once, in each app's env.ts (docs/guiding-principles.md); scripts and tests may read it.
       'no-restricted-properties': [
         'error',
         { object: 'process', property: 'env', message: 'read config through env.ts' },
@@ -32,9 +34,25 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    // Workflow code is replayed, so it must be deterministic (design.md, conventions.md): time from the
+    // Every workflow lives in a file the rules below cover: a generator anywhere else in workflows/src is
+    // refused, so a new workflow can not slip past them under another file name.
+    files: ['workflows/src/**/*.ts'],
+    ignores: [WORKFLOW_FILES, '**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: ':function[generator=true]',
+          message: 'a workflow generator belongs in a *workflow*.ts file, where the determinism rules apply',
+        },
+      ],
+    },
+  },
+  {
+    // Workflow code is replayed, so it must be deterministic (docs/guiding-principles.md): time from the
     // context, side effects in activities, every task yielded. Only types and the durabletask task module.
-    files: ['workflows/src/**/workflows.ts'],
+    files: [WORKFLOW_FILES],
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-globals': [
         'error',

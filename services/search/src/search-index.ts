@@ -48,7 +48,7 @@ export interface SearchResult {
 }
 
 /**
- * The search index seam (design.md): Meilisearch in the cluster, an in-process engine in the embedded
+ * The search index seam (docs/architecture.md): Meilisearch in the cluster, an in-process engine in the embedded
  * profile and the local stack. Both keep one document per task and apply changes in version order.
  */
 export interface SearchIndex {

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Job } from '../schedule.ts';
 
 /**
- * The scheduler seam (design.md): Dapr Workflow timers in the stack, a durable timer table when embedded.
+ * The scheduler seam (docs/architecture.md): Dapr Workflow timers in the stack, a durable timer table when embedded.
  * `schedule` replaces any timer with the same key; both resolve once the change is durable.
  */
 export interface Scheduler {

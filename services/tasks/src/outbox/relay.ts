@@ -4,7 +4,7 @@ import { metrics } from '@todo/server';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
 
-/** The event publisher seam (design.md): Dapr pub/sub in the stack, an in-process bus when embedded. */
+/** The event publisher seam (docs/architecture.md): Dapr pub/sub in the stack, an in-process bus when embedded. */
 export interface EventPublisher {
   /** Publishes one task's events in order; resolves once the broker has them all. */
   publish(events: TaskEvent[]): Promise<void>;

@@ -62,7 +62,7 @@ export interface PendingBatch {
 }
 
 /**
- * The task store seam (design.md): MongoDB in the stack, SQLite in the embedded profile. Every write is
+ * The task store seam (docs/architecture.md): MongoDB in the stack, SQLite in the embedded profile. Every write is
  * one atomic document write that carries the change and its events (the outbox), so no multi-document
  * transactions are needed. Every task operation is scoped to its owner.
  */
