@@ -3,11 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixedClock, type NotificationEvent, type Task } from '@todo/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  createEmbeddedWorkflows,
-  createLocalNotificationPublisher,
-  type EmbeddedWorkflows,
-} from './embedded.ts';
+import { createEmbeddedWorkflows, type EmbeddedWorkflows } from './embedded.ts';
 import { dueKey, reminderKey, seriesKey } from './schedule.ts';
 import { memoryPublisher, memoryTasks } from './testing/memory.ts';
 
@@ -301,33 +297,5 @@ describe('embedded inspector', () => {
     ]);
     await at('2025-06-10T08:30:00Z');
     expect((await wf.inspector.inspect(refs)).map((i) => i.state)).toEqual(['sleeping', 'none', 'none']);
-  });
-});
-
-describe('createLocalNotificationPublisher', () => {
-  it('hands events to every consumer and fails when one asks for redelivery', async () => {
-    const seen: unknown[] = [];
-    let answer: 'SUCCESS' | 'RETRY' | 'DROP' = 'SUCCESS';
-    const pub = createLocalNotificationPublisher([
-      async (e) => {
-        seen.push(e);
-        return 'SUCCESS';
-      },
-      async () => answer,
-    ]);
-    const event = {
-      id: 'reminder-1',
-      type: 'reminder.due' as const,
-      time: '2025-06-10T08:45:00.000Z',
-      subject: 't1',
-      version: 1,
-      data: { owner: 'u1', taskId: 't1', reminderId: 'r', title: 'x', fireAt: '2025-06-10T08:45:00.000Z' },
-    };
-    await pub.publish(event);
-    answer = 'DROP';
-    await pub.publish(event);
-    answer = 'RETRY';
-    await expect(pub.publish(event)).rejects.toThrow('asked to retry reminder.due reminder-1');
-    expect(seen).toHaveLength(3);
   });
 });

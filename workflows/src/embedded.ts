@@ -1,5 +1,4 @@
 import { systemClock, type Clock, type WorkflowInspection, type WorkflowInspector } from '@todo/core';
-import { metrics } from '@todo/server';
 import type { Logger } from 'pino';
 import { createCoordinator } from './coordinator/consumer.ts';
 import type { NotificationPublisher, TasksReader, TasksWriter } from './deps.ts';
@@ -18,25 +17,6 @@ export interface EmbeddedWorkflowsOptions {
   schedule?: ScheduleOptions;
   concurrency?: number;
   retryBaseMs?: number;
-}
-
-/**
- * The embedded `reminders` topic: hands each event to the in-process consumers (the notifications
- * consumer). A consumer that asks for redelivery fails the publish, so the activity and its timer retry.
- */
-export function createLocalNotificationPublisher(
-  consumers: ((event: unknown) => Promise<'SUCCESS' | 'RETRY' | 'DROP'>)[],
-): NotificationPublisher {
-  return {
-    async publish(event) {
-      metrics.published('reminders');
-      for (const consume of consumers) {
-        const outcome = await consume(event);
-        metrics.consumed('reminders', outcome);
-        if (outcome === 'RETRY') throw new Error(`a consumer asked to retry ${event.type} ${event.id}`);
-      }
-    },
-  };
 }
 
 /** Runs a timer's job with the activities the Dapr workflows will call. */

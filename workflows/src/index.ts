@@ -28,7 +28,6 @@ export {
 export { createCoordinator, type Coordinator } from './coordinator/consumer.ts';
 export {
   createEmbeddedWorkflows,
-  createLocalNotificationPublisher,
   jobRunner,
   type EmbeddedWorkflows,
   type EmbeddedWorkflowsOptions,

@@ -1,9 +1,9 @@
 import type { RequestListener } from 'node:http';
 import { fixedClock } from '@todo/core';
-import { createTokens } from '@todo/server';
+import { createTokens, localBus } from '@todo/server';
 import { apiCaller, serveForTests, type CallOptions } from '@todo/server/testing';
 import { createEmbeddedIndex, createSearchApp } from '@todo/search';
-import { createApp, createLocalPublisher, createRelay, createSqliteStore, sessionCheck } from '@todo/tasks';
+import { createApp, createRelay, createSqliteStore, sessionCheck } from '@todo/tasks';
 import { pino } from 'pino';
 import { afterAll } from 'vitest';
 import { createChatApp } from './app.ts';
@@ -52,7 +52,7 @@ export async function testChat(
     await kv.close();
   });
   const search = createSearchApp({ index: createEmbeddedIndex(), clock, logger, tokens, sources: {} });
-  const relay = createRelay({ store, logger, publisher: createLocalPublisher([search.consume]) });
+  const relay = createRelay({ store, logger, publisher: localBus('task-events', [search.consume]) });
   afterAll(() => relay.stop());
   const tasksBase = await serve(createApp({ store, clock, logger, tokens, onWrite: relay.wake }).callback());
   const searchBase = await serve(search.app.callback());

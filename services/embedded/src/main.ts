@@ -11,7 +11,7 @@ import {
   loadEnv as loadChatEnv,
 } from '@todo/chat';
 import { apiAppOf, systemClock, type ApiApp } from '@todo/core';
-import { createTokens, listen, measured, metrics, metricsListener } from '@todo/server';
+import { createTokens, listen, localBus, measured, metrics, metricsListener } from '@todo/server';
 import {
   createNotificationsApp,
   createSqliteNotificationStore,
@@ -21,7 +21,6 @@ import { createEmbeddedIndex, createSearchApp } from '@todo/search';
 import {
   createActivityConsumer,
   createApp,
-  createLocalPublisher,
   createRelay,
   createSqliteStore,
   createTaskService,
@@ -29,7 +28,7 @@ import {
   sessionCheck,
 } from '@todo/tasks';
 import { createWebListener, ensureWebBuild } from '@todo/web';
-import { createEmbeddedWorkflows, createLocalNotificationPublisher } from '@todo/workflows';
+import { createEmbeddedWorkflows } from '@todo/workflows';
 import { pino } from 'pino';
 
 // The embedded profile: the whole product in one process, no servers; state in DATA_DIR. The parts are
@@ -64,6 +63,7 @@ const notifications = createNotificationsApp({
 // Series instances are created through the same service the API uses; its writes wake the relay.
 const wake = () => relay.wake();
 const taskService = createTaskService({ store, clock: systemClock, onWrite: wake });
+const reminders = localBus('reminders', [notifications.consume]);
 const workflows = createEmbeddedWorkflows({
   file: join(dataDir, 'timers.db'),
   clock: systemClock,
@@ -73,7 +73,7 @@ const workflows = createEmbeddedWorkflows({
     ownerZone: async (owner) => (await store.findUserById(owner))?.tz ?? 'UTC',
     createOccurrence: (owner, key, input) => taskService.createOccurrence(owner, key, input),
   },
-  publisher: createLocalNotificationPublisher([notifications.consume]),
+  publisher: { publish: (event) => reminders.publish([event]) },
 });
 metrics.workflowsFrom(workflows.timers.census);
 // Search: the in-process engine, filled from the store at start and kept current by the task events.
@@ -95,7 +95,7 @@ await search.reindex('store');
 const relay = createRelay({
   store,
   logger,
-  publisher: createLocalPublisher([
+  publisher: localBus('task-events', [
     createActivityConsumer({ store, logger }),
     workflows.coordinator,
     search.consume,

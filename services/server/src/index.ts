@@ -32,6 +32,7 @@ export {
   type Subscription,
 } from './dapr.ts';
 export { healthRoutes, serviceApp } from './app.ts';
+export { localBus } from './bus.ts';
 export { loadConfig, metricsEnv } from './config.ts';
 export { openSqlite, type Sqlite } from './sqlite.ts';
 export {

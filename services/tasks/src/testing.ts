@@ -2,10 +2,9 @@ import { fixedClock, type WorkflowInspector } from '@todo/core';
 import { pino } from 'pino';
 import { afterAll } from 'vitest';
 import { createApp } from './app.ts';
-import { createTokens } from '@todo/server';
+import { createTokens, localBus } from '@todo/server';
 import { serveForTests } from '@todo/server/testing';
 import { createActivityConsumer } from './activity/consumer.ts';
-import { createLocalPublisher } from './outbox/publisher.local.ts';
 import { createRelay } from './outbox/relay.ts';
 import { createSqliteStore } from './store/sqlite.ts';
 
@@ -23,7 +22,7 @@ export async function testApi(
   const relay = createRelay({
     store,
     logger,
-    publisher: createLocalPublisher([createActivityConsumer({ store, logger })]),
+    publisher: localBus('task-events', [createActivityConsumer({ store, logger })]),
   });
   const app = createApp({
     store,
