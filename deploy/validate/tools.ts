@@ -96,8 +96,15 @@ async function ensureGoTool(name: GoTool, log: (line: string) => void) {
   return { value: bin, cached: false };
 }
 
-export async function ensureVenv(log: (line: string) => void) {
-  const pins = Object.entries(PY_TOOLS).map(([p, v]) => `${p}==${v}`);
+/**
+ * A virtualenv holding exactly `packages` (PyPI name → version), keyed by them: the checkers' by default;
+ * `npm run test:api` asks for its own (schemathesis), so neither set constrains the other's dependencies.
+ */
+export async function ensureVenv(
+  log: (line: string) => void,
+  packages: Readonly<Record<string, string>> = PY_TOOLS,
+) {
+  const pins = Object.entries(packages).map(([p, v]) => `${p}==${v}`);
   const key = createHash('sha256').update(pins.join('\n')).digest('hex').slice(0, 12);
   const dir = join(toolsDir(), `python-${key}`);
   const stamp = join(dir, 'installed.txt');

@@ -21,21 +21,50 @@ export const LIMITS = {
   reminderOffsetDays: 366,
 } as const;
 
+// The refinements are restated for the OpenAPI document (`meta`), which cannot run them: the fuzzer and
+// clients generate from the document, and what it allows the server must accept, and the reverse.
+/** A calendar date (Gregorian leap years) as a pattern, for years the `year` pattern allows. */
+const calendarDate = (year: string, leapYear: string) =>
+  `(?:${year}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|${leapYear}-02-29)`;
+const LEAP_CENTURY = '(?:[2468][048]|[13579][26])00';
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
   .refine((s) => DateTime.fromISO(s).isValid, 'not a calendar date')
-  .refine((s) => s >= '1900', 'must be in the years 1900 to 9999');
+  .refine((s) => s >= '1900', 'must be in the years 1900 to 9999')
+  .meta({
+    pattern: `^${calendarDate('(?:19|[2-9][0-9])[0-9]{2}', '(?:(?:19|[2-9][0-9])(?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[3579][26])00)')}$`,
+  });
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time as HH:mm (00:00 to 23:59)');
 export const zoneName = z
   .string()
   .max(64)
-  .refine((s) => IANAZone.isValidZone(s), 'not an IANA time zone (e.g. Europe/Berlin)');
-/** A wall-clock date-time with no zone: YYYY-MM-DDTHH:mm[:ss]. */
+  .refine((s) => IANAZone.isValidZone(s), 'not an IANA time zone (e.g. Europe/Berlin)')
+  // The canonical names; the server also takes the aliases Intl knows (Asia/Calcutta).
+  .meta({ enum: [...new Set(['UTC', ...Intl.supportedValuesOf('timeZone')])] });
+// The recurrence engine reads local dates and times from the year 1000 on.
+const LOCAL_YEAR = '[1-9][0-9]{3}';
+const LOCAL_LEAP_YEAR = `(?:[1-9][0-9](?:0[48]|[2468][048]|[13579][26])|${LEAP_CENTURY})`;
+/** A wall-clock date with no zone, from the year 1000: YYYY-MM-DD. */
+export const localDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a local date as YYYY-MM-DD')
+  .refine(
+    (s) => s >= '1000' && DateTime.fromISO(s, { zone: 'utc' }).isValid,
+    'not a calendar date from the year 1000',
+  )
+  .meta({ pattern: `^${calendarDate(LOCAL_YEAR, LOCAL_LEAP_YEAR)}$` });
+/** A wall-clock date-time with no zone, from the year 1000: YYYY-MM-DDTHH:mm[:ss]. */
 export const localDateTime = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'expected a local date-time as YYYY-MM-DDTHH:mm[:ss]')
-  .refine((s) => DateTime.fromISO(s, { zone: 'utc' }).isValid, 'not a calendar date-time');
+  .refine(
+    (s) => s >= '1000' && DateTime.fromISO(s, { zone: 'utc' }).isValid,
+    'not a calendar date-time from the year 1000',
+  )
+  .meta({
+    pattern: `^${calendarDate(LOCAL_YEAR, LOCAL_LEAP_YEAR)}T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?$`,
+  });
 
 /** A due date, optionally with a time; without `tz` it is floating (read in the owner's zone). */
 export const Due = z.strictObject({ date: isoDate, time: localTime.optional(), tz: zoneName.optional() });
@@ -43,6 +72,12 @@ export type Due = z.infer<typeof Due>;
 
 const offset = z
   .string()
+  // Luxon's own ISO 8601 duration syntax (the 366-day bound is in the operation's prose only).
+  .meta({
+    pattern:
+      '^-?P(?:(?:-?[0-9]{1,20}(?:\\.[0-9]{1,20})?Y)?(?:-?[0-9]{1,20}(?:\\.[0-9]{1,20})?M)?(?:-?[0-9]{1,20}(?:\\.[0-9]{1,20})?W)?(?:-?[0-9]{1,20}(?:\\.[0-9]{1,20})?D)?(?:T(?:-?[0-9]{1,20}(?:\\.[0-9]{1,20})?H)?(?:-?[0-9]{1,20}(?:\\.[0-9]{1,20})?M)?(?:-?[0-9]{1,20}(?:[.,]-?[0-9]{1,20})?S)?)?)$',
+    description: `an ISO 8601 duration (negative: before the due time), at most ${LIMITS.reminderOffsetDays} days`,
+  })
   .refine((s) => Duration.fromISO(s).isValid, 'expected an ISO 8601 duration such as -PT30M or -P1D')
   .refine(
     (s) => Math.abs(Duration.fromISO(s).as('days')) <= LIMITS.reminderOffsetDays,
@@ -76,13 +111,18 @@ export const Recurrence = z.strictObject({
 });
 export type Recurrence = z.infer<typeof Recurrence>;
 
+// The length is checked as sent, before the trim, so that the document's maxLength is the server's.
 const title = z
   .string()
+  .max(LIMITS.title)
   .trim()
   .min(1, 'must not be empty')
-  .max(LIMITS.title)
   // eslint-disable-next-line no-control-regex -- finding control characters is the point
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters')
+  .meta({
+    // Blank around (trimmed), at least one visible character, no control character inside.
+    pattern: '^\\s*[^\\s\\x00-\\x1f\\x7f]([^\\x00-\\x1f\\x7f]*[^\\s\\x00-\\x1f\\x7f])?\\s*$',
+  });
 const notes = z.string().max(LIMITS.notes);
 /** Tags are case-insensitive words: stored lower-case, a leading # dropped. */
 export const Tag = z
@@ -95,7 +135,8 @@ export const Tag = z
       .min(1, 'must not be empty')
       .max(LIMITS.tag)
       .regex(/^[\p{L}\p{N}_\-/.]+$/u, 'letters, digits, _ - / . only'),
-  );
+  )
+  .meta({ pattern: '^\\s*#?[\\p{L}\\p{N}_\\-/.]{1,50}\\s*$' });
 const tags = z
   .array(Tag)
   .max(LIMITS.tags)

@@ -11,6 +11,8 @@ export interface Endpoint<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
   /** Koa-style path: /api/tasks/:id */
   path: string;
   summary: string;
+  /** Longer prose for the document: what the schemas cannot say (how the route behaves). */
+  description?: string;
   tag: string;
   /** Whether a bearer token or the session cookie is needed (then ctx.state.user is set). */
   auth: boolean;
@@ -60,6 +62,52 @@ function jsonBody(ctx: Context): unknown {
   return (ctx.request as unknown as { body: unknown }).body;
 }
 
+type Responses = Endpoint['responses'];
+const errorResponse = (description: string) => ({ description, schema: ErrorBody });
+
+/**
+ * The statuses every endpoint of a kind answers whatever its handler does, so the document lists them
+ * even where a declaration forgot: a body is refused with 415 unless it is JSON and with 400 when it does
+ * not fit its schema; a query with 400; a route behind sign-in with 401.
+ */
+function implied(e: Endpoint): Responses {
+  const responses: Responses = {};
+  if (e.body || e.query) responses[400] = errorResponse('Invalid input: what was wrong and where');
+  if (e.auth) responses[401] = errorResponse('No valid token or session cookie');
+  if (e.body) responses[415] = errorResponse('The body is not sent as application/json');
+  return responses;
+}
+
+/** `get /api/tasks/:id` → `get_api_tasks_id`: stable, so links can name it. */
+export const operationId = (e: Pick<Endpoint, 'method' | 'path'>) =>
+  `${e.method}${e.path.replace(/[^A-Za-z0-9]+/g, '_')}`.replace(/_$/, '');
+
+/**
+ * OpenAPI links for the fuzzer's stateful runs: a response that names an id (`id` at the top, or in the
+ * first item of a top-level list) leads to every operation under `<its path>/:id`.
+ */
+function linksOf(e: Endpoint, output: Record<string, unknown> | undefined, endpoints: Endpoint[]) {
+  if (!output || e.path.includes(':')) return undefined;
+  const props = (output.properties ?? {}) as Record<string, Record<string, unknown>>;
+  let pointer: string | undefined;
+  if (props.id) pointer = '/id';
+  else {
+    const list = Object.entries(props).find(
+      ([, p]) => p.type === 'array' && (p.items as { properties?: { id?: unknown } })?.properties?.id,
+    );
+    if (list) pointer = `/${list[0]}/0/id`;
+  }
+  if (!pointer) return undefined;
+  const under = endpoints.filter((t) => t.path.startsWith(`${e.path}/:id`) && t.path.split(':').length === 2);
+  if (under.length === 0) return undefined;
+  return Object.fromEntries(
+    under.map((t) => [
+      operationId(t),
+      { operationId: operationId(t), parameters: { 'path.id': `$response.body#${pointer}` } },
+    ]),
+  );
+}
+
 /** OpenAPI 3.1 for the endpoints: JSON Schema 2020-12 straight from the zod schemas. */
 export function openApiDocument(endpoints: Endpoint[], info: { title: string; version: string }) {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -78,13 +126,16 @@ export function openApiDocument(endpoints: Endpoint[], info: { title: string; ve
       required: true,
       schema: { type: 'string' },
     }));
-    const queryParams = e.query
-      ? Object.entries((schema(e.query, 'input').properties ?? {}) as Record<string, unknown>).map(
-          ([name, s]) => ({ name, in: 'query', required: false, schema: s }),
-        )
-      : [];
+    const query = e.query ? schema(e.query, 'input') : undefined;
+    const required = new Set((query?.required ?? []) as string[]);
+    const queryParams = Object.entries((query?.properties ?? {}) as Record<string, unknown>).map(
+      ([name, s]) => ({ name, in: 'query', required: required.has(name), schema: s }),
+    );
+    const responses = { ...implied(e), ...e.responses };
     (paths[path] ??= {})[e.method] = {
+      operationId: operationId(e),
       summary: e.summary,
+      ...(e.description ? { description: e.description } : {}),
       tags: [e.tag],
       ...(e.auth ? { security: [{ bearer: [] }, { cookie: [] }] } : {}),
       parameters: [...params, ...queryParams],
@@ -97,15 +148,18 @@ export function openApiDocument(endpoints: Endpoint[], info: { title: string; ve
           }
         : {}),
       responses: Object.fromEntries(
-        Object.entries(e.responses).map(([status, r]) => [
-          status,
-          {
-            description: r.description,
-            ...(r.schema
-              ? { content: { [r.type ?? 'application/json']: { schema: schema(r.schema, 'output') } } }
-              : {}),
-          },
-        ]),
+        Object.entries(responses).map(([status, r]) => {
+          const output = r.schema ? schema(r.schema, 'output') : undefined;
+          const links = Number(status) < 300 ? linksOf(e, output, endpoints) : undefined;
+          return [
+            status,
+            {
+              description: r.description,
+              ...(output ? { content: { [r.type ?? 'application/json']: { schema: output } } } : {}),
+              ...(links ? { links } : {}),
+            },
+          ];
+        }),
       ),
     };
   }

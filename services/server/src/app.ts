@@ -28,7 +28,8 @@ export function serviceApp(
     }),
   );
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  // Not thrown: the router then sets the Allow header, and the error handler gives the body its shape.
+  app.use(router.allowedMethods());
   return app;
 }
 

@@ -51,7 +51,6 @@ interface HttpLikeError {
   statusCode?: number;
   expose?: boolean;
   message: string;
-  type?: string;
 }
 
 const STATUS_CODES: Record<number, string> = {
@@ -60,42 +59,65 @@ const STATUS_CODES: Record<number, string> = {
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  408: 'REQUEST_TIMEOUT',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'RATE_LIMITED',
+  431: 'HEADERS_TOO_LARGE',
+  503: 'UNAVAILABLE',
 };
 
-/** The one error middleware: every failure leaves as `{error: {code, message, details}}`. */
+/** The stable code of a status that no AppError named. */
+export const statusCode = (status: number) =>
+  STATUS_CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
+
+/**
+ * The one error middleware: every failure leaves as `{error: {code, message, details}}`. A message is
+ * shown only when its error says it may be (`expose`, which Koa's and http-errors' 5xx never set), so a
+ * server-side failure never tells a caller about the inside. A bare status that a middleware set without
+ * a body (the router's 405, a 404) gets the same shape.
+ */
 export function errorHandler(logger: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        ctx.status = 404;
-        ctx.body = {
-          error: { code: 'ROUTE_NOT_FOUND', message: `no route ${ctx.method} ${ctx.path}`, details: [] },
-        };
-      }
     } catch (err) {
-      if (err instanceof AppError) {
-        ctx.status = err.status;
+      const e = (err ?? {}) as HttpLikeError;
+      const given = e.status ?? e.statusCode;
+      const status = typeof given === 'number' && given >= 400 && given <= 599 ? given : 500;
+      const expose = e.expose ?? status < 500;
+      if (status >= 500) logger.error({ err, requestId: ctx.state.requestId }, 'unhandled error');
+      ctx.status = status;
+      if (err instanceof AppError && expose) {
         ctx.body = { error: { code: err.code, message: err.message, details: err.details } };
-        return;
-      }
-      const e = err as HttpLikeError;
-      const status = e.status ?? e.statusCode ?? 500;
-      if (status < 500 && e.expose !== false) {
+      } else if (expose) {
         // Errors from Koa and its middleware (bad JSON, body too large, rate limit).
         const malformed = err instanceof SyntaxError;
-        const code = malformed ? 'MALFORMED_JSON' : (STATUS_CODES[status] ?? 'BAD_REQUEST');
+        const code = malformed ? 'MALFORMED_JSON' : statusCode(status);
         const message = malformed ? `the body is not valid JSON: ${e.message}` : e.message;
-        ctx.status = status;
         ctx.body = { error: { code, message, details: [] } };
-        return;
+      } else {
+        const code = err instanceof AppError ? err.code : statusCode(status);
+        ctx.body = { error: { code, message: status >= 500 ? 'internal error' : ctx.message, details: [] } };
       }
-      logger.error({ err, requestId: ctx.state.requestId }, 'unhandled error');
-      ctx.status = 500;
-      ctx.body = { error: { code: 'INTERNAL', message: 'internal error', details: [] } };
+      return;
+    }
+    if (ctx.body !== undefined && ctx.body !== null) return;
+    if (ctx.status === 404) {
+      // Set again: Koa's 404 is only a default, and a body would turn it into 200.
+      ctx.status = 404;
+      ctx.body = errorBody('ROUTE_NOT_FOUND', `no route ${ctx.method} ${ctx.path}`);
+    } else if (ctx.status === 405 || (ctx.status === 501 && ctx.response.get('Allow'))) {
+      // The router answers a method it knows no route for with 405, and one it has never heard of
+      // (TRACE) with 501; on a path that exists both mean "not this method": 405 with the Allow header.
+      ctx.status = 405;
+      ctx.body = errorBody(
+        'METHOD_NOT_ALLOWED',
+        `${ctx.method} is not allowed on ${ctx.path}; allowed: ${ctx.response.get('Allow')}`,
+      );
     }
   };
 }
+
+const errorBody = (code: string, message: string) => ({ error: { code, message, details: [] } });

@@ -1,7 +1,7 @@
-export { endpoint, idempotencyKey, mount, openApiDocument, ErrorBody, type Endpoint } from './api.ts';
-export { errorHandler, parseInput, zodDetails } from './errors.ts';
+export { endpoint, idempotencyKey, mount, openApiDocument, operationId, ErrorBody, type Endpoint } from './api.ts';
+export { errorHandler, parseInput, statusCode, zodDetails } from './errors.ts';
 export { requestLogger } from './logging.ts';
-export { listen } from './listen.ts';
+export { answerClientError, listen } from './listen.ts';
 export { docsRoutes } from './docs.ts';
 export { createTokens, SESSION_TTL_MS, type Principal, type TokenIssuer } from './tokens.ts';
 export {

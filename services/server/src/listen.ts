@@ -1,4 +1,6 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type RequestListener, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { statusCode } from './errors.ts';
 import type { Logger } from 'pino';
 import { serveMetrics } from './metrics.ts';
 
@@ -26,7 +28,7 @@ export async function listen(
     stopping?: () => void;
   },
 ): Promise<Server> {
-  const server = createServer(handler).listen(port, host);
+  const server = createServer(handler).on('clientError', answerClientError).listen(port, host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   if (metricsPort !== undefined) await serveMetrics({ port: metricsPort, host, logger });
   let stopping = false;
@@ -49,4 +51,32 @@ export async function listen(
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
   return server;
+}
+
+/** What Node's parser refuses before any app sees the request, by the parser's error code. */
+const PARSER_STATUS: Record<string, number> = {
+  HPE_HEADER_OVERFLOW: 431,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
+};
+
+/**
+ * Answers a request Node's HTTP parser refused (headers past --max-http-header-size, a malformed request
+ * line) in the API's error shape, where Node would send a bare status line.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = PARSER_STATUS[err.code ?? ''] ?? 400;
+  const message =
+    status === 431
+      ? 'the request headers are too large'
+      : `the request is not valid HTTP (${STATUS_CODES[status]})`;
+  const body = JSON.stringify({ error: { code: statusCode(status), message, details: [] } });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -20,6 +20,10 @@ export function activityEndpoints(store: Store): Endpoint[] {
       method: 'get',
       path: '/api/tasks/:id/activity',
       summary: "A task's history: every change, oldest first (also after the task is deleted)",
+      description:
+        'The history outlives its task: after DELETE /api/tasks/{id} this still answers 200, its last ' +
+        'entry task.deleted, so a deletion can be seen and audited (decision 0026). An id the owner never ' +
+        'had answers 200 with no entries: the route tells nobody which ids exist.',
       tag: 'tasks',
       auth: true,
       responses: {

@@ -1,14 +1,11 @@
-import { describeRule, localDateTime, occurrences, zoneName } from '@todo/core';
+import { describeRule, localDate, localDateTime, occurrences, zoneName } from '@todo/core';
 import ratelimit from 'koa-ratelimit';
 import { z } from 'zod';
 import { endpoint, ErrorBody, type Endpoint } from '@todo/server';
 
 const Preview = z.strictObject({
   rrule: z.string().min(1).max(1000),
-  dtstart: z.union([
-    localDateTime,
-    z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD or YYYY-MM-DDTHH:mm[:ss]'),
-  ]),
+  dtstart: z.union([localDateTime, localDate]),
   tz: zoneName.optional(),
   exdate: z.array(localDateTime).max(500).optional(),
   count: z.number().int().min(1).max(500).default(20),

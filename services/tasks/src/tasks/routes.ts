@@ -1,4 +1,4 @@
-import { Tag, Task, TaskCreate, TaskPatch, ValidationError } from '@todo/core';
+import { SORT_KEYS, Tag, Task, TaskCreate, TaskPatch, ValidationError } from '@todo/core';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { endpoint, ErrorBody, idempotencyKey, type Endpoint } from '@todo/server';
@@ -13,7 +13,13 @@ const TaskList = z.object({
 });
 const ListQuery = z.strictObject({
   q: z.string().max(2000).optional(),
-  sort: z.string().max(20).optional(),
+  sort: z
+    .string()
+    .regex(
+      new RegExp(`^-?(?:${SORT_KEYS.join('|')})$`),
+      `one of ${SORT_KEYS.join(', ')}, a leading - reverses`,
+    )
+    .optional(),
   cursor: z.string().max(1000).optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });

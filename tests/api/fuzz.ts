@@ -1,0 +1,71 @@
+/**
+ * `npm run test:api`: Schemathesis against the embedded profile's /api/openapi.json, started from scratch
+ * on a free port with a temporary data directory. Every check, stateful links included; exits non-zero on
+ * any finding. Schemathesis comes from PyPI into the tools cache, as validate:deploy's checkers do.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureVenv } from '../../deploy/validate/tools.ts';
+import { toolEnv } from '../../deploy/validate/env.ts';
+import { startEmbedded } from '../../services/embedded/src/testing.ts';
+import { apiCaller } from '../../services/server/src/testing.ts';
+
+const SCHEMATHESIS = { schemathesis: '4.32.5' } as const;
+/** Test cases per operation and phase: enough to reach every refinement, small enough for CI (< 3 min). */
+const EXAMPLES = process.argv[2] ?? '40';
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const t0 = performance.now();
+const seconds = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
+
+const venv = await ensureVenv(log, SCHEMATHESIS);
+log(
+  `test:api: schemathesis ${SCHEMATHESIS.schemathesis} ready (${venv.cached ? 'cached' : 'installed'}) at ${seconds()}`,
+);
+
+const dataDir = mkdtempSync(join(tmpdir(), 'test-api-'));
+const { base, child } = await startEmbedded(dataDir);
+const account = { email: 'fuzzer@example.com', password: 'fuzzing all day' };
+const signup = await apiCaller(base)('POST', '/api/auth/signup', {
+  body: { ...account, tz: 'Europe/Berlin' },
+});
+if (signup.status !== 201) throw new Error(`sign-up failed: ${signup.status} ${JSON.stringify(signup.body)}`);
+log(`test:api: embedded profile at ${base}, signed up at ${seconds()}`);
+
+const code = await new Promise<number>((resolve) => {
+  const st = spawn(
+    join(venv.value.dir, 'bin', 'st'),
+    [
+      '--config-file',
+      join(import.meta.dirname, 'schemathesis.toml'),
+      'run',
+      `${base}/api/openapi.json`,
+      '--checks',
+      'all',
+      '--max-examples',
+      EXAMPLES,
+      '--seed',
+      String(Date.now() % 1_000_000),
+      '--workers',
+      '2',
+      '--no-color',
+    ],
+    {
+      env: {
+        ...toolEnv,
+        FUZZ_EMAIL: account.email,
+        FUZZ_PASSWORD: account.password,
+        SCHEMATHESIS_HOOKS: join(import.meta.dirname, 'hooks.py'),
+        SCHEMATHESIS_TELEMETRY: 'false',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  st.once('exit', (c) => resolve(c ?? 1));
+});
+child.kill('SIGKILL');
+rmSync(dataDir, { recursive: true, force: true });
+log(`test:api: ${code === 0 ? 'no finding' : 'findings (above)'}; total ${seconds()}`);
+process.exit(code);
