@@ -59,7 +59,10 @@ const code = await new Promise<number>((resolve) => {
         FUZZ_PASSWORD: account.password,
         SCHEMATHESIS_HOOKS: join(import.meta.dirname, 'hooks.py'),
         SCHEMATHESIS_TELEMETRY: 'false',
+        PYTHONDONTWRITEBYTECODE: '1',
       },
+      // Its caches (.schemathesis, the hooks' bytecode) go with the data, not into the checkout.
+      cwd: dataDir,
       stdio: ['ignore', 'inherit', 'inherit'],
     },
   );
