@@ -128,7 +128,7 @@ const notes = z.string().max(LIMITS.notes);
 export const Tag = z
   .string()
   .trim()
-  .transform((s) => s.replace(/^#/, '').toLowerCase())
+  .transform((s) => s.replace(/^#/, ''))
   .pipe(
     z
       .string()
@@ -136,6 +136,8 @@ export const Tag = z
       .max(LIMITS.tag)
       .regex(/^[\p{L}\p{N}_\-/.]+$/u, 'letters, digits, _ - / . only'),
   )
+  // Checked as sent, then lower-cased: lower case can add a mark the check refuses (İ → i̇).
+  .transform((s) => s.toLowerCase())
   .meta({ pattern: '^\\s*#?[\\p{L}\\p{N}_\\-/.]{1,50}\\s*$' });
 const tags = z
   .array(Tag)
@@ -144,15 +146,22 @@ const tags = z
 const reminders = z.array(ReminderInput).max(LIMITS.reminders, `at most ${LIMITS.reminders} reminders`);
 
 /** What a client sends to create a task. */
-export const TaskCreate = z.strictObject({
-  title,
-  notes: notes.optional(),
-  priority: z.enum(PRIORITIES).default('none'),
-  tags: tags.default([]),
-  due: Due.optional(),
-  reminders: reminders.default([]),
-  recurrence: Recurrence.optional(),
-});
+export const TaskCreate = z
+  .strictObject({
+    title,
+    notes: notes.optional(),
+    priority: z.enum(PRIORITIES).default('none'),
+    tags: tags.default([]),
+    due: Due.optional(),
+    reminders: reminders.default([]),
+    recurrence: Recurrence.optional(),
+  })
+  .meta({
+    // The rules across fields that JSON Schema can state (the task service checks them all).
+    dependentRequired: { recurrence: ['due'] },
+    if: { required: ['reminders'], properties: { reminders: { contains: { required: ['offset'] } } } },
+    then: { required: ['due'] },
+  });
 export type TaskCreate = z.infer<typeof TaskCreate>;
 
 /**

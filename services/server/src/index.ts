@@ -1,4 +1,13 @@
-export { endpoint, idempotencyKey, mount, openApiDocument, operationId, ErrorBody, type Endpoint } from './api.ts';
+export {
+  endpoint,
+  idempotencyKey,
+  mount,
+  openApiDocument,
+  operationId,
+  ErrorBody,
+  type Endpoint,
+} from './api.ts';
+export { decodeCursor, encodeCursor } from './cursor.ts';
 export { errorHandler, parseInput, statusCode, zodDetails } from './errors.ts';
 export { requestLogger } from './logging.ts';
 export { answerClientError, listen } from './listen.ts';

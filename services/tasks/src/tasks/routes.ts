@@ -110,7 +110,16 @@ export function taskEndpoints(tasks: TaskService): Endpoint[] {
       tag: 'tasks',
       auth: true,
       body: TaskPatch,
-      responses: { ...one, ...versioned },
+      responses: {
+        ...one,
+        ...versioned,
+        409: {
+          description:
+            "TASK_INCONSISTENT: the change does not fit the task's other fields (a recurrence or a relative " +
+            'reminder needs a due date; the rule must fit the due)',
+          schema: ErrorBody,
+        },
+      },
       handler: async (ctx, { body }) =>
         send(ctx, await tasks.update(principal(ctx), id(ctx), body, ifMatch(ctx), idempotencyKey(ctx))),
     }),

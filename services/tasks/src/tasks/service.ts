@@ -23,7 +23,12 @@ import {
   type TaskEventType,
   type TaskPatch,
 } from '@todo/core';
-import type { Principal } from '@todo/server';
+import {
+  decodeCursor as decodeServerCursor,
+  encodeCursor as encodeServerCursor,
+  type Principal,
+} from '@todo/server';
+import { z } from 'zod';
 import { sortValue, type Position, type Sort, type Store } from '../store/store.ts';
 
 export interface ListParams {
@@ -217,7 +222,7 @@ export function createTaskService({ store, clock, onWrite = () => {} }: TaskServ
           }
           if (changed.length === 0) return null;
           const result = withSeries(task as Task);
-          check(result);
+          check(result, 'change');
           return { task: result, type: 'task.updated', changed };
         },
         changeKey,
@@ -338,8 +343,11 @@ function withSeries(task: Task): Task {
   return { ...task, seriesId: task.id, occurrence: due.time ? `${due.date}T${due.time}` : due.date };
 }
 
-/** Rules across fields that the schemas can not see alone. */
-function check(task: Task): void {
+/**
+ * Rules across fields that the schemas can not see alone. A new task breaks them by its own input (400);
+ * a change can break them only together with the fields it leaves as they are (409: fine on another task).
+ */
+function check(task: Task, by: 'input' | 'change' = 'input'): void {
   const details: ErrorDetail[] = [];
   task.reminders.forEach((r, i) => {
     if ('offset' in r && !task.due)
@@ -374,28 +382,25 @@ function check(task: Task): void {
       details.push(...err.details.map((d) => ({ path: `recurrence.${d.path}`, issue: d.issue })));
     }
   }
-  if (details.length) throw new ValidationError('the task is not consistent', details);
+  if (details.length === 0) return;
+  if (by === 'input') throw new ValidationError('the task is not consistent', details);
+  throw new AppError('TASK_INCONSISTENT', 409, "the change does not fit the task's other fields", details);
 }
 
 function encodeCursor(sort: Sort, pos: Position): string {
-  return Buffer.from(JSON.stringify({ k: sort.key, d: sort.dir, ...pos })).toString('base64url');
+  return encodeServerCursor({ k: sort.key, d: sort.dir, ...pos });
 }
 
 function decodeCursor(cursor: string, sort: Sort): Position {
-  try {
-    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as Record<string, unknown>;
-    if (
-      c.k === sort.key &&
-      c.d === sort.dir &&
-      typeof c.id === 'string' &&
-      ['string', 'number'].includes(typeof c.v)
-    ) {
-      return { v: c.v as string | number, id: c.id };
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new ValidationError('invalid cursor', [
-    { path: 'cursor', issue: 'not a cursor from this list with this sort: start again without it' },
-  ]);
+  const { v, id } = decodeServerCursor(
+    cursor,
+    z.object({
+      k: z.literal(sort.key),
+      d: z.literal(sort.dir),
+      id: z.string(),
+      v: z.union([z.string(), z.number()]),
+    }),
+    'this list with this sort',
+  );
+  return { v, id };
 }

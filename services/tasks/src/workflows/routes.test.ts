@@ -87,6 +87,33 @@ describe('/api/workflows', async () => {
     expect(bad.body.error.details[0].path).toBe('kind');
   });
 
+  it('pages with cursor and limit, in the same order, asking the engine only about each page', async () => {
+    const whole = (await get('/api/workflows')).workflows.map((w: { id: string }) => w.id);
+    expect(whole).toHaveLength(4);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await get(`/api/workflows?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(asked.at(-1)).toHaveLength(page.workflows.length);
+      seen.push(...page.workflows.map((w: { id: string }) => w.id));
+      cursor = page.next;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(2);
+    expect(seen).toEqual(whole);
+    const first = await get('/api/workflows?limit=1');
+    // A cursor belongs to its list: another kind's, or a made-up one, is refused.
+    const foreign = await api.call('GET', `/api/workflows?kind=reminder&cursor=${first.next}`, { token });
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.error.details).toEqual([
+      { path: 'cursor', issue: 'not a cursor from this list: start again without it' },
+    ]);
+    expect((await api.call('GET', '/api/workflows?cursor=bm9wZQ', { token })).status).toBe(400);
+    expect((await api.call('GET', '/api/workflows?limit=0', { token })).status).toBe(400);
+    expect((await api.call('GET', '/api/workflows?limit=201', { token })).status).toBe(400);
+  });
+
   it("shows one workflow with its task's latest activity, and 404 for anything else", async () => {
     await post(`/api/tasks/${errand.id}/complete`);
     await post(`/api/tasks/${errand.id}/reopen`);

@@ -5,12 +5,20 @@ import { z } from 'zod';
 import { ActivityEntry } from '../activity/routes.ts';
 import type { WorkflowAction, WorkflowService } from './service.ts';
 
-const WorkflowList = z.object({ workflows: z.array(WorkflowInfo) });
+const WorkflowList = z.object({
+  workflows: z.array(WorkflowInfo),
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  next: z.string().optional(),
+});
 const WorkflowDetail = WorkflowInfo.extend({
   /** The task's latest changes, newest first. */
   recent: z.array(ActivityEntry),
 });
-const ListQuery = z.strictObject({ kind: z.enum(WORKFLOW_KINDS).optional() });
+const ListQuery = z.strictObject({
+  kind: z.enum(WORKFLOW_KINDS).optional(),
+  cursor: z.string().max(1000).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
 const errors = {
   401: { description: 'No or bad bearer token', schema: ErrorBody },
   404: { description: 'No such workflow for this owner', schema: ErrorBody },
@@ -54,17 +62,21 @@ export function workflowEndpoints(workflows: WorkflowService): Endpoint[] {
     endpoint({
       method: 'get',
       path: '/api/workflows',
-      summary: "The owner's reminders (of open tasks) and series, soonest first; kind=reminder|series",
+      summary:
+        "The owner's reminders (of open tasks) and series, soonest first; kind=reminder|series, cursor, limit",
+      description:
+        'A page at a time, as /api/tasks: up to `limit` (1 to 200, default 100); `next` is the cursor of the ' +
+        'following page (with the same kind), absent on the last.',
       tag: 'workflows',
       auth: true,
       query: ListQuery,
       responses: {
         200: { description: 'Workflows', schema: WorkflowList },
-        400: { description: 'Invalid kind', schema: ErrorBody },
+        400: { description: 'Invalid kind, cursor or limit', schema: ErrorBody },
         401: errors[401],
       },
       handler: async (ctx, { query }) => {
-        ctx.body = { workflows: await workflows.list(principal(ctx), query.kind) };
+        ctx.body = await workflows.list(principal(ctx), query);
       },
     }),
     endpoint({

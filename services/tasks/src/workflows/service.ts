@@ -22,7 +22,8 @@ import {
   type WorkflowKind,
   type WorkflowRef,
 } from '@todo/core';
-import { parseInput, type Principal } from '@todo/server';
+import { decodeCursor, encodeCursor, parseInput, type Principal } from '@todo/server';
+import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
 import type { TaskService } from '../tasks/service.ts';
@@ -37,6 +38,9 @@ export interface WorkflowServiceDeps {
 }
 
 export type WorkflowAction = 'pause' | 'resume' | 'cancel' | 'skip';
+
+const PageCursor = z.object({ v: z.string(), id: z.string() });
+type Position = z.infer<typeof PageCursor>;
 
 /** How many of a task's latest activity entries a workflow's detail shows. */
 const RECENT = 20;
@@ -116,8 +120,15 @@ export function createWorkflowService({ tasks, store, clock, logger, inspector }
   };
 
   return {
-    /** One entry per reminder of the owner's open tasks and per series, soonest first. */
-    async list(user: Principal, kind?: WorkflowKind): Promise<WorkflowInfo[]> {
+    /**
+     * One entry per reminder of the owner's open tasks and per series, soonest first (those with no next
+     * time, paused or waiting for a completion, after the rest), a page at a time: `next` is the cursor of
+     * the following page, absent on the last. Only the page's workflows are asked of the engine.
+     */
+    async list(
+      user: Principal,
+      { kind, cursor, limit = 100 }: { kind?: WorkflowKind; cursor?: string; limit?: number } = {},
+    ): Promise<{ workflows: WorkflowInfo[]; next?: string }> {
       const found: Found[] = [];
       if (kind !== 'series') {
         for (const task of await tasks.all(user, WITH_REMINDERS))
@@ -129,11 +140,23 @@ export function createWorkflowService({ tasks, store, clock, logger, inspector }
         for (const head of await store.seriesHeads(user.id))
           if (head.recurrence) found.push({ ref: { kind: 'series', seriesId: head.seriesId! }, task: head });
       }
-      const infos = await withStatus(found, user.tz);
-      // Those with no next time (paused, waiting for a completion) after the rest.
-      return infos.sort(
-        (a, b) => (a.nextAt ?? '~').localeCompare(b.nextAt ?? '~') || a.id.localeCompare(b.id),
-      );
+      // Keyset order: the next time, then the workflow id; a cursor is the last (v, id) of its page.
+      const order = (a: Position, b: Position) => a.v.localeCompare(b.v) || a.id.localeCompare(b.id);
+      const keyed = found
+        .map((f) => ({ f, v: describe(f, user.tz).nextAt ?? '~', id: workflowId(f.ref) }))
+        .sort(order);
+      const k = kind ?? 'all';
+      const after = cursor && decodeCursor(cursor, PageCursor.extend({ k: z.literal(k) }), 'this list');
+      const rest = after ? keyed.filter((e) => order(e, after) > 0) : keyed;
+      const page = rest.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        workflows: await withStatus(
+          page.map((e) => e.f),
+          user.tz,
+        ),
+        ...(rest.length > limit && last ? { next: encodeCursor({ k, v: last.v, id: last.id }) } : {}),
+      };
     },
 
     /** One workflow, with its task's latest activity, newest first. */
