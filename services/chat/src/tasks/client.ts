@@ -37,6 +37,8 @@ export class TasksApiError extends Error {
 
 /** The tasks API did not answer, or answered 5xx: the chat can not act, and says so with a 502. */
 export class TasksUnavailableError extends AppError {
+  // Written for the user (and its details name only the call), so shown although it is a 5xx.
+  override readonly expose = true;
   constructor(reason: string, options?: ErrorOptions) {
     super('TASKS_UNAVAILABLE', 502, 'the task service is not answering: try again in a moment', [
       { path: '(tasks)', issue: reason },
