@@ -1,4 +1,5 @@
 import { existsSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '@todo/core';
 import { createTokens, listen, startBesideSidecar } from '@todo/server';
@@ -26,6 +27,8 @@ const relay = sidecar
       logger,
       publisher: createDaprPublisher({ sidecar }),
       crashAfterPublish: () => failpoint('relay-after-publish'),
+      // The same name after a restart (a pod keeps its host name): it renews its lease at once.
+      holder: `${hostname()}:${env.PORT}`,
     })
   : undefined;
 const app = createApp({
