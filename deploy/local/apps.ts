@@ -10,14 +10,15 @@ import type { ProcessSpec, Readiness } from './supervisor.ts';
 const DAPR_LOCAL = join(config.repoRoot, 'deploy', 'dapr', 'local');
 /** Components and resiliency shared by every sidecar. */
 export const RESOURCES_DIR = join(DAPR_LOCAL, 'resources');
-/** Dapr Configurations: default.yaml for every app, tasks.yaml (access control) for the task service. */
+/** Dapr Configurations: <app>.yaml for each app of the stack, default.yaml (nothing allowed) for the rest. */
 export const CONFIG_DIR = join(DAPR_LOCAL, 'config');
 
 /**
  * An application of the stack, declared as data. The supervisor runs it beside its own daprd (unless
  * `dapr: false`), starts the sidecar first, and gives the app where to reach it:
- * APP_ID, APP_PORT, DAPR_HTTP_PORT, DAPR_GRPC_PORT, DAPR_HTTP_ENDPOINT, DAPR_GRPC_ENDPOINT, DAPR_API_TOKEN
- * (send it as `dapr-api-token`) and APP_API_TOKEN (daprd sends it to the app as `dapr-api-token`).
+ * APP_ID, APP_PORT, INTERNAL_PORT, DAPR_HTTP_PORT, DAPR_GRPC_PORT, DAPR_HTTP_ENDPOINT, DAPR_GRPC_ENDPOINT,
+ * DAPR_API_TOKEN (send it as `dapr-api-token`) and APP_API_TOKEN (daprd sends it to the app as
+ * `dapr-api-token`); both tokens are the app's own (tokens[appId]).
  */
 export type AppSpec = {
   /** Process name, and the Dapr app id unless dapr.appId says otherwise. */
@@ -26,10 +27,15 @@ export type AppSpec = {
   args: readonly string[];
   env?: Readonly<Record<string, string>>;
   cwd?: string;
-  /** The port the app serves HTTP on: where daprd delivers invocations, events and bindings. */
+  /** The port the app serves HTTP on (PORT): its public listener, or its only one. */
   port?: number;
   /** Where the app serves /metrics apart (given to it as METRICS_PORT). */
   metricsPort?: number;
+  /**
+   * The app's internal listener (INTERNAL_PORT, loopback): daprd's app port, where it delivers
+   * invocations, events and bindings. Without it daprd is given `port`.
+   */
+  internalPort?: number;
   /** A path on the app's port that answers 2xx when it is ready, or any Readiness. */
   health: string | Readiness;
   dapr?: false | SidecarOptions;
@@ -54,6 +60,7 @@ export type SidecarOptions = {
 export type SidecarContext = {
   bin: DaprBinaries;
   ports: StackPorts;
+  /** Each app's own tokens, by app id (a sidecar without an entry fails to start). */
   tokens: StackTokens;
   /** Env for envRef in the component files (STACK_*). */
   componentEnv: Readonly<Record<string, string>>;
@@ -73,12 +80,13 @@ export function appProcesses(app: AppSpec, slot: number, ctx: SidecarContext): P
   }
   const appId = app.dapr?.appId ?? app.name;
   const side = ctx.ports.sidecar(slot);
+  const tokens = appTokens(ctx, appId);
   const sidecar = sidecarProcess(
     {
       ...app.dapr,
       appId,
       name: sidecarName(app),
-      appPort: app.port,
+      appPort: app.internalPort ?? app.port,
       appHealthPath: typeof app.health === 'string' ? app.health : undefined,
       slot,
     },
@@ -90,10 +98,11 @@ export function appProcesses(app: AppSpec, slot: number, ctx: SidecarContext): P
     DAPR_GRPC_PORT: String(side.grpc),
     DAPR_HTTP_ENDPOINT: `http://127.0.0.1:${side.http}`,
     DAPR_GRPC_ENDPOINT: `http://127.0.0.1:${side.grpc}`,
-    DAPR_API_TOKEN: ctx.tokens.daprApiToken,
-    APP_API_TOKEN: ctx.tokens.appApiToken,
+    DAPR_API_TOKEN: tokens.daprApiToken,
+    APP_API_TOKEN: tokens.appApiToken,
     ...(app.port ? { APP_PORT: String(app.port) } : {}),
     ...(app.metricsPort ? { METRICS_PORT: String(app.metricsPort) } : {}),
+    ...(app.internalPort ? { INTERNAL_PORT: String(app.internalPort) } : {}),
   };
   return [
     sidecar,
@@ -125,6 +134,7 @@ export function sidecarProcess(
   ctx: SidecarContext,
 ): ProcessSpec {
   const p = ctx.ports.sidecar(o.slot);
+  const tokens = appTokens(ctx, o.appId);
   const http = `http://127.0.0.1:${p.http}`;
   const ready = o.appPort
     ? httpReady(`${http}/v1.0/healthz/outbound`, [204])
@@ -175,12 +185,13 @@ export function sidecarProcess(
     ],
     env: {
       ...ctx.componentEnv,
+      DAPR_API_TOKEN: tokens.daprApiToken,
+      APP_API_TOKEN: tokens.appApiToken,
+      // Over the tokens: a test may run a daprd without an app token (an empty value is none).
       ...o.env,
       NAMESPACE: CONTROL_PLANE.namespace,
       // Name resolution (mDNS) advertises this address: keep service invocation on loopback.
       DAPR_HOST_IP: '127.0.0.1',
-      DAPR_API_TOKEN: ctx.tokens.daprApiToken,
-      APP_API_TOKEN: ctx.tokens.appApiToken,
     },
     prepare: async () => ({ env: { DAPR_TRUST_ANCHORS: await readTrustAnchors() } }),
     dependsOn: ctx.dependsOn,
@@ -188,6 +199,12 @@ export function sidecarProcess(
     readyTimeoutMs: 60_000,
     stopTimeoutMs: 15_000,
   };
+}
+
+function appTokens(ctx: SidecarContext, appId: string) {
+  const tokens = ctx.tokens[appId];
+  if (!tokens) throw new Error(`no Dapr API tokens for app id ${appId}`);
+  return tokens;
 }
 
 function base(app: AppSpec) {

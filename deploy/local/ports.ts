@@ -21,10 +21,15 @@ export function stackPorts(base = config.portBase) {
     mongo: base + 50,
     postgres: base + 55,
     kafka: { broker: base + 40, controller: base + 41 },
-    /** HTTP ports of the apps (where daprd delivers invocations, events and bindings): base+60+n, n < 40. */
+    /** Public HTTP ports of the apps (the API and health checks only): base+60+n, n < 40. */
     app: (n: number) => base + 60 + n,
     /** Each stack app's /metrics listener (METRICS_PORT): base+80+n for app(n), n < 10 (probe apps have none). */
     metrics: (n: number) => base + 80 + n,
+    /**
+     * The apps' internal listeners (INTERNAL_PORT, on loopback): daprd's app port, where it delivers
+     * invocations, events and bindings: base+700+n, n < 40.
+     */
+    appInternal: (n: number) => base + 700 + n,
     /** daprd sidecars: slot i gets base+100+10i .. +3. */
     sidecar: (slot: number) => {
       const p = base + 100 + 10 * slot;

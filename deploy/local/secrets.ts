@@ -15,9 +15,14 @@ const secretsSchema = z.object({
 });
 export type StackSecrets = z.infer<typeof secretsSchema>;
 
-/** Tokens between each app and its sidecar: daprd requires DAPR_API_TOKEN, and sends APP_API_TOKEN to the app. */
-const tokensSchema = z.object({ daprApiToken: z.string().min(32), appApiToken: z.string().min(32) });
-export type StackTokens = z.infer<typeof tokensSchema>;
+/**
+ * The tokens between one app and its own daprd: daprd requires DAPR_API_TOKEN from the app, and sends
+ * APP_API_TOKEN to it. Each app has its own pair, so one app's token opens no other app's sidecar.
+ */
+const appTokensSchema = z.object({ daprApiToken: z.string().min(32), appApiToken: z.string().min(32) });
+export type AppTokens = z.infer<typeof appTokensSchema>;
+/** Every app's tokens, by Dapr app id. */
+export type StackTokens = Record<string, AppTokens>;
 
 export async function ensureSecrets(): Promise<StackSecrets> {
   return ensureJson(dirs.secrets, secretsSchema, () => ({
@@ -26,11 +31,38 @@ export async function ensureSecrets(): Promise<StackSecrets> {
   }));
 }
 
-export async function ensureTokens(): Promise<StackTokens> {
-  return ensureJson(dirs.tokens, tokensSchema, () => ({
+/** A fresh pair of tokens for one app. */
+export function newAppTokens(): AppTokens {
+  return {
     daprApiToken: randomBytes(32).toString('base64url'),
     appApiToken: randomBytes(32).toString('base64url'),
-  }));
+  };
+}
+
+/**
+ * The tokens of `appIds` from .data/stack/tokens.json, made for the apps that have none yet. Entries of
+ * another shape (the single stack-wide pair of earlier versions) are dropped.
+ */
+export async function ensureTokens(appIds: readonly string[]): Promise<StackTokens> {
+  let current: Record<string, unknown> = {};
+  try {
+    current = JSON.parse(await readFile(dirs.tokens, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`${dirs.tokens} is not valid JSON: delete it to regenerate`, { cause: err });
+  }
+  const tokens: StackTokens = {};
+  for (const [id, value] of Object.entries(current)) {
+    const parsed = appTokensSchema.safeParse(value);
+    if (parsed.success) tokens[id] = parsed.data;
+  }
+  const missing = appIds.filter((id) => !tokens[id]);
+  for (const id of missing) tokens[id] = newAppTokens();
+  if (missing.length > 0 || Object.keys(tokens).length !== Object.keys(current).length) {
+    await mkdir(dirname(dirs.tokens), { recursive: true });
+    await writeFile(dirs.tokens, JSON.stringify(tokens, null, 2) + '\n', { mode: 0o600 });
+  }
+  return tokens;
 }
 
 /** Reads file, filling in (and writing back) any key the schema needs that it lacks. */

@@ -15,7 +15,7 @@ import { stackPorts, type StackPorts } from './ports.ts';
 import { ensureMongo, mongoProcess, mongoUrl } from './mongo.ts';
 import { ensurePostgres, postgresProcess } from './postgres.ts';
 import { ensureRedis, redisProcess } from './redis.ts';
-import { ensureSecrets, ensureTokens, type StackTokens } from './secrets.ts';
+import { ensureSecrets, ensureTokens, newAppTokens, type StackTokens } from './secrets.ts';
 import { PieceFailedError, Supervisor, type ProcessSpec, type SupervisorEvent } from './supervisor.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -32,7 +32,11 @@ export const TOPICS: readonly TopicSpec[] = [
 
 const appPorts = stackPorts();
 
-/** The apps of the stack, each beside its own daprd. Add entries here (see AppSpec in apps.ts). */
+/**
+ * The apps of the stack, each beside its own daprd with its own Configuration (deploy/dapr/local/config/
+ * <app>.yaml: who may invoke which of its operations, which secrets it may read). Add entries here (see
+ * AppSpec in apps.ts).
+ */
 export const APPS: readonly AppSpec[] = [
   {
     name: 'tasks',
@@ -40,13 +44,13 @@ export const APPS: readonly AppSpec[] = [
     args: ['services/tasks/src/server.ts'],
     port: appPorts.app(0),
     metricsPort: appPorts.metrics(0),
+    internalPort: appPorts.appInternal(0),
     env: {
       PORT: String(appPorts.app(0)),
       MONGO_URL: mongoUrl(appPorts.mongo),
       FAILPOINTS_DIR: dirs.failpoints,
     },
     health: '/healthz',
-    // Access control: only chat, workflows and notifications may invoke it.
     dapr: { config: `${CONFIG_DIR}/tasks.yaml` },
     dependsOn: ['ferretdb'],
   },
@@ -56,8 +60,10 @@ export const APPS: readonly AppSpec[] = [
     args: ['services/chat/src/server.ts'],
     port: appPorts.app(1),
     metricsPort: appPorts.metrics(1),
+    internalPort: appPorts.appInternal(1),
     env: { PORT: String(appPorts.app(1)) },
     health: '/healthz',
+    dapr: { config: `${CONFIG_DIR}/chat.yaml` },
     dependsOn: ['tasks'],
   },
   {
@@ -66,8 +72,10 @@ export const APPS: readonly AppSpec[] = [
     args: ['services/notifications/src/server.ts'],
     port: appPorts.app(2),
     metricsPort: appPorts.metrics(2),
+    internalPort: appPorts.appInternal(2),
     env: { PORT: String(appPorts.app(2)), MONGO_URL: mongoUrl(appPorts.mongo), MONGO_DB: 'notifications' },
     health: '/readyz',
+    dapr: { config: `${CONFIG_DIR}/notifications.yaml` },
     dependsOn: ['ferretdb'],
   },
   {
@@ -76,8 +84,10 @@ export const APPS: readonly AppSpec[] = [
     args: ['workflows/src/server.ts'],
     port: appPorts.app(3),
     metricsPort: appPorts.metrics(3),
+    internalPort: appPorts.appInternal(3),
     env: { PORT: String(appPorts.app(3)) },
     health: '/readyz',
+    dapr: { config: `${CONFIG_DIR}/workflows.yaml` },
     dependsOn: ['tasks'],
   },
   {
@@ -88,8 +98,10 @@ export const APPS: readonly AppSpec[] = [
     args: ['services/search/src/server.ts'],
     port: appPorts.app(4),
     metricsPort: appPorts.metrics(4),
+    internalPort: appPorts.appInternal(4),
     env: { PORT: String(appPorts.app(4)), KAFKA_BROKERS: `127.0.0.1:${appPorts.kafka.broker}` },
     health: '/readyz',
+    dapr: { config: `${CONFIG_DIR}/search.yaml` },
     dependsOn: ['kafka', 'tasks'],
   },
   {
@@ -101,6 +113,7 @@ export const APPS: readonly AppSpec[] = [
     metricsPort: appPorts.metrics(5),
     env: { PORT: String(appPorts.app(5)) },
     health: '/healthz',
+    dapr: { config: `${CONFIG_DIR}/web.yaml` },
     dependsOn: ['tasks', 'chat', 'notifications'],
   },
 ];
@@ -124,12 +137,15 @@ export type StackInfo = {
   mongo: { url: string };
   /** daprd of each app id (the probe included): where to call it, and its slot in ports.ts. */
   sidecars: Record<string, Sidecar>;
-  /** HTTP port of each app, by name. */
+  /** HTTP port of each app (its public listener), by name. */
   apps: Record<string, number>;
   /** The /metrics port of each app, by name (Prometheus' text format at /metrics). */
   metrics: Record<string, number>;
+  /** The internal listener of each app that has one (daprd's app port; every route, app token needed). */
+  internalPorts: Record<string, number>;
   /** Env of every daprd for the component files' envRef (STACK_*). */
   componentEnv: Record<string, string>;
+  /** Each app's own Dapr API and app API tokens, by app id (the probe's included). */
   tokens: StackTokens;
 };
 
@@ -164,7 +180,7 @@ export async function startStack(
     ensureMongo(),
     ensurePostgres(),
     ensureSecrets(),
-    ensureTokens(),
+    ensureTokens([PROBE_APP_ID, ...apps.filter((a) => a.dapr !== false).map(appIdOf)]),
   ]);
   log(
     `runtimes ready in ${secondsSince(installed)} (dapr ${DAPR_VERSION}: ${bin.source}; kafka ${kafka.version})`,
@@ -210,7 +226,7 @@ export async function startStack(
           name: `${PROBE_APP_ID}-daprd`,
           appId: PROBE_APP_ID,
           slot: 0,
-          extraReady: connectedToControlPlane(ports.sidecar(0).http, tokens),
+          extraReady: connectedToControlPlane(ports.sidecar(0).http, tokens[PROBE_APP_ID]!.daprApiToken),
         },
         ctx,
       ),
@@ -219,11 +235,13 @@ export async function startStack(
   }
   const appPortsByName: Record<string, number> = {};
   const metricsPorts: Record<string, number> = {};
+  const internalPorts: Record<string, number> = {};
   apps.forEach((app, i) => {
     if (app.metricsPort) metricsPorts[app.name] = app.metricsPort;
     specs.push(...appProcesses(app, i + 1, ctx));
-    if (app.dapr !== false) sidecars[app.dapr?.appId ?? app.name] = pick(ports.sidecar(i + 1), i + 1);
+    if (app.dapr !== false) sidecars[appIdOf(app)] = pick(ports.sidecar(i + 1), i + 1);
     if (app.port) appPortsByName[app.name] = app.port;
+    if (app.internalPort) internalPorts[app.name] = app.internalPort;
   });
 
   const started = Date.now();
@@ -263,6 +281,7 @@ export async function startStack(
     sidecars,
     apps: appPortsByName,
     metrics: metricsPorts,
+    internalPorts,
     componentEnv,
     tokens,
   };
@@ -289,6 +308,8 @@ export async function readRunningStack(): Promise<StackInfo | undefined> {
 export type AttachedApps = {
   /** Sidecars of the attached apps, by app id. */
   sidecars: Record<string, Sidecar>;
+  /** The attached apps' own tokens (made for this run, kept nowhere), by app id. */
+  tokens: StackTokens;
   supervisor: Supervisor;
   stop: () => Promise<void>;
 };
@@ -308,10 +329,13 @@ export async function attachApps(
   const log = opts.log ?? (() => {});
   const bin = await ensureDapr(log);
   const ports = stackPorts(info.portBase);
+  const tokens: StackTokens = Object.fromEntries(
+    apps.filter((a) => a.dapr !== false).map((a) => [appIdOf(a), newAppTokens()]),
+  );
   const ctx: SidecarContext = {
     bin,
     ports,
-    tokens: info.tokens,
+    tokens,
     componentEnv: info.componentEnv,
     dependsOn: [],
   };
@@ -320,14 +344,16 @@ export async function attachApps(
   const sidecars: Record<string, Sidecar> = {};
   apps.forEach((app, i) => {
     specs.push(...appProcesses(app, first + i, ctx));
-    if (app.dapr !== false) sidecars[app.dapr?.appId ?? app.name] = pick(ports.sidecar(first + i), first + i);
+    if (app.dapr !== false) sidecars[appIdOf(app)] = pick(ports.sidecar(first + i), first + i);
   });
   const busy = (
     await Promise.all(
       apps.flatMap((app, i) =>
-        [...Object.values(ports.sidecar(first + i)), ...(app.port ? [app.port] : [])].map(async (p) =>
-          (await portFree(p)) ? undefined : `${p} (${app.name})`,
-        ),
+        [
+          ...Object.values(ports.sidecar(first + i)),
+          ...(app.port ? [app.port] : []),
+          ...(app.internalPort ? [app.internalPort] : []),
+        ].map(async (p) => ((await portFree(p)) ? undefined : `${p} (${app.name})`)),
       ),
     )
   ).filter((x) => x !== undefined);
@@ -345,20 +371,24 @@ export async function attachApps(
     await stop();
     throw err;
   }
-  return { sidecars, supervisor, stop };
+  return { sidecars, tokens, supervisor, stop };
+}
+
+function appIdOf(app: AppSpec): string {
+  return (app.dapr !== false && app.dapr?.appId) || app.name;
 }
 
 /**
  * The probe is ready when daprd reports its actor runtime connected to placement and its scheduler client
  * connected: healthz alone does not wait for either.
  */
-function connectedToControlPlane(httpPort: number, tokens: StackTokens) {
+function connectedToControlPlane(httpPort: number, daprApiToken: string) {
   return {
     describe: 'daprd metadata: placement and scheduler connected',
     check: async (signal: AbortSignal) => {
       const res = await fetch(`http://127.0.0.1:${httpPort}/v1.0/metadata`, {
         signal,
-        headers: { 'dapr-api-token': tokens.daprApiToken },
+        headers: { 'dapr-api-token': daprApiToken },
       });
       if (res.status !== 200) throw new Error(`metadata answered ${res.status}`);
       const meta = (await res.json()) as {
@@ -392,6 +422,10 @@ async function assertPortsFree(ports: StackPorts, apps: readonly AppSpec[]): Pro
   }
   for (const app of apps) if (app.port) wanted.push([app.name, app.port]);
   for (const app of apps) if (app.metricsPort) wanted.push([`${app.name} metrics`, app.metricsPort]);
+  for (const app of apps) {
+    if (app.port) wanted.push([app.name, app.port]);
+    if (app.internalPort) wanted.push([`${app.name} internal`, app.internalPort]);
+  }
   const busy = (
     await Promise.all(
       wanted.map(async ([what, port]) => ((await portFree(port)) ? undefined : `${port} (${what})`)),

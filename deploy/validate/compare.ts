@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'yaml';
-import { APPS, TOPICS } from '../local/stack.ts';
+import { APPS, PROBE_APP_ID, TOPICS } from '../local/stack.ts';
 import { CHART, readDocs, REPO, type Finding } from './checks.ts';
 
 export const DAPR_DIRS = {
@@ -30,6 +30,13 @@ export function clusterDaprFiles(clusterDir = DAPR_DIRS.cluster, names: readonly
 const ADDRESS_FIELDS = new Set(['brokers', 'redisHost', 'secretsFile']);
 /** Component types that differ by design: the secret store is a file locally, Kubernetes Secrets in a cluster. */
 const TYPE_PAIRS: Record<string, string> = { 'secretstores.local.file': 'secretstores.kubernetes' };
+/**
+ * App ids only the local stack has: its probe sidecar and the stack tests' probe app (tests/stack/global.ts).
+ * Their entries in the local scopes are dropped before comparing with the cluster.
+ */
+const LOCAL_TEST_APPS = new Set([PROBE_APP_ID, 'retry-probe']);
+/** Pub/sub metadata of the form `app=topic,topic;app=...`. */
+const SCOPE_FIELDS = new Set(['publishingScopes', 'subscriptionScopes']);
 /** Metadata of one type that has no counterpart in the other. */
 const TYPE_ONLY_FIELDS = new Set(['nestedSeparator']);
 
@@ -61,7 +68,7 @@ export type CompareInput = {
 };
 
 export type ChartValues = {
-  apps: Record<string, { enabled: boolean; daprConfig: string }>;
+  apps: Record<string, { enabled: boolean; daprConfig: string; secrets?: string[] }>;
   kafka: { topics: { name: string; partitions: number; config?: Record<string, string> }[] };
 };
 
@@ -99,6 +106,7 @@ export function compareLocalAndCluster(input: CompareInput): Finding[] {
     if (v.enabled && !cluster.has(`Configuration/${v.daprConfig}`))
       add(`app ${app} uses Dapr Configuration ${v.daprConfig}, which the cluster does not have`);
 
+  compareSecrets(input.values, cluster, add);
   compareTopics(input, add);
   compareCommands(input, appNames, add);
   const localMtls = (input.sentry.spec?.['mtls'] ?? {}) as Record<string, unknown>;
@@ -107,6 +115,32 @@ export function compareLocalAndCluster(input: CompareInput): Finding[] {
     if (clusterMtls[k] !== v)
       add(`mTLS ${k}: ${String(v)} locally, ${String(clusterMtls[k])} in the Dapr chart values`);
   return findings;
+}
+
+/**
+ * What an app may read from the secret store is said twice in the cluster: its Configuration's
+ * allowedSecrets (Dapr) and the Role on those Secrets (the chart's apps.<app>.secrets). They must agree,
+ * and only apps with a secret load the secret store.
+ */
+function compareSecrets(values: ChartValues, cluster: Map<string, Doc>, add: (m: string) => void) {
+  type Scope = { storeName: string; allowedSecrets?: string[] };
+  const readers: string[] = [];
+  for (const [app, v] of Object.entries(values.apps)) {
+    const spec = cluster.get(`Configuration/${v.daprConfig}`)?.spec as
+      { secrets?: { scopes?: Scope[] } } | undefined;
+    const allowed = spec?.secrets?.scopes?.find((x) => x.storeName === 'secretstore')?.allowedSecrets ?? [];
+    const granted = v.secrets ?? [];
+    if (!isDeepStrictEqual([...allowed].sort(), [...granted].sort()))
+      add(
+        `app ${app}: its Configuration allows secrets ${allowed.join(',')}, the chart grants ${granted.join(',')}`,
+      );
+    if (v.enabled && granted.length > 0) readers.push(app);
+  }
+  const store = cluster.get('Component/secretstore');
+  if (store && !isDeepStrictEqual([...(store.scopes ?? [])].sort(), readers.sort()))
+    add(
+      `Component/secretstore is scoped to ${(store.scopes ?? []).join(',')}, but the apps with secrets are ${readers.join(',')}`,
+    );
 }
 
 /** Each app's image runs what the local stack runs for it, and every app the chart deploys has an image. */
@@ -150,18 +184,24 @@ function compareComponent(key: string, l: Doc, c: Doc, localSchedule: string, ad
       continue;
     }
     // A setting read from the stack's environment locally is a value in the cluster: the stack's default.
-    const av = a.envRef === 'STACK_RECONCILE_SCHEDULE' ? localSchedule : a.envRef ? undefined : a.value;
+    let av = a.envRef === 'STACK_RECONCILE_SCHEDULE' ? localSchedule : a.envRef ? undefined : a.value;
+    if (SCOPE_FIELDS.has(name) && typeof av === 'string')
+      av = av
+        .split(';')
+        .filter((entry) => !LOCAL_TEST_APPS.has(entry.split('=')[0]!))
+        .join(';');
     if (av !== undefined && !isDeepStrictEqual(av, b.value))
       add(`${key}: ${name} is ${String(av)} locally, ${String(b.value)} in the cluster`);
     if (!isDeepStrictEqual(a.secretKeyRef, b.secretKeyRef)) add(`${key}: ${name} names a different secret`);
   }
-  const ls = l.scopes ?? [];
+  const ls = (l.scopes ?? []).filter((app) => !LOCAL_TEST_APPS.has(app));
   if (ls.length > 0 && !isDeepStrictEqual([...ls].sort(), [...(c.scopes ?? [])].sort()))
     add(`${key}: scopes ${ls.join(',')} locally, ${(c.scopes ?? []).join(',')} in the cluster`);
 }
 
 function compareConfiguration(key: string, l: Doc, c: Doc, add: (m: string) => void) {
-  type Acl = { defaultAction?: string; trustDomain?: string; policies?: { appId: string }[] };
+  type Policy = { appId: string; defaultAction?: string; operations?: unknown[] };
+  type Acl = { defaultAction?: string; trustDomain?: string; policies?: Policy[] };
   const la = (l.spec?.['accessControl'] ?? {}) as Acl;
   const ca = (c.spec?.['accessControl'] ?? {}) as Acl;
   if (la.defaultAction !== ca.defaultAction)
@@ -170,6 +210,12 @@ function compareConfiguration(key: string, l: Doc, c: Doc, add: (m: string) => v
   const callers = (a: Acl) => (a.policies ?? []).map((p) => p.appId).sort();
   if (!isDeepStrictEqual(callers(la), callers(ca)))
     add(`${key}: callers ${callers(la).join(',')} locally, ${callers(ca).join(',')} in the cluster`);
+  // What each caller may do must match too (namespaces differ on purpose: default locally).
+  for (const p of la.policies ?? []) {
+    const q = (ca.policies ?? []).find((x) => x.appId === p.appId);
+    if (q && (p.defaultAction !== q.defaultAction || !isDeepStrictEqual(p.operations, q.operations)))
+      add(`${key}: what ${p.appId} may invoke differs`);
+  }
   for (const field of ['secrets', 'metric', 'workflow', 'features'] as const)
     if (!isDeepStrictEqual(l.spec?.[field], c.spec?.[field])) add(`${key}: ${field} differs`);
   const lr = (l.spec?.['tracing'] as { samplingRate?: string } | undefined)?.samplingRate;
@@ -211,7 +257,10 @@ export async function loadCompareInput(
   const names = (await readdir(clusterDir)).filter((n) => n.endsWith('.yaml')).sort();
   const localFiles = [
     ...(await readdir(DAPR_DIRS.local.resources)).map((n) => join(DAPR_DIRS.local.resources, n)),
-    ...['default.yaml', 'tasks.yaml'].map((n) => join(DAPR_DIRS.local.config, n)),
+    // Every Configuration but sentry's (the control plane's, compared with the Dapr chart's mTLS values).
+    ...(await readdir(DAPR_DIRS.local.config))
+      .filter((n) => n !== 'sentry.yaml')
+      .map((n) => join(DAPR_DIRS.local.config, n)),
   ].filter((f) => f.endsWith('.yaml'));
   const [localDocs, clusterDocs] = await Promise.all(
     [localFiles, clusterDaprFiles(clusterDir, names)].map(async (files) =>

@@ -223,4 +223,34 @@ describe('local vs cluster', () => {
       compareLocalAndCluster(await loadCompareInput({ valuesYaml: stringify(values) })).map((f) => f.message),
     ).toEqual(['topic task-events: 6 partitions locally, 5 in the chart']);
   });
+
+  it('refuses a caller given more operations, a wider publishing scope, and a secret the chart does not grant', async () => {
+    const messages = async (clusterDir: string) =>
+      compareLocalAndCluster(await loadCompareInput({ clusterDir })).map((f) => f.message);
+
+    const wider = await daprCopy('config-tasks.yaml', (d) => {
+      d['spec'].accessControl.policies
+        .find((p: { appId: string }) => p.appId === 'chat')
+        .operations.push({ name: '/internal/**', httpVerb: ['GET'], action: 'allow' });
+    });
+    expect(await messages(wider)).toEqual(['Configuration/tasks: what chat may invoke differs']);
+
+    const publisher = await daprCopy('pubsub.yaml', (d) => {
+      d['spec'].metadata.find((m: { name: string }) => m.name === 'publishingScopes').value +=
+        ';chat=reminders';
+    });
+    const published = await messages(publisher);
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatch(
+      /^Component\/pubsub: publishingScopes is .* locally, .*chat=reminders in the cluster$/,
+    );
+
+    const secret = await daprCopy('config-workflows.yaml', (d) => {
+      d['spec'].secrets.scopes[0].allowedSecrets = ['jwt-signing-key'];
+    });
+    expect(await messages(secret)).toEqual([
+      'Configuration/workflows: secrets differs',
+      'app workflows: its Configuration allows secrets jwt-signing-key, the chart grants ',
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import type autocannon from 'autocannon';
 import { MongoClient } from 'mongodb';
 import { stackPorts } from '../../deploy/local/ports.ts';
@@ -214,6 +215,7 @@ export async function apiStackBench(): Promise<string> {
         port: helloPort,
         env: { PORT: String(helloPort) },
         health: '/',
+        dapr: { config: fileURLToPath(new URL('hello-dapr-config.yaml', import.meta.url)) },
       },
     ]);
     const tasks = `http://127.0.0.1:${info.apps['tasks']}`;
@@ -225,7 +227,7 @@ export async function apiStackBench(): Promise<string> {
     const direct: Target = { base: (app) => `http://127.0.0.1:${info.apps[app]}`, headers: {} };
     const viaDapr: Target = {
       base: (app) => `http://127.0.0.1:${info.sidecars['web']!.http}/v1.0/invoke/${app}/method`,
-      headers: { 'dapr-api-token': info.tokens.daprApiToken },
+      headers: { 'dapr-api-token': info.tokens['web']!.daprApiToken },
     };
     const runs: Run[] = [];
     for (const users of USERS) {

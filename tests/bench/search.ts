@@ -92,10 +92,11 @@ interface LagRun {
  */
 async function stackLag(info: StackInfo, perSecond: number, seconds: number): Promise<LagRun> {
   const dapr = `http://127.0.0.1:${info.sidecars['chat']!.http}/v1.0/invoke`;
-  const headers = { 'dapr-api-token': info.tokens.daprApiToken, 'content-type': 'application/json' };
-  const signup = await fetch(`${dapr}/tasks/method/api/auth/signup`, {
+  const headers = { 'dapr-api-token': info.tokens['chat']!.daprApiToken, 'content-type': 'application/json' };
+  // Signing up is not an operation chat may invoke on the task service: the account is made on its port.
+  const signup = await fetch(`http://127.0.0.1:${info.apps['tasks']}/api/auth/signup`, {
     method: 'POST',
-    headers,
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: `bench-${randomUUID()}@example.com`, password: 'correct horse battery' }),
   });
   const { token } = (await signup.json()) as { token: string };

@@ -13,7 +13,7 @@ describe('secrets', () => {
     >;
     const url = daprUrl('tasks', '/v1.0/secrets/secretstore/jwt-signing-key');
 
-    const res = await fetch(url, { headers: daprHeaders() });
+    const res = await fetch(url, { headers: daprHeaders('tasks') });
     expect(await json(res, 200)).toEqual({ 'jwt-signing-key': file['jwt-signing-key'] });
 
     const anonymous = await fetch(url);
@@ -22,7 +22,7 @@ describe('secrets', () => {
     expect(wrong.status).toBe(401);
     // Infrastructure credentials are for components only (secret scopes in the Configuration).
     const denied = await fetch(daprUrl('tasks', '/v1.0/secrets/secretstore/redis-password'), {
-      headers: daprHeaders(),
+      headers: daprHeaders('tasks'),
     });
     expect(denied.status).toBe(403);
   });
@@ -32,7 +32,7 @@ describe('service invocation', () => {
   const invoke = (via: string, path: string, init: RequestInit = {}) =>
     fetch(daprUrl(via, `/v1.0/invoke/tasks/method${path}`), {
       ...init,
-      headers: daprHeaders((init.headers as Record<string, string> | undefined) ?? {}),
+      headers: daprHeaders(via, (init.headers as Record<string, string> | undefined) ?? {}),
     });
 
   it('chat reaches the task service through its daprd, authenticated calls included', async () => {
@@ -40,7 +40,8 @@ describe('service invocation', () => {
     expect(health.status).toBe(200);
     await health.body?.cancel();
 
-    const { token } = await signUp(viaDapr('chat'));
+    // Signing up is not among the routes chat may invoke: the account is made on the public port.
+    const { token } = await signUp();
     const created = await createTask(token, { title: 'Through Dapr' }, viaDapr('chat'));
     const list = await json<{ tasks: { id: string; title: string }[] }>(
       await invoke('chat', '/api/tasks', { headers: { authorization: `Bearer ${token}` } }),
@@ -53,7 +54,7 @@ describe('service invocation', () => {
   });
 
   it('access control lets workflows in and refuses app ids it does not list', async () => {
-    const allowed = await invoke('workflows', '/healthz');
+    const allowed = await invoke('workflows', '/internal/live?limit=1');
     expect(allowed.status).toBe(200);
     await allowed.body?.cancel();
     for (const appId of ['retry-probe', 'stack-probe']) {

@@ -34,7 +34,9 @@ describe('the chat service in the stack', () => {
 
     // The conversation is in the state store, read back through chat's own daprd (keys are per app id).
     const key = encodeURIComponent(`chat|${userId}|${added.conversationId}`);
-    const saved = await fetch(daprUrl('chat', `/v1.0/state/statestore/${key}`), { headers: daprHeaders() });
+    const saved = await fetch(daprUrl('chat', `/v1.0/state/statestore/${key}`), {
+      headers: daprHeaders('chat'),
+    });
     expect(JSON.stringify(await json(saved, 200))).toContain(added.tasks[0]!.id);
   });
 });

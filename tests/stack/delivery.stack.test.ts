@@ -45,7 +45,8 @@ describe('delivery through an outage', () => {
       const reminders = await readTopic('reminders');
       try {
         const downAt = Date.now();
-        const outage = await takeDown(stack().apps['notifications']!, notificationsUrl('/readyz'));
+        // daprd delivers to the internal listener: that is the port to hold.
+        const outage = await takeDown(stack().internalPorts['notifications']!, notificationsUrl('/readyz'));
         onTestFinished(() => outage.restore()); // never leave the stack without notifications
         // Every reminder fires between 30 and 90 s into the outage.
         const tasks = await inBatches(

@@ -73,6 +73,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   );
   project.provide('stack', {
     ...info,
+    tokens: { ...info.tokens, ...attached.tokens },
     probes: {
       retryProbe: { port: ports.app(30), sidecar: attached.sidecars['retry-probe']! },
     },

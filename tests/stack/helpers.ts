@@ -21,8 +21,11 @@ export function daprUrl(appId: string, path: string): string {
   return `http://127.0.0.1:${sidecar.http}${path}`;
 }
 
-export function daprHeaders(extra: Record<string, string> = {}): Record<string, string> {
-  return { 'dapr-api-token': stack().tokens.daprApiToken, ...extra };
+/** Headers for a call to the daprd of `appId`: that app's own Dapr API token (each app has its own). */
+export function daprHeaders(appId: string, extra: Record<string, string> = {}): Record<string, string> {
+  const tokens = stack().tokens[appId];
+  if (!tokens) throw new Error(`no tokens for app id ${appId}`);
+  return { 'dapr-api-token': tokens.daprApiToken, ...extra };
 }
 
 /**
@@ -63,7 +66,7 @@ export async function json<T = unknown>(res: Response, status: number): Promise<
 export type Api = { base: string; headers?: Record<string, string> };
 
 export function viaDapr(appId: string): Api {
-  return { base: daprUrl(appId, '/v1.0/invoke/tasks/method'), headers: daprHeaders() };
+  return { base: daprUrl(appId, '/v1.0/invoke/tasks/method'), headers: daprHeaders(appId) };
 }
 
 /** Signs up a new account and answers its bearer token and user id. */

@@ -42,7 +42,7 @@ describe('notifications in the stack', () => {
         daprUrl('stack-probe', `/v1.0/publish/pubsub/reminders?metadata.partitionKey=${taskId}`),
         {
           method: 'POST',
-          headers: daprHeaders({ 'content-type': 'application/cloudevents+json' }),
+          headers: daprHeaders('stack-probe', { 'content-type': 'application/cloudevents+json' }),
           body: JSON.stringify(cloudEvent),
         },
       );

@@ -14,7 +14,7 @@ const run = promisify(execFile);
 async function find(token: string, q: string, filter = ''): Promise<SearchAnswer> {
   const params = new URLSearchParams({ q, filter, sort: 'title' });
   const res = await fetch(daprUrl('chat', `/v1.0/invoke/search/method/api/search?${params}`), {
-    headers: daprHeaders({ authorization: `Bearer ${token}` }),
+    headers: daprHeaders('chat', { authorization: `Bearer ${token}` }),
   });
   return json<SearchAnswer>(res, 200);
 }
@@ -42,8 +42,8 @@ const reindex = async (from: 'store' | 'kafka') =>
 
 describe('search through the stack', () => {
   it("finds a task by a misspelt word through daprd, forgets it once deleted, and never shows another owner's", async () => {
-    const { token } = await signUp(tasksApi);
-    const other = await signUp(tasksApi);
+    const { token } = await signUp();
+    const other = await signUp();
     const task = await json<ApiTask>(
       await write(token, 'POST', '/api/tasks', { title: 'Pay the electricity invoice', tags: ['bills'] }),
       201,
@@ -72,7 +72,7 @@ describe('search through the stack', () => {
   });
 
   it('reindexes from the store and by replaying the compacted topic, each to what the store holds', async () => {
-    const { token } = await signUp(tasksApi);
+    const { token } = await signUp();
     const titles = ['Renew the car insurance', 'Book the dentist', 'Return library books'];
     const tasks: ApiTask[] = [];
     for (const title of titles)

@@ -7,7 +7,7 @@ import { daprStateTable } from '../../workflows/src/dapr/clients.ts';
 import { daprUrl, stack, waitFor } from './helpers.ts';
 
 const state = () =>
-  daprStateTable({ http: daprUrl('stack-probe', ''), apiToken: stack().tokens.daprApiToken });
+  daprStateTable({ http: daprUrl('stack-probe', ''), apiToken: stack().tokens['stack-probe']!.daprApiToken });
 
 describe('the Dapr state table', () => {
   it('writes only over the version it read, and a new key only where there is none', async () => {

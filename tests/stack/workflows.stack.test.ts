@@ -62,7 +62,7 @@ async function workflow(
   id: string,
 ): Promise<{ runtimeStatus: string; createdAt: string; properties: Record<string, string> }> {
   const res = await fetch(daprUrl('workflows', `/v1.0/workflows/dapr/${encodeURIComponent(id)}`), {
-    headers: daprHeaders(),
+    headers: daprHeaders('workflows'),
   });
   return json(res, 200);
 }
@@ -193,7 +193,7 @@ describe('reminder workflows', () => {
     });
     const res = await fetch(daprUrl('workflows', `/v1.0/workflows/dapr/${id}/terminate`), {
       method: 'POST',
-      headers: daprHeaders(),
+      headers: daprHeaders('workflows'),
     });
     expect(res.status).toBe(202);
     await waitFor('the terminated workflow to be started again by reconcile-cron', async () => {

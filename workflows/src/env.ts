@@ -1,4 +1,4 @@
-import { loadConfig, metricsEnv } from '@todo/server';
+import { besideDaprdEnv, loadConfig, metricsEnv } from '@todo/server';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -12,8 +12,7 @@ const Env = z.object({
   DAPR_API_TOKEN: z.string().optional(),
   /** Activities the worker runs at once (each calls the task service and the broker). */
   ACTIVITY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
-  /** What daprd sends as dapr-api-token when it calls this app. */
-  APP_API_TOKEN: z.string().optional(),
+  ...besideDaprdEnv,
 });
 export type Env = z.infer<typeof Env>;
 

@@ -1,6 +1,6 @@
 import { DaprWorkflowClient } from '@dapr/dapr';
 import { systemClock } from '@todo/core';
-import { listen, waitForSidecar } from '@todo/server';
+import { internalAddress, listenService, waitForSidecar } from '@todo/server';
 import { pino } from 'pino';
 import { createCoordinator } from './coordinator/consumer.ts';
 import { createWorkflowsApp } from './dapr/app.ts';
@@ -42,16 +42,17 @@ const app = createWorkflowsApp({
   scheduler,
   ping: () => waitForSidecar(sidecar, 2_000),
   logger,
-  ...(env.APP_API_TOKEN ? { appApiToken: env.APP_API_TOKEN } : {}),
+  appApiToken: env.APP_API_TOKEN,
 });
 await worker.start();
-await listen(app.callback(), {
+await listenService(app.callback(), {
   port: env.PORT,
   host: env.HOST,
+  internal: internalAddress(env),
   logger,
   metricsPort: env.METRICS_PORT,
   close: async () => {
     await Promise.all([worker.stop(), client.stop()]);
   },
 });
-logger.info({ port: env.PORT }, 'workflows app listening');
+logger.info({ port: env.PORT, internalPort: env.INTERNAL_PORT }, 'workflows app listening');

@@ -1,4 +1,4 @@
-import { loadConfig, metricsEnv } from '@todo/server';
+import { besideDaprdEnv, loadConfig, metricsEnv } from '@todo/server';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -12,6 +12,8 @@ const Env = z.object({
   DAPR_HTTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Sent as dapr-api-token when the sidecar requires one. */
   DAPR_API_TOKEN: z.string().min(1).optional(),
+  /** The daprd-facing listener: the web app reaches /api/chat through daprd (chat has no daprd-only routes). */
+  ...besideDaprdEnv,
   /** The tasks service's Dapr app id. */
   TASKS_APP_ID: z.string().default('tasks'),
   SEARCH_APP_ID: z.string().default('search'),

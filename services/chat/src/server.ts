@@ -1,5 +1,12 @@
 import { systemClock } from '@todo/core';
-import { createTokens, listen, readSecret, sidecarHeaders, waitForSidecar } from '@todo/server';
+import {
+  createTokens,
+  internalAddress,
+  listenService,
+  readSecret,
+  sidecarHeaders,
+  waitForSidecar,
+} from '@todo/server';
 import { pino } from 'pino';
 import { createChatApp } from './app.ts';
 import { createDaprKeyValue } from './conversation/kv.dapr.ts';
@@ -39,14 +46,15 @@ const app = createChatApp({
   ...(llm ? { llm } : {}),
 });
 const port = env.PORT ?? env.APP_PORT ?? 3001;
-await listen(app.callback(), {
+await listenService(app.callback(), {
   port,
   host: env.HOST,
+  internal: internalAddress(env),
   logger,
   metricsPort: env.METRICS_PORT,
   close: () => kv.close(),
 });
-logger.info({ port }, 'chat service listening');
+logger.info({ port, internalPort: env.INTERNAL_PORT }, 'chat service listening');
 
 /** LLM mode's settings from the Dapr secret store; absent secrets leave LLM mode off. */
 async function llmFromSecrets(): Promise<LlmConfig | undefined> {

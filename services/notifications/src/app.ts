@@ -36,8 +36,8 @@ export interface NotificationsDeps {
   sessions?: SessionCheck;
   /** How often an open stream checks its session (15 s). */
   sessionCheckMs?: number;
-  /** Beside daprd: serve the pub/sub subscription; deliveries must carry `appApiToken` when set. */
-  subscriptions?: { appApiToken?: string };
+  /** Beside daprd: serve the pub/sub subscription; deliveries must carry `appApiToken` (none: all refused). */
+  subscriptions?: { appApiToken: string | undefined };
 }
 
 export interface NotificationsApp {

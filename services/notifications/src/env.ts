@@ -1,4 +1,4 @@
-import { loadConfig, metricsEnv } from '@todo/server';
+import { besideDaprdEnv, loadConfig, metricsEnv } from '@todo/server';
 import { Duration } from 'luxon';
 import { z } from 'zod';
 import { RETRY_SCHEDULE_MS } from './webhooks/dispatcher.ts';
@@ -29,8 +29,7 @@ const Env = z.object({
   /** The sidecar (the stack sets these beside each app). */
   DAPR_HTTP_ENDPOINT: z.string().url().optional(),
   DAPR_API_TOKEN: z.string().optional(),
-  /** What daprd sends as dapr-api-token when it calls this app. */
-  APP_API_TOKEN: z.string().optional(),
+  ...besideDaprdEnv,
   /** Webhook delivery: the waits between tries (Standard Webhooks' schedule), per-try timeout. */
   WEBHOOK_RETRY_SCHEDULE: Schedule.optional().transform((v) => v ?? [...RETRY_SCHEDULE_MS]),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),

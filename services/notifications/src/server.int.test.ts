@@ -24,6 +24,8 @@ const sidecar = createServer((req, res) => {
 
 let child: ChildProcess;
 let base = '';
+/** The internal listener, daprd's app port: the subscription list and the deliveries. */
+let internal = '';
 let exited: Promise<number | null>;
 
 async function freePort(): Promise<number> {
@@ -37,11 +39,14 @@ async function freePort(): Promise<number> {
 beforeAll(async () => {
   await new Promise<void>((r) => sidecar.listen(0, '127.0.0.1', r));
   const port = await freePort();
+  const internalPort = await freePort();
   base = `http://127.0.0.1:${port}`;
+  internal = `http://127.0.0.1:${internalPort}`;
   child = spawn(process.execPath, [join(import.meta.dirname, 'server.ts')], {
     env: {
       PATH: process.env.PATH,
       PORT: String(port),
+      INTERNAL_PORT: String(internalPort),
       MONGO_URL: inject('mongoUrl'),
       MONGO_DB: `notifications-server-${randomUUID().slice(0, 8)}`,
       DAPR_HTTP_ENDPOINT: `http://127.0.0.1:${(sidecar.address() as AddressInfo).port}`,
@@ -75,7 +80,8 @@ describe('server.ts (dapr profile)', () => {
   });
 
   it('takes a reminder from daprd into the inbox and the open stream once, on MongoDB', async () => {
-    expect(await (await fetch(`${base}/dapr/subscribe`)).json()).toEqual([
+    expect((await fetch(`${base}/dapr/subscribe`)).status).toBe(404);
+    expect(await (await fetch(`${internal}/dapr/subscribe`)).json()).toEqual([
       {
         pubsubname: 'pubsub',
         topic: 'reminders',
@@ -94,13 +100,15 @@ describe('server.ts (dapr profile)', () => {
     const stream = await openStream(base, { query: `?token=${token}` });
     expect(stream.res.status).toBe(200);
     const event = reminderEvent(owner, 'From Kafka');
-    const deliver = (appToken: string) =>
-      fetch(`${base}/events/reminders`, {
+    const deliver = (appToken: string, on = internal) =>
+      fetch(`${on}/events/reminders`, {
         method: 'POST',
         headers: { 'content-type': 'application/cloudevents+json', 'dapr-api-token': appToken },
         body: JSON.stringify({ specversion: '1.0', id: randomUUID(), source: 'workflows', data: event }),
       });
     expect((await deliver('wrong')).status).toBe(401);
+    // The public port does not take deliveries, not even with the token.
+    expect((await deliver('app-token', base)).status).toBe(404);
     for (let i = 0; i < 2; i++)
       expect(await (await deliver('app-token')).json()).toEqual({ status: 'SUCCESS' });
     expect((await stream.next()).data).toMatchObject({ id: event.id, title: 'From Kafka' });

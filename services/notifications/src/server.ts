@@ -1,5 +1,5 @@
 import { systemClock } from '@todo/core';
-import { createTokens, listen, startBesideSidecar } from '@todo/server';
+import { createTokens, internalAddress, listenService, startBesideSidecar } from '@todo/server';
 import { pino } from 'pino';
 import { createNotificationsApp } from './app.ts';
 import { loadEnv } from './env.ts';
@@ -27,9 +27,10 @@ const notifications = createNotificationsApp({
   },
   subscriptions: sidecar ? { appApiToken: env.APP_API_TOKEN } : undefined,
 });
-await listen(notifications.app.callback(), {
+await listenService(notifications.app.callback(), {
   port: env.PORT,
   host: env.HOST,
+  internal: internalAddress(env),
   logger,
   metricsPort: env.METRICS_PORT,
   stopping: () => notifications.hub.close(),
@@ -39,4 +40,7 @@ await listen(notifications.app.callback(), {
   },
 });
 notifications.start();
-logger.info({ port: env.PORT, subscribed: Boolean(sidecar) }, 'notifications service listening');
+logger.info(
+  { port: env.PORT, internalPort: env.INTERNAL_PORT, subscribed: Boolean(sidecar) },
+  'notifications service listening',
+);

@@ -30,8 +30,8 @@ export interface SearchDeps {
   sessions?: SessionCheck;
   /** Where a reindex reads from: the store's pages, and the Kafka topic (the stack). */
   sources: { store?: StorePage; kafka?: KafkaSource };
-  /** Beside daprd: serve the subscription and the reindex route; callers must carry `appApiToken` when set. */
-  dapr?: { appApiToken?: string };
+  /** Beside daprd: serve the subscription and the reindex route; callers must carry `appApiToken` (none: all refused). */
+  dapr?: { appApiToken: string | undefined };
 }
 
 export interface SearchApp {

@@ -1,4 +1,4 @@
-import { loadConfig, metricsEnv } from '@todo/server';
+import { besideDaprdEnv, loadConfig, metricsEnv } from '@todo/server';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -27,7 +27,7 @@ const Env = z.object({
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
   DAPR_HTTP_ENDPOINT: z.string().url().optional(),
   DAPR_API_TOKEN: z.string().optional(),
-  APP_API_TOKEN: z.string().optional(),
+  ...besideDaprdEnv,
 });
 export type Env = z.infer<typeof Env>;
 

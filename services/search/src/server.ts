@@ -1,7 +1,8 @@
 import { systemClock } from '@todo/core';
 import {
   createTokens,
-  listen,
+  internalAddress,
+  listenService,
   readSecret,
   sidecarHeaders,
   startBesideSidecar,
@@ -44,15 +45,16 @@ if (!env.MEILI_URL) {
   const from = env.KAFKA_BROKERS ? 'kafka' : sidecar ? 'store' : undefined;
   if (from) await search.reindex(from);
 }
-await listen(search.app.callback(), {
+await listenService(search.app.callback(), {
   port: env.PORT,
   host: env.HOST,
+  internal: internalAddress(env),
   logger,
   metricsPort: env.METRICS_PORT,
   close: () => index.close(),
 });
 logger.info(
-  { port: env.PORT, engine: env.MEILI_URL ? 'meilisearch' : 'embedded' },
+  { port: env.PORT, internalPort: env.INTERNAL_PORT, engine: env.MEILI_URL ? 'meilisearch' : 'embedded' },
   'search service listening',
 );
 

@@ -12,3 +12,21 @@ export function loadConfig<S extends z.ZodType>(schema: S, source: NodeJS.Proces
   }
   return parsed.data;
 }
+
+/**
+ * The settings of an app that runs beside daprd, spread into its env schema: the daprd-facing listener
+ * (listenService) and the token daprd sends it. Both unset, the app's daprd-only routes refuse everything.
+ */
+export const besideDaprdEnv = {
+  /** The internal listener, daprd's app port: every route. Unset, daprd-only routes are served nowhere. */
+  INTERNAL_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Loopback by default: in a pod daprd reaches the app over localhost, and nothing else should. */
+  INTERNAL_HOST: z.string().default('127.0.0.1'),
+  /** What daprd sends as dapr-api-token when it calls this app; unset or empty, such calls are refused. */
+  APP_API_TOKEN: z.string().optional(),
+};
+
+/** The internal listener's address from an env parsed with besideDaprdEnv, when one is configured. */
+export function internalAddress(env: { INTERNAL_PORT?: number | undefined; INTERNAL_HOST: string }) {
+  return env.INTERNAL_PORT ? { port: env.INTERNAL_PORT, host: env.INTERNAL_HOST } : undefined;
+}

@@ -159,13 +159,13 @@ export function eventConsumer<T>(
 
 /**
  * Serves Dapr's programmatic subscriptions: the list daprd asks for, and each topic's delivery route
- * (CloudEvents; the handler gets `data`). With an app token, only daprd, which sends it as
- * dapr-api-token, may deliver.
+ * (CloudEvents; the handler gets `data`). Only daprd, which sends `appApiToken` as dapr-api-token, may
+ * deliver; without a token nothing is delivered (requireAppToken).
  */
 export function subscriptionRoutes(
   router: Router,
   subscriptions: Subscription[],
-  appApiToken?: string,
+  appApiToken: string | undefined,
 ): void {
   const all = subscriptions.flatMap((s) => [s, deadLetterDrain(s)]);
   router.get('/dapr/subscribe', (ctx) => {
@@ -204,11 +204,16 @@ export function deadLetterDrain(s: Subscription): Subscription {
 
 /**
  * Lets a request through only when it carries `appApiToken` as dapr-api-token, as daprd does when it
- * calls its app (deliveries, bindings, service invocation); everything passes when no token is set.
+ * calls its app (deliveries, bindings, service invocation). Fails closed: with no token configured (unset
+ * or empty) every request is refused, so a forgotten APP_API_TOKEN never opens these routes.
  */
-export function requireAppToken(appApiToken?: string): Middleware {
+export function requireAppToken(appApiToken: string | undefined): Middleware {
   return async (ctx, next) => {
-    if (appApiToken && !sameToken(ctx.get('dapr-api-token'), appApiToken))
+    if (!appApiToken)
+      throw new UnauthorizedError(
+        'this route takes calls from daprd only, and this app has no app API token (APP_API_TOKEN) to check them',
+      );
+    if (!sameToken(ctx.get('dapr-api-token'), appApiToken))
       throw new UnauthorizedError('only daprd, with its app API token, may call this route');
     await next();
   };

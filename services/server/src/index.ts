@@ -10,7 +10,14 @@ export {
 export { decodeCursor, encodeCursor } from './cursor.ts';
 export { errorHandler, parseInput, statusCode, zodDetails } from './errors.ts';
 export { requestLogger } from './logging.ts';
-export { answerClientError, listen } from './listen.ts';
+export {
+  answerClientError,
+  isPublicPath,
+  listen,
+  listenService,
+  publicOnly,
+  type Address,
+} from './listen.ts';
 export { docsRoutes } from './docs.ts';
 export { createTokens, SESSION_TTL_MS, type Principal, type TokenIssuer } from './tokens.ts';
 export {
@@ -42,7 +49,7 @@ export {
 } from './dapr.ts';
 export { healthRoutes, serviceApp } from './app.ts';
 export { localBus } from './bus.ts';
-export { loadConfig, metricsEnv } from './config.ts';
+export { besideDaprdEnv, internalAddress, loadConfig, metricsEnv } from './config.ts';
 export { openSqlite, type Sqlite } from './sqlite.ts';
 export {
   httpMetrics,

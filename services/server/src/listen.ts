@@ -1,35 +1,89 @@
 import { createServer, STATUS_CODES, type RequestListener, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { statusCode } from './errors.ts';
 import type { Logger } from 'pino';
+import { statusCode } from './errors.ts';
 import { serveMetrics } from './metrics.ts';
+
+export interface ListenOptions {
+  port: number;
+  host: string;
+  /** Serve /metrics on this port too (METRICS_PORT); without it the process serves no metrics apart. */
+  metricsPort?: number | undefined;
+  logger: Logger;
+  close: () => Promise<void>;
+  /** Called as soon as a stop is asked: end long-lived responses (SSE) here, or the server never closes. */
+  stopping?: () => void;
+}
 
 /**
  * Serves `handler` (a Koa app's callback(), or several behind one origin), and on SIGINT/SIGTERM stops
  * taking requests, lets open ones finish, then runs `close`.
  */
-export async function listen(
+export async function listen(handler: RequestListener, opts: ListenOptions): Promise<Server> {
+  const [server] = await serve([{ handler, port: opts.port, host: opts.host }], opts);
+  return server!;
+}
+
+/** Where a listener binds. */
+export interface Address {
+  port: number;
+  host: string;
+}
+
+/**
+ * Serves an app that runs beside daprd on two listeners. The public one (PORT/HOST, what an ingress or a
+ * browser reaches) answers only the public API and the health checks; every other route (event
+ * deliveries, bindings, `/internal/*`) answers 404 there. The internal one (`internal`, bound to loopback
+ * or the pod, the port daprd is given as its app port) serves every route, the public ones included,
+ * because other apps invoke the public API through daprd too. Without `internal` the app's daprd-only
+ * routes are served nowhere.
+ */
+export async function listenService(
   handler: RequestListener,
-  {
-    port,
-    host,
-    logger,
-    close,
-    stopping: onStop = () => {},
-    metricsPort,
-  }: {
-    port: number;
-    host: string;
-    /** Serve /metrics on this port too (METRICS_PORT); without it the process serves no metrics apart. */
-    metricsPort?: number | undefined;
-    logger: Logger;
-    close: () => Promise<void>;
-    /** Called as soon as a stop is asked: end long-lived responses (SSE) here, or the server never closes. */
-    stopping?: () => void;
-  },
-): Promise<Server> {
-  const server = createServer(handler).on('clientError', answerClientError).listen(port, host);
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  opts: ListenOptions & { internal?: Address | undefined },
+): Promise<{ server: Server; internal?: Server }> {
+  // The internal listener binds first: when its port is taken the app stops before it serves anything.
+  const servers = await serve(
+    [
+      ...(opts.internal ? [{ handler, ...opts.internal }] : []),
+      { handler: publicOnly(handler), port: opts.port, host: opts.host },
+    ],
+    opts,
+  );
+  const server = servers.at(-1)!;
+  return { server, ...(opts.internal ? { internal: servers[0]! } : {}) };
+}
+
+const PUBLIC_PATH = /^\/(?:api(?:[/.?]|$)|(?:healthz|readyz)(?:\?|$))/;
+
+/** Whether a request target belongs on the public listener: the /api tree and the health checks. */
+export function isPublicPath(url: string): boolean {
+  return PUBLIC_PATH.test(url);
+}
+
+/** Passes on public paths only; everything else ends as the router's own 404, so nothing tells them apart. */
+export function publicOnly(handler: RequestListener): RequestListener {
+  return (req, res) => {
+    if (isPublicPath(req.url ?? '')) return handler(req, res);
+    const path = (req.url ?? '').split('?')[0];
+    res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' }).end(
+      JSON.stringify({
+        error: { code: 'ROUTE_NOT_FOUND', message: `no route ${req.method} ${path}`, details: [] },
+      }),
+    );
+  };
+}
+
+async function serve(
+  listeners: (Address & { handler: RequestListener })[],
+  { logger, close, stopping: onStop = () => {}, metricsPort, host }: ListenOptions,
+): Promise<Server[]> {
+  const servers: Server[] = [];
+  for (const { handler, port, host } of listeners) {
+    const server = createServer(handler).on('clientError', answerClientError).listen(port, host);
+    await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+    servers.push(server);
+  }
   if (metricsPort !== undefined) await serveMetrics({ port: metricsPort, host, logger });
   let stopping = false;
   const stop = (signal: string) => {
@@ -37,20 +91,27 @@ export async function listen(
     stopping = true;
     logger.info({ signal }, 'stopping');
     onStop();
-    server.close(() => {
-      close().then(
+    Promise.all(
+      servers.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            s.closeIdleConnections();
+          }),
+      ),
+    )
+      .then(() => close())
+      .then(
         () => process.exit(0),
         (err: unknown) => {
           logger.error({ err }, 'error while stopping');
           process.exit(1);
         },
       );
-    });
-    server.closeIdleConnections();
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
-  return server;
+  return servers;
 }
 
 /** What Node's parser refuses before any app sees the request, by the parser's error code. */

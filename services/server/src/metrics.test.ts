@@ -104,17 +104,25 @@ describe('/metrics', () => {
 describe('events', () => {
   it('counts each delivery daprd makes by topic and the outcome the consumer answered', async () => {
     const router = new Router();
-    subscriptionRoutes(router, [
-      {
-        pubsubname: 'pubsub',
-        topic: 'metrics-test',
-        route: '/events/metrics-test',
-        deadLetterTopic: 'metrics-test-dlq',
-        consume: async (data) => ((data as { ok?: boolean })?.ok ? 'SUCCESS' : 'RETRY'),
-      },
-    ]);
+    subscriptionRoutes(
+      router,
+      [
+        {
+          pubsubname: 'pubsub',
+          topic: 'metrics-test',
+          route: '/events/metrics-test',
+          deadLetterTopic: 'metrics-test-dlq',
+          consume: async (data) => ((data as { ok?: boolean })?.ok ? 'SUCCESS' : 'RETRY'),
+        },
+      ],
+      'app-token',
+    );
     const { call } = await serve(serviceApp(router, { logger, jsonLimit: '1kb' }).callback());
-    const deliver = (ok: boolean) => call('POST', '/events/metrics-test', { body: { data: { ok } } });
+    const deliver = (ok: boolean) =>
+      call('POST', '/events/metrics-test', {
+        body: { data: { ok } },
+        headers: { 'dapr-api-token': 'app-token' },
+      });
     const name = 'todo_events_consumed_total';
     expect(await delta(name, { topic: 'metrics-test', outcome: 'SUCCESS' }, () => deliver(true))).toBe(1);
     expect(await delta(name, { topic: 'metrics-test', outcome: 'RETRY' }, () => deliver(false))).toBe(1);

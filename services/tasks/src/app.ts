@@ -34,10 +34,10 @@ export interface AppDeps {
   previewPerMinute?: number;
   /** Called after every committed change (the stack wakes its outbox relay). */
   onWrite?: () => void;
-  /** Beside daprd: serve the pub/sub subscriptions; deliveries must carry `appApiToken` when set. */
-  subscriptions?: { appApiToken?: string };
-  /** Beside daprd: serve the workflow worker's /internal routes; calls must carry `appApiToken` when set. */
-  internal?: { appApiToken?: string };
+  /** Beside daprd: serve the pub/sub subscriptions; deliveries must carry `appApiToken` (none: all refused). */
+  subscriptions?: { appApiToken: string | undefined };
+  /** Beside daprd: serve the workflow worker's /internal routes; calls must carry `appApiToken` (none: all refused). */
+  internal?: { appApiToken: string | undefined };
   /** The profile's workflow engine, for the state /api/workflows shows ('unknown' without it). */
   workflows?: WorkflowInspector;
   /**

@@ -1,4 +1,4 @@
-import { loadConfig, metricsEnv } from '@todo/server';
+import { besideDaprdEnv, loadConfig, metricsEnv } from '@todo/server';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -22,8 +22,7 @@ const Env = z.object({
   /** The sidecar (the stack sets these beside each app); without it there is no relay. */
   DAPR_HTTP_ENDPOINT: z.string().url().optional(),
   DAPR_API_TOKEN: z.string().optional(),
-  /** What daprd sends as dapr-api-token when it calls this app. */
-  APP_API_TOKEN: z.string().optional(),
+  ...besideDaprdEnv,
   /** Fault injection for the stack's tests: a file `relay-after-publish` there crashes the relay once. */
   FAILPOINTS_DIR: z.string().optional(),
 });

@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '@todo/core';
-import { createTokens, listen, startBesideSidecar } from '@todo/server';
+import { createTokens, internalAddress, listenService, startBesideSidecar } from '@todo/server';
 import { pino } from 'pino';
 import { createApp } from './app.ts';
 import { loadEnv } from './env.ts';
@@ -43,9 +43,10 @@ const app = createApp({
   internal: sidecar ? { appApiToken: env.APP_API_TOKEN } : undefined,
   workflows: sidecar ? createDaprInspector(sidecar) : undefined,
 });
-await listen(app.callback(), {
+await listenService(app.callback(), {
   port: env.PORT,
   host: env.HOST,
+  internal: internalAddress(env),
   logger,
   metricsPort: env.METRICS_PORT,
   close: async () => {
@@ -54,7 +55,10 @@ await listen(app.callback(), {
   },
 });
 relay?.wake();
-logger.info({ port: env.PORT, relay: Boolean(relay) }, 'tasks service listening');
+logger.info(
+  { port: env.PORT, internalPort: env.INTERNAL_PORT, relay: Boolean(relay) },
+  'tasks service listening',
+);
 
 /** A one-shot fault for the stack's tests: the file FAILPOINTS_DIR/<name> arms it, firing removes it. */
 function failpoint(name: string): boolean {

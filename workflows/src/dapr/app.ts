@@ -23,8 +23,8 @@ export interface WorkflowsAppDeps {
   /** Whether the worker's sidecar answers (readiness). */
   ping: () => Promise<void>;
   logger: Logger;
-  /** What daprd sends as dapr-api-token: deliveries, the cron binding and invocations must carry it. */
-  appApiToken?: string;
+  /** What daprd sends as dapr-api-token: deliveries, the cron binding and invocations must carry it (none: all refused). */
+  appApiToken: string | undefined;
 }
 
 const InspectBody = z.object({ refs: z.array(WorkflowRef).max(1000) });

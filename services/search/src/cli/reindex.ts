@@ -27,16 +27,18 @@ async function main(argv: string[]): Promise<number> {
   let { url, token } = values;
   if (!url) {
     const stack = await readRunningStack();
-    const port = stack?.apps.search;
+    // The reindex route is daprd-only: it is served on the internal listener, not the public port.
+    const port = stack?.internalPorts?.search;
     if (!stack || !port) {
       process.stderr.write(
-        'search:reindex: no local stack with a search app is running (npm run stack), and no --url given.\n' +
+        'search:reindex: no local stack with a search app is running (npm run stack), and no --url given\n' +
+          "(--url is the search app's internal listener, INTERNAL_PORT).\n" +
           'The embedded profile (npm start) rebuilds its index from the store at every start.\n',
       );
       return 2;
     }
     url = `http://127.0.0.1:${port}`;
-    token ??= stack.tokens.appApiToken;
+    token ??= stack.tokens['search']?.appApiToken;
   }
   const res = await fetch(`${url.replace(/\/+$/, '')}/internal/reindex`, {
     method: 'POST',
