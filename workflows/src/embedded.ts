@@ -5,7 +5,7 @@ import type { NotificationPublisher, TasksReader, TasksWriter } from './deps.ts'
 import { createActivities as createReminderActivities } from './reminders/activities.ts';
 import { DEFAULT_SCHEDULE, refKey, type Job, type ScheduleOptions } from './schedule.ts';
 import { createActivities as createSeriesActivities } from './series/activities.ts';
-import { createSqliteScheduler, type JobRunner } from './timers/scheduler.ts';
+import { createSqliteScheduler, type JobRunner, type Scheduler } from './timers/scheduler.ts';
 
 export interface EmbeddedWorkflowsOptions {
   /** The timer table's SQLite file (e.g. .data/timers.db). */
@@ -19,15 +19,23 @@ export interface EmbeddedWorkflowsOptions {
   retryBaseMs?: number;
 }
 
-/** Runs a timer's job with the activities the Dapr workflows will call. */
+/**
+ * Runs a timer's job with the activities the Dapr workflows call. A series' timer, like its workflow,
+ * sets itself again for the occurrence after the one it made (decision 0015).
+ */
 export function jobRunner(
   reminders: ReturnType<typeof createReminderActivities>,
   series: ReturnType<typeof createSeriesActivities>,
+  scheduler: Scheduler,
 ): JobRunner {
-  return async (job: Job) => {
+  return async (job: Job, timer) => {
     if (job.kind === 'reminder') await reminders.fireReminder(job);
     else if (job.kind === 'due') await series.announceDue(job);
-    else await series.materialiseOccurrence(job);
+    else {
+      const made = await series.materialiseOccurrence(job);
+      if (made.outcome === 'created' && made.next)
+        await scheduler.schedule(timer.key, new Date(made.next.at), made.next.job);
+    }
   };
 }
 
@@ -71,7 +79,7 @@ export function createEmbeddedWorkflows(o: EmbeddedWorkflowsOptions) {
     inspector,
     timers,
     activities: { ...reminders, ...series },
-    start: () => timers.start(jobRunner(reminders, series)),
+    start: () => timers.start(jobRunner(reminders, series, timers)),
     close: () => timers.close(),
   };
 }

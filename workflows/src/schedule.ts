@@ -170,6 +170,12 @@ function planSeries(
   record.planned = { at, job };
   const same =
     head?.planned && head.planned.at === at && JSON.stringify(head.planned.job) === JSON.stringify(job);
-  if (same) return { actions: [], record };
+  // The instance the series' own plan made: its workflow (or timer) already sleeps on the next one,
+  // which it planned the same way from this instance (decision 0015). Only edits are sent to it.
+  const madeByPlan =
+    event.type === 'task.created' &&
+    head?.planned?.job.kind === 'materialise' &&
+    head.planned.job.occurrence === occurrence;
+  if (same || madeByPlan) return { actions: [], record };
   return { actions: [{ op: head?.planned ? 'update' : 'start', key, at, job }], record };
 }

@@ -1,7 +1,8 @@
 import { fixedClock, type TaskEvent } from '@todo/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { reminderKey, type Job, type TaskRecord } from '../schedule.ts';
-import { memoryTasks } from '../testing/memory.ts';
+import { reminderKey, seriesKey, type Job, type SeriesRecord, type TaskRecord } from '../schedule.ts';
+import { createActivities as createSeriesActivities } from '../series/activities.ts';
+import { memoryPublisher, memoryTasks } from '../testing/memory.ts';
 import { createSqliteScheduler, type Scheduler, type SqliteScheduler } from '../timers/scheduler.ts';
 import { createCoordinator } from './consumer.ts';
 
@@ -130,5 +131,41 @@ describe('the records of a deleted task', () => {
     expect(calls).toEqual([]);
     clock.advance(2 * DAY * 1000);
     expect(await record(t.id)).toBeUndefined();
+  });
+});
+
+describe('a series', () => {
+  it('hears nothing of the instance its own plan made (its workflow planned the next), but hears of edits', async () => {
+    const { clock, tasks, events, consume, setHook, timers } = setup();
+    const series = createSeriesActivities({ tasks, publisher: memoryPublisher().publisher, clock });
+    const head = await tasks.create('u', {
+      title: 'standup',
+      due: { date: '2025-06-10', time: '09:00' },
+      recurrence: { rrule: 'FREQ=DAILY', mode: 'schedule' },
+    });
+    const key = seriesKey(head.id);
+    const calls: string[] = [];
+    // The calls on the series' workflow (each instance's own due timer is left out).
+    setHook(async (op, k, job) => {
+      if (k === key) calls.push(`${op} ${k} ${job?.kind === 'materialise' ? job.occurrence : ''}`);
+    });
+    expect(await consume(events.at(-1))).toBe('SUCCESS');
+    expect(calls).toEqual([`schedule ${key} 2025-06-11T09:00`]);
+
+    // The workflow's timer fires: the activity makes the instance and plans the one after.
+    const planned = timers.get(key)!;
+    const made = await series.materialiseOccurrence(planned.job as Extract<Job, { kind: 'materialise' }>);
+    expect(made).toMatchObject({ outcome: 'created', next: { job: { occurrence: '2025-06-12T09:00' } } });
+    calls.length = 0;
+    expect(await consume(events.at(-1))).toBe('SUCCESS'); // its task.created
+    expect(calls).toEqual([]);
+    const record = (await timers.state.get<SeriesRecord>(`series:${head.id}`))!.value;
+    expect(record.planned).toEqual(made.outcome === 'created' ? made.next : undefined);
+
+    // An edit of the instance that drives it now is sent.
+    if (made.outcome !== 'created') throw new Error('not made');
+    await tasks.update(made.task.id, { recurrence: { rrule: 'FREQ=WEEKLY', mode: 'schedule' } });
+    expect(await consume(events.at(-1))).toBe('SUCCESS');
+    expect(calls).toEqual([`schedule ${key} 2025-06-18T09:00`]);
   });
 });

@@ -329,8 +329,48 @@ describe('the due workflow', () => {
 });
 
 describe('the series workflow', () => {
-  it('waits for the next plan even after it made the occurrence', async () => {
-    const plan = planOf('series');
+  const plan = planOf('series');
+  const nextPlan: Plan = {
+    at: '2030-03-02T10:00:00.000Z',
+    job: {
+      kind: 'materialise',
+      owner: 'u1',
+      seriesId: 's1',
+      fromTaskId: 't2',
+      occurrence: '2030-03-02T10:00',
+    },
+  };
+  const made = {
+    outcome: 'created',
+    task: { id: 't2' },
+    occurrence: '2030-03-01T10:00',
+    announced: true,
+    next: nextPlan,
+  };
+
+  it('made an occurrence: continues as new with the next one, which its activity planned', async () => {
+    const out = await replay(running('series', plan), activityReturned(made));
+    expect(out.end).toEqual(continuedAsNew(nextPlan));
+  });
+
+  it('takes an edit that came while it made the occurrence over the plan it made itself', async () => {
+    const edited = moved('series');
+    const out = await replay(
+      [...running('series', plan), ...raised(EVENT.plan, edited, plusMs(AT, 1000))],
+      activityReturned(made),
+    );
+    expect(out.end).toEqual(continuedAsNew(edited));
+  });
+
+  it('ends on a cancel that came while it made the occurrence', async () => {
+    const out = await replay(
+      [...running('series', plan), ...raised(EVENT.cancel, {}, plusMs(AT, 1000))],
+      activityReturned(made),
+    );
+    expect(out.end).toEqual(completed('cancelled'));
+  });
+
+  it('waits for a plan or cancel when there is no next occurrence yet (or from before it planned)', async () => {
     const created = {
       outcome: 'created',
       task: { id: 't2' },

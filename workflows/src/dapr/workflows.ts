@@ -36,8 +36,11 @@ export type Status = { state: 'sleeping'; at: string } | { state: 'waiting' };
  * continue as new with it) or a `cancel` event (ended) comes first, then run the job's activity.
  *
  * A reminder or due that fired is done. One that did not (the activity found the task moved, closed or
- * gone) waits for the coordinator's next `plan` or `cancel`, which a change of its task always sends; so
- * does a series after it made an occurrence: the new instance's `task.created` brings the next plan.
+ * gone) waits for the coordinator's next `plan` or `cancel`, which a change of its task always sends. A
+ * series is one long-lived workflow: after it made an occurrence it continues as new with the next one,
+ * which the activity computed from the new instance's rule; the coordinator only tells it of edits. It
+ * waits only when there is no next one yet (after-completion: the completion plans it; a rule used up:
+ * the coordinator cancels it), or when its plan was stale (an edit is on its way).
  * A failed activity is tried again after a backoff. The event tasks are made once and reused, since a
  * second wait for the same name would lose an event to the first, abandoned one. Continue-as-new keeps
  * unprocessed events and starts a short history.
@@ -69,12 +72,27 @@ function timerWorkflow(kind: WorkflowKind) {
         return 'retrying';
       }
       if (kind !== 'series' && (outcome === 'published' || outcome === true)) return 'fired';
+      // A series that made its occurrence sleeps on to the one after, which the activity planned from
+      // the new instance's rule; a plan or cancel that came meanwhile (an edit) goes first.
+      const own = kind === 'series' ? nextOf(outcome) : undefined;
+      if (own && !next.isComplete) {
+        if (cancel.isComplete) return 'cancelled';
+        ctx.continueAsNew(own, true);
+        return 'made';
+      }
       ctx.setCustomStatus(JSON.stringify({ state: 'waiting' } satisfies Status));
       if ((yield whenAny([next, cancel])) === cancel) return 'cancelled';
     }
     ctx.continueAsNew(next.getResult() as Plan, true);
     return 'moved';
   };
+}
+
+/** The next plan a series' activity gave with the occurrence it made, if any. */
+function nextOf(outcome: unknown): Plan | undefined {
+  if (typeof outcome !== 'object' || outcome === null || !('next' in outcome)) return undefined;
+  const next = (outcome as { next?: Plan }).next;
+  return next ? { at: next.at, job: next.job } : undefined;
 }
 
 export const reminderWorkflow = timerWorkflow('reminder');

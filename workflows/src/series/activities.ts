@@ -10,8 +10,10 @@ import {
   dueOf,
   isLive,
   nextAfterCompletion,
+  nextPlanned,
   nextScheduled,
   occurrenceLocal,
+  type Job,
   type ScheduleOptions,
 } from '../schedule.ts';
 
@@ -32,7 +34,17 @@ export interface MaterialiseInput {
 }
 
 export type MaterialiseResult =
-  | { outcome: 'created'; task: Task; occurrence: string; announced: boolean }
+  | {
+      outcome: 'created';
+      task: Task;
+      occurrence: string;
+      announced: boolean;
+      /**
+       * The series' next plan, from the instance just made: what its workflow sleeps on next. None when
+       * the next occurrence waits for this one's completion (after-completion), or the rule is over.
+       */
+      next?: { at: string; job: Job };
+    }
   | { outcome: 'stale'; reason: string };
 
 /** The idempotency key of an instance: one per series and occurrence, whoever asks and however often. */
@@ -123,7 +135,18 @@ export function createActivities({
         occurrence,
       });
       const announced = await announce(input.owner, task, zone);
-      return { outcome: 'created', task, occurrence, announced };
+      const planned = nextPlanned(task, zone, schedule);
+      const next = planned && {
+        at: planned.at,
+        job: {
+          kind: 'materialise' as const,
+          owner: input.owner,
+          seriesId: input.seriesId,
+          fromTaskId: task.id,
+          occurrence: planned.occurrence,
+        },
+      };
+      return { outcome: 'created', task, occurrence, announced, ...(next ? { next } : {}) };
     },
 
     /** Publishes `task.due` for an instance whose due came, if it is still open and due at `at`. */
