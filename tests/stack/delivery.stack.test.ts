@@ -1,11 +1,23 @@
 // Lose nothing (docs/decisions/0032): an app that is down for two minutes while its events arrive gets
 // every one of them once it is back, once each. The app is really gone (killed, its port held so that the
-// supervisor can not restart it: outage.ts); its daprd stays up, as a pod's sidecar would.
+// supervisor can not restart it: outage.ts); its daprd stays up, as a pod's sidecar would. Two consumers:
+// notifications on `reminders`, and the workflows coordinator on `task-events`. (The search indexer
+// rebuilds its in-process index from Kafka when it starts, so taking it down shows nothing here.)
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReminderDue } from '@todo/core';
 import { openEventStream } from '@todo/server/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { createTask, json, readTopic, signUp, stack, waitFor } from './helpers.ts';
+import {
+  activity,
+  createTask,
+  daprHeaders,
+  daprUrl,
+  json,
+  readTopic,
+  signUp,
+  stack,
+  waitFor,
+} from './helpers.ts';
 import { takeDown } from './outage.ts';
 
 const REMINDERS = 200;
@@ -121,6 +133,59 @@ describe('delivery through an outage', () => {
         }
       } finally {
         await reminders.stop();
+      }
+    },
+    10 * 60_000,
+  );
+
+  it(
+    `the coordinator, down while ${REMINDERS} tasks are made, starts each one's reminder workflow once it is back`,
+    async () => {
+      const { token } = await signUp();
+      // An hour ahead: past the reconciler's 15-minute horizon, so only the coordinator can start them.
+      const at = new Date(Date.now() + 3600_000).toISOString();
+      const workflowsUrl = (path: string) => `http://127.0.0.1:${stack().apps['workflows']}${path}`;
+      const downAt = Date.now();
+      const outage = await takeDown(stack().apps['workflows']!, workflowsUrl('/readyz'));
+      onTestFinished(() => outage.restore());
+      const tasks = await inBatches(
+        Array.from({ length: REMINDERS }, (_, i) => i),
+        10,
+        (i) =>
+          createTask(token, {
+            title: `Made while the coordinator was away ${i}`,
+            reminders: [{ id: 'r1', at }],
+          }),
+      );
+      await sleep(Math.max(0, downAt + OUTAGE_MS - Date.now()));
+      await outage.restore();
+
+      const sleeping = async (taskId: string) => {
+        const res = await fetch(
+          daprUrl('workflows', `/v1.0/workflows/dapr/${encodeURIComponent(`r~${taskId}~r1`)}`),
+          { headers: daprHeaders() },
+        );
+        if (res.status !== 200) return false;
+        const wf = (await res.json()) as { runtimeStatus: string; properties: Record<string, string> };
+        const status = wf.properties['dapr.workflow.custom_status'];
+        return wf.runtimeStatus === 'RUNNING' && status !== undefined && JSON.parse(status).at === at;
+      };
+      await waitFor(
+        `all ${REMINDERS} reminder workflows asleep until their time`,
+        async () => {
+          const asleep = (await inBatches(tasks, 20, (t) => sleeping(t.id))).filter(Boolean).length;
+          if (asleep < REMINDERS) throw new Error(`${asleep} so far`);
+          return true;
+        },
+        { timeoutMs: 240_000, everyMs: 2000 },
+      );
+      // Each task's history (the activity log, another task-events consumer) has its creation once.
+      for (const t of tasks.slice(0, 20)) {
+        const entries = await activity(token, t.id);
+        expect(
+          entries.filter((e) => e.type === 'task.created'),
+          t.id,
+        ).toHaveLength(1);
       }
     },
     10 * 60_000,
