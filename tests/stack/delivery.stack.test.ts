@@ -146,7 +146,7 @@ describe('delivery through an outage', () => {
       const at = new Date(Date.now() + 3600_000).toISOString();
       const workflowsUrl = (path: string) => `http://127.0.0.1:${stack().apps['workflows']}${path}`;
       const downAt = Date.now();
-      const outage = await takeDown(stack().apps['workflows']!, workflowsUrl('/readyz'));
+      const outage = await takeDown(stack().internalPorts['workflows']!, workflowsUrl('/readyz'));
       onTestFinished(() => outage.restore());
       const tasks = await inBatches(
         Array.from({ length: REMINDERS }, (_, i) => i),
@@ -163,7 +163,7 @@ describe('delivery through an outage', () => {
       const sleeping = async (taskId: string) => {
         const res = await fetch(
           daprUrl('workflows', `/v1.0/workflows/dapr/${encodeURIComponent(`r~${taskId}~r1`)}`),
-          { headers: daprHeaders() },
+          { headers: daprHeaders('workflows') },
         );
         if (res.status !== 200) return false;
         const wf = (await res.json()) as { runtimeStatus: string; properties: Record<string, string> };

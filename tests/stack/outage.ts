@@ -31,7 +31,9 @@ async function occupy(port: number): Promise<Server | undefined> {
 
 /**
  * Kills the app serving on `port` (SIGKILL, found by its port so that no other stack's process is hit)
- * and holds the port until `restore()`, so each restart the supervisor tries fails with EADDRINUSE. After
+ * and holds the port until `restore()`, so each restart the supervisor tries fails with EADDRINUSE. Give
+ * it the port daprd delivers to (the app's internal listener, which the app binds first), so that no
+ * restart serves daprd even for a moment. After
  * `restore()` the supervisor's next try (at most 30 s later, its longest backoff) brings the app back;
  * `restore()` resolves once `healthUrl` answers again; calling it again only waits for that.
  */

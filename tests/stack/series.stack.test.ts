@@ -26,7 +26,7 @@ async function sleepingUntil(seriesId: string): Promise<string | undefined> {
   const res = await fetch(
     daprUrl('workflows', `/v1.0/workflows/dapr/${encodeURIComponent(`s~${seriesId}`)}`),
     {
-      headers: daprHeaders(),
+      headers: daprHeaders('workflows'),
     },
   );
   const wf = await json<{ runtimeStatus: string; properties: Record<string, string> }>(res, 200);
