@@ -49,6 +49,9 @@ export const APPS: readonly AppSpec[] = [
       PORT: String(appPorts.app(0)),
       MONGO_URL: mongoUrl(appPorts.mongo),
       FAILPOINTS_DIR: dirs.failpoints,
+      // Every caller reaches the app through daprd on 127.0.0.1: one address for all, so no per-address
+      // limit (the per-account limit and the hashing bound stay).
+      AUTH_PER_IP_PER_MINUTE: '0',
     },
     health: '/healthz',
     dapr: { config: `${CONFIG_DIR}/tasks.yaml` },

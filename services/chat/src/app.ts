@@ -30,16 +30,28 @@ export interface ChatDeps {
   llm?: LlmConfig;
   /** Where the task store is at hand (the embedded process): sessions are checked on use here too. */
   sessions?: SessionCheck;
+  /** Messages per owner a minute (default 30; 0: no limit). */
+  turnsPerMinute?: number;
 }
 
 /** Builds the chat's Koa app; server.ts (or the embedded profile) serves it. */
-export function createChatApp({ tokens, tasks, kv, clock, logger, llm, sessions }: ChatDeps): Koa {
+export function createChatApp({
+  tokens,
+  tasks,
+  kv,
+  clock,
+  logger,
+  llm,
+  sessions,
+  turnsPerMinute = 30,
+}: ChatDeps): Koa {
   const engine = createEngine({ clock });
   const endpoints = chatEndpoints({
     engine,
     conversations: createConversations(kv),
     tasks,
     clock,
+    turnsPerMinute,
     ...(llm ? { llm: createLlmResponder(llm, { engine, logger }) } : {}),
   });
   const openapi = openApiDocument(endpoints, { title: 'todo-chatbot chat API', version: '0.1.0' });

@@ -26,6 +26,8 @@ const Env = z.object({
   LLM_BASE_URL: z.url().optional(),
   LLM_MODEL: z.string().min(1).optional(),
   LLM_API_KEY: z.string().min(1).optional(),
+  /** Messages per owner a minute (each may be an LLM turn, which costs money); 0: no limit. */
+  CHAT_TURNS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   /** After this long the deterministic engine answers instead of the model. */
   LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(8000),
 });

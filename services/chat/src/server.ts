@@ -43,6 +43,7 @@ const app = createChatApp({
   kv,
   clock: systemClock,
   logger,
+  turnsPerMinute: env.CHAT_TURNS_PER_MINUTE,
   ...(llm ? { llm } : {}),
 });
 const port = env.PORT ?? env.APP_PORT ?? 3001;

@@ -29,6 +29,8 @@ export async function testChat(
     llm?: Omit<LlmConfig, 'timeoutMs'> & { timeoutMs?: number };
     /** Check sessions in the chat too, on the task store, as the embedded process can. */
     sessions?: boolean;
+    /** Messages per owner a minute (default: no limit). */
+    turnsPerMinute?: number;
   } = {},
 ) {
   const clock = fixedClock('2026-11-24T10:00:00Z');
@@ -65,6 +67,7 @@ export async function testChat(
       logger,
       ...(opts.llm ? { llm: { timeoutMs: 2000, ...opts.llm } } : {}),
       ...(opts.sessions ? { sessions: sessionCheck(store, clock) } : {}),
+      turnsPerMinute: opts.turnsPerMinute ?? 0,
     }).callback(),
   );
 

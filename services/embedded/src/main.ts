@@ -19,12 +19,14 @@ import {
 } from '@todo/notifications';
 import { createEmbeddedIndex, createSearchApp } from '@todo/search';
 import {
+  authLimits,
   createActivityConsumer,
   createApp,
   createRelay,
   createSqliteStore,
   createTaskService,
   loadEnv,
+  quotas,
   sessionCheck,
 } from '@todo/tasks';
 import { createWebListener, ensureWebBuild } from '@todo/web';
@@ -35,7 +37,8 @@ import { pino } from 'pino';
 // the same as in the stack; only the seams differ (SQLite stores, an in-process relay, SQLite timers).
 const env = loadEnv();
 const notificationsEnv = loadNotificationsEnv();
-const llm = llmFromEnv(loadChatEnv());
+const chatEnv = loadChatEnv();
+const llm = llmFromEnv(chatEnv);
 const logger = pino({ level: env.LOG_LEVEL, base: { profile: 'embedded' } });
 const dataDir = resolve(env.DATA_DIR);
 mkdirSync(dataDir, { recursive: true });
@@ -107,6 +110,8 @@ const tasksApp = createApp({
   logger,
   tokens,
   previewPerMinute: env.PREVIEW_PER_MINUTE,
+  auth: authLimits(env),
+  quotas: quotas(env),
   onWrite: wake,
   workflows: workflows.inspector,
 });
@@ -153,6 +158,7 @@ handlers.chat = createChatApp({
   clock: systemClock,
   logger,
   sessions: sessionCheck(store, systemClock),
+  turnsPerMinute: chatEnv.CHAT_TURNS_PER_MINUTE,
   ...(llm ? { llm } : {}),
 }).callback();
 webHandler = measured(

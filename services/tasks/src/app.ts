@@ -6,6 +6,7 @@ import { createActivityConsumer } from './activity/consumer.ts';
 import { activityEndpoints, subscriptions as activitySubscriptions } from './activity/routes.ts';
 import { authEndpoints } from './auth/routes.ts';
 import { sessionCheck } from './auth/sessions.ts';
+import type { AuthLimits } from './auth/throttle.ts';
 import { calendarEndpoints } from './calendar/routes.ts';
 import { internalEndpoints } from './internal/routes.ts';
 import {
@@ -21,7 +22,7 @@ import {
 } from '@todo/server';
 import { recurrenceEndpoints } from './recurrence/routes.ts';
 import type { Store } from './store/store.ts';
-import { taskEndpoints } from './tasks/routes.ts';
+import { taskEndpoints, type Quotas } from './tasks/routes.ts';
 import { createTaskService } from './tasks/service.ts';
 import { workflowEndpoints } from './workflows/routes.ts';
 import { createWorkflowService } from './workflows/service.ts';
@@ -32,6 +33,10 @@ export interface AppDeps {
   logger: Logger;
   tokens: TokenIssuer;
   previewPerMinute?: number;
+  /** Sign-up and sign-in throttles and the bound on concurrent password hashes (none but the bound without). */
+  auth?: AuthLimits;
+  /** How much one owner may keep (tasks, reminders); DEFAULT_QUOTAS without. */
+  quotas?: Quotas;
   /** Called after every committed change (the stack wakes its outbox relay). */
   onWrite?: () => void;
   /** Beside daprd: serve the pub/sub subscriptions; deliveries must carry `appApiToken` (none: all refused). */
@@ -53,8 +58,8 @@ export function createApp(deps: AppDeps): Koa {
   const tasks = createTaskService({ store, clock, onWrite });
   const workflows = createWorkflowService({ tasks, store, clock, logger, inspector: deps.workflows });
   const endpoints = [
-    ...authEndpoints({ store, tokens, clock }),
-    ...taskEndpoints(tasks),
+    ...authEndpoints({ store, tokens, clock, ...(deps.auth ? { limits: deps.auth } : {}) }),
+    ...taskEndpoints(tasks, deps.quotas),
     ...workflowEndpoints(workflows),
     ...activityEndpoints(store),
     ...recurrenceEndpoints({ perMinute: previewPerMinute }),

@@ -17,6 +17,16 @@ const Env = z.object({
    */
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
   PREVIEW_PER_MINUTE: z.coerce.number().int().positive().default(120),
+  /** Sign-ups and sign-ins per client address a minute (0: none, e.g. where every caller is daprd). */
+  AUTH_PER_IP_PER_MINUTE: z.coerce.number().int().min(0).default(120),
+  /** Sign-ins per account in 15 minutes (0: none). */
+  AUTH_PER_ACCOUNT_PER_15_MINUTES: z.coerce.number().int().min(0).default(20),
+  /** Password hashes (scrypt, 32 MiB each) at once, and how many may wait for one before a 503. */
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).default(2),
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(32),
+  /** Quotas per owner: tasks kept (not deleted), and reminders of open tasks. */
+  TASKS_PER_OWNER: z.coerce.number().int().min(1).default(10_000),
+  REMINDERS_PER_OWNER: z.coerce.number().int().min(1).default(2_000),
   /** Behind a TLS-terminating proxy: believe X-Forwarded-Proto/-Host (Secure session cookie, feed links). */
   TRUST_PROXY: z.stringbool().default(false),
   /** The sidecar (the stack sets these beside each app); without it there is no relay. */
@@ -27,6 +37,21 @@ const Env = z.object({
   FAILPOINTS_DIR: z.string().optional(),
 });
 export type Env = z.infer<typeof Env>;
+
+/** The sign-up and sign-in limits the environment sets (createApp's `auth`). */
+export function authLimits(env: Env) {
+  return {
+    perIpPerMinute: env.AUTH_PER_IP_PER_MINUTE,
+    perAccountPer15Minutes: env.AUTH_PER_ACCOUNT_PER_15_MINUTES,
+    hashConcurrency: env.PASSWORD_HASH_CONCURRENCY,
+    hashQueue: env.PASSWORD_HASH_QUEUE,
+  };
+}
+
+/** The per-owner quotas the environment sets (createApp's `quotas`). */
+export function quotas(env: Env) {
+  return { tasks: env.TASKS_PER_OWNER, reminders: env.REMINDERS_PER_OWNER };
+}
 
 /** Reads the process environment once, at boot; nothing else reads process.env. */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {

@@ -1,5 +1,5 @@
 export { createApp, type AppDeps } from './app.ts';
-export { loadEnv, type Env } from './env.ts';
+export { authLimits, loadEnv, quotas, type Env } from './env.ts';
 export { createSqliteStore } from './store/sqlite.ts';
 export { createMongoStore } from './store/mongo.ts';
 export type { Store } from './store/store.ts';

@@ -5,7 +5,7 @@ import { systemClock } from '@todo/core';
 import { createTokens, internalAddress, listenService, startBesideSidecar } from '@todo/server';
 import { pino } from 'pino';
 import { createApp } from './app.ts';
-import { loadEnv } from './env.ts';
+import { authLimits, loadEnv, quotas } from './env.ts';
 import { createDaprPublisher } from './outbox/publisher.dapr.ts';
 import { createRelay } from './outbox/relay.ts';
 import { createMongoStore } from './store/mongo.ts';
@@ -37,6 +37,8 @@ const app = createApp({
   logger,
   tokens: createTokens(jwtKey),
   previewPerMinute: env.PREVIEW_PER_MINUTE,
+  auth: authLimits(env),
+  quotas: quotas(env),
   trustProxy: env.TRUST_PROXY,
   onWrite: relay?.wake,
   subscriptions: sidecar ? { appApiToken: env.APP_API_TOKEN } : undefined,

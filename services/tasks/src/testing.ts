@@ -7,6 +7,8 @@ import { serveForTests } from '@todo/server/testing';
 import { createActivityConsumer } from './activity/consumer.ts';
 import { createRelay } from './outbox/relay.ts';
 import { createSqliteStore } from './store/sqlite.ts';
+import type { AuthLimits } from './auth/throttle.ts';
+import type { Quotas } from './tasks/routes.ts';
 
 /**
  * Serves the app as the embedded profile wires it (SQLite in memory, the relay to the in-process activity
@@ -14,7 +16,13 @@ import { createSqliteStore } from './store/sqlite.ts';
  * deliver pending events.
  */
 export async function testApi(
-  opts: { previewPerMinute?: number; appApiToken?: string; workflows?: WorkflowInspector } = {},
+  opts: {
+    previewPerMinute?: number;
+    appApiToken?: string;
+    workflows?: WorkflowInspector;
+    auth?: AuthLimits;
+    quotas?: Quotas;
+  } = {},
 ) {
   const store = createSqliteStore(':memory:');
   const clock = fixedClock('2026-11-24T10:00:00Z');
@@ -33,6 +41,8 @@ export async function testApi(
     subscriptions: { appApiToken: opts.appApiToken ?? 'test-app-token' },
     internal: { appApiToken: opts.appApiToken ?? 'test-app-token' },
     ...(opts.workflows ? { workflows: opts.workflows } : {}),
+    ...(opts.auth ? { auth: opts.auth } : {}),
+    ...(opts.quotas ? { quotas: opts.quotas } : {}),
   });
   const { base, call, close } = await serveForTests(app.callback());
   afterAll(async () => {

@@ -565,3 +565,27 @@ describe('POST /api/chat: the web session cookie', () => {
     expect(after.body.error.message).toMatch(/session has ended/);
   });
 });
+
+describe('POST /api/chat: a rate per owner', async () => {
+  const limited = await testChat({ turnsPerMinute: 3 });
+
+  it('answers 429 with Retry-After past the rate, acting on nothing, and other owners go on', async () => {
+    const token = await limited.signup();
+    const c = limited.conversation(token);
+    for (const message of ['buy eggs', 'buy flour', 'buy sugar']) await c.say(message);
+    const refused = await limited.chat('POST', '/api/chat', {
+      token,
+      body: { conversationId: c.id, message: 'buy butter' },
+    });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.body.error).toMatchObject({
+      code: 'RATE_LIMITED',
+      message: 'at most 3 messages a minute: wait a little',
+    });
+    expect((await limited.tasks('GET', '/api/tasks', { token })).body.tasks).toHaveLength(3);
+    expect((await limited.conversation(await limited.signup()).say('buy butter')).reply).toBe(
+      'Added "buy butter".',
+    );
+  });
+});

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { NotFoundError, Task, type Clock } from '@todo/core';
 import { endpoint, ErrorBody, idempotencyKey, type Endpoint, type Principal } from '@todo/server';
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
+import ratelimit from 'koa-ratelimit';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Conversations, Pending } from '../conversation/state.ts';
@@ -59,9 +60,32 @@ export interface ChatRouteDeps {
   conversations: Conversations;
   tasks: TasksClientFactory;
   clock: Clock;
+  /** Messages per owner a minute; 0: no limit. */
+  turnsPerMinute: number;
 }
 
-export function chatEndpoints({ engine, llm, conversations, tasks, clock }: ChatRouteDeps): Endpoint[] {
+export function chatEndpoints({
+  engine,
+  llm,
+  conversations,
+  tasks,
+  clock,
+  turnsPerMinute,
+}: ChatRouteDeps): Endpoint[] {
+  // Per owner (after auth), in this replica's memory: each replica allows the rate (decision 0024).
+  const perOwner: Middleware[] = turnsPerMinute
+    ? [
+        ratelimit({
+          driver: 'memory',
+          db: new Map(),
+          duration: 60_000,
+          max: turnsPerMinute,
+          id: (ctx) => `owner ${(ctx.state.user as Principal).id}`,
+          throw: true,
+          errorMessage: `at most ${turnsPerMinute} messages a minute: wait a little`,
+        }),
+      ]
+    : [];
   return [
     endpoint({
       method: 'post',
@@ -70,11 +94,13 @@ export function chatEndpoints({ engine, llm, conversations, tasks, clock }: Chat
         'Send a message; the answer says what was understood and done (send Idempotency-Key to make retries safe)',
       tag: 'chat',
       auth: true,
+      middleware: perOwner,
       body: ChatRequest,
       responses: {
         200: { description: 'The reply', schema: ChatReply },
         ...errors,
         409: { description: 'The conversation changed at the same time', schema: ErrorBody },
+        429: { description: 'Too many messages from this owner (Retry-After)', schema: ErrorBody },
         502: { description: 'The task service is not answering', schema: ErrorBody },
       },
       handler: async (ctx, { body }) => {

@@ -271,3 +271,40 @@ describe('sessions', () => {
     }
   });
 });
+
+describe('sign-up and sign-in throttles', async () => {
+  const limits = { perIpPerMinute: 4, perAccountPer15Minutes: 2, hashConcurrency: 2, hashQueue: 8 };
+  const perIp = await testApi({ auth: limits });
+  const perAccount = await testApi({ auth: { ...limits, perIpPerMinute: 0 } });
+  const body = (email: string, password = 'correct horse') => ({ email, password });
+
+  it('limits sign-ups and sign-ins together per address: 429 with Retry-After and the error shape', async () => {
+    const statuses = [];
+    for (const email of ['a@example.com', 'b@example.com', 'c@example.com'])
+      statuses.push((await perIp.call('POST', '/api/auth/signup', { body: body(email) })).status);
+    statuses.push((await perIp.call('POST', '/api/auth/signin', { body: body('a@example.com') })).status);
+    expect(statuses).toEqual([201, 201, 201, 200]);
+    const refused = await perIp.call('POST', '/api/auth/signin', { body: body('a@example.com') });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.body.error).toMatchObject({ code: 'RATE_LIMITED', details: [] });
+    expect(refused.body.error.message).toContain('too many sign-ups and sign-ins');
+    expect((await perIp.call('POST', '/api/auth/signup', { body: body('d@example.com') })).status).toBe(429);
+  });
+
+  it('limits sign-ins per account, whatever the address, right password or not', async () => {
+    await perAccount.call('POST', '/api/auth/signup', { body: body('victim@example.com') });
+    const wrong = body('VICTIM@example.com', 'guess one');
+    expect((await perAccount.call('POST', '/api/auth/signin', { body: wrong })).status).toBe(401);
+    expect((await perAccount.call('POST', '/api/auth/signin', { body: wrong })).status).toBe(401);
+    const locked = await perAccount.call('POST', '/api/auth/signin', { body: body('victim@example.com') });
+    expect(locked.status).toBe(429);
+    expect(locked.body.error.message).toContain('sign-ins to this account');
+    expect(locked.headers.get('retry-after')).not.toBeNull();
+    // Another account is not held back.
+    await perAccount.call('POST', '/api/auth/signup', { body: body('other@example.com') });
+    expect(
+      (await perAccount.call('POST', '/api/auth/signin', { body: body('other@example.com') })).status,
+    ).toBe(200);
+  });
+});

@@ -11,8 +11,9 @@ import {
   type TokenIssuer,
 } from '@todo/server';
 import { DuplicateEmailError, type Store, type User } from '../store/store.ts';
-import { hashPassword, verifyPassword } from './passwords.ts';
+import { createHasher, HashingBusyError } from './passwords.ts';
 import { startSession } from './sessions.ts';
+import { authThrottles, UNLIMITED, type AuthLimits } from './throttle.ts';
 
 // zod's email pattern with RFC 5321's 64-character local part, as a plain pattern: the document states
 // exactly the check the server runs (a `format: email` would be each validator's own reading).
@@ -40,19 +41,39 @@ const crossOrigin = {
   schema: ErrorBody,
 };
 const me = (u: User) => ({ id: u.id, email: u.email, tz: u.tz });
-// Spent on an unknown email too, so response time does not tell which emails have accounts.
-const DUMMY_HASH = hashPassword('not-a-real-password');
+const throttled = {
+  429: {
+    description: 'Too many attempts from this address or for this account (Retry-After)',
+    schema: ErrorBody,
+  },
+  503: { description: 'Too many sign-ins at once: try again in a moment (Retry-After)', schema: ErrorBody },
+};
 
 export function authEndpoints({
   store,
   tokens,
   clock,
+  limits = UNLIMITED,
 }: {
   store: Store;
   tokens: TokenIssuer;
   clock: Clock;
+  limits?: AuthLimits;
 }): Endpoint[] {
   const deps = { store, tokens, clock };
+  const hasher = createHasher({ concurrency: limits.hashConcurrency, queue: limits.hashQueue });
+  const throttles = authThrottles(limits);
+  // Spent on an unknown email too, so response time does not tell which emails have accounts.
+  let dummyHash: Promise<string> | undefined;
+  /** A hash or check under the bound; a refusal says when to come back. */
+  async function hashing<T>(ctx: Context, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof HashingBusyError) ctx.set('Retry-After', '1');
+      throw err;
+    }
+  }
   /** The signed-in account (gone only if it was deleted under a live token). */
   async function account(ctx: Context): Promise<User> {
     const user = await store.findUserById(ctx.state.user.id);
@@ -66,17 +87,19 @@ export function authEndpoints({
       summary: 'Create an account and sign in: answers a bearer token and sets the session cookie',
       tag: 'auth',
       auth: false,
+      middleware: throttles.signup,
       body: z.strictObject({ email, password, tz: zoneName.default('UTC') }),
       responses: {
         201: { description: 'Signed up', schema: Token },
         400: { description: 'Invalid input', schema: ErrorBody },
         409: { description: 'The email has an account', schema: ErrorBody },
+        ...throttled,
       },
       handler: async (ctx, { body }) => {
         const user = {
           id: randomUUID(),
           email: body.email,
-          passwordHash: await hashPassword(body.password),
+          passwordHash: await hashing(ctx, () => hasher.hash(body.password)),
           tz: body.tz,
           createdAt: clock.now().toISOString(),
         };
@@ -97,14 +120,17 @@ export function authEndpoints({
       summary: 'Sign in: answers a bearer token and sets the session cookie (each sign-in is a new session)',
       tag: 'auth',
       auth: false,
+      middleware: throttles.signin,
       body: z.strictObject({ email, password: z.string().max(200) }),
       responses: {
         200: { description: 'Signed in', schema: Token },
         401: { description: 'Wrong email or password', schema: ErrorBody },
+        ...throttled,
       },
       handler: async (ctx, { body }) => {
         const user = await store.findUserByEmail(body.email);
-        const ok = await verifyPassword(body.password, user?.passwordHash ?? (await DUMMY_HASH));
+        const stored = user?.passwordHash ?? (await (dummyHash ??= hasher.hash('not-a-real-password')));
+        const ok = await hashing(ctx, () => hasher.verify(body.password, stored));
         if (!user || !ok) throw new UnauthorizedError('wrong email or password');
         ctx.body = { token: await startSession(ctx, deps, user) };
       },

@@ -401,6 +401,18 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
       );
       return res?.matchedCount === 1;
     },
+    async usage(owner) {
+      const [tasksKept, withReminders] = await Promise.all([
+        tasks.countDocuments({ owner, deleted: false }),
+        tasks
+          .find(
+            { owner, deleted: false, status: 'open', hasReminders: true },
+            { projection: { reminders: 1 } },
+          )
+          .toArray(),
+      ]);
+      return { tasks: tasksKept, reminders: withReminders.reduce((n, d) => n + d.reminders.length, 0) };
+    },
     async tagCounts(owner) {
       const rows = await tasks
         .aggregate<{ _id: string; count: number }>([

@@ -284,6 +284,12 @@ export function createSqliteStore(file: string): Store {
       if (ok) live(owner).delete(id);
       return ok;
     },
+    async usage(owner) {
+      let reminders = 0;
+      const tasks = live(owner);
+      for (const t of tasks.values()) if (t.status === 'open') reminders += t.reminders.length;
+      return { tasks: tasks.size, reminders };
+    },
     async tagCounts(owner) {
       const counts = new Map<string, number>();
       for (const t of live(owner).values())

@@ -123,6 +123,8 @@ export interface Store {
   changeKeys(owner: string, id: string): Promise<{ version: number; keys: string[] } | null>;
   /** Marks the task deleted (its event still waits in the outbox); false when the version moved on. */
   deleteTask(owner: string, id: string, expectedVersion: number, event: TaskEvent): Promise<boolean>;
+  /** What the owner keeps, for the quotas: tasks not deleted, and the reminders of open ones. */
+  usage(owner: string): Promise<{ tasks: number; reminders: number }>;
   /** Tags of the owner's live tasks with how many tasks carry each, most used first. */
   tagCounts(owner: string): Promise<{ tag: string; count: number }[]>;
   /**

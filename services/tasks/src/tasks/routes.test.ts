@@ -337,3 +337,60 @@ describe('tasks API', () => {
     ]);
   });
 });
+
+describe('quotas per owner', async () => {
+  const small = await testApi({ quotas: { tasks: 3, reminders: 2 } });
+  const owner = await small.signup();
+  const neighbour = await small.signup();
+  const add = (body: Record<string, unknown>, t = owner) =>
+    small.call('POST', '/api/tasks', { token: t, body });
+  const due = { date: '2026-12-01', time: '09:00' };
+
+  it('refuses a task past the tasks quota with 409 QUOTA_EXCEEDED, and takes one once another is deleted', async () => {
+    const first = await add({ title: 'one', due, reminders: [{ offset: '-PT1H' }] });
+    expect(first.status).toBe(201);
+    expect((await add({ title: 'two' })).status).toBe(201);
+    expect((await add({ title: 'three' })).status).toBe(201);
+    const refused = await add({ title: 'four' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      message: 'at most 3 tasks per owner: delete some first',
+      details: [{ path: 'tasks', issue: 'the quota is 3 tasks per owner' }],
+    });
+    // Quotas are per owner.
+    expect((await add({ title: 'theirs' }, neighbour)).status).toBe(201);
+    const list = (await small.call('GET', '/api/tasks', { token: owner })).body.tasks;
+    await small.call('DELETE', `/api/tasks/${list.find((t: any) => t.title === 'three').id}`, {
+      token: owner,
+    });
+    expect((await add({ title: 'four' })).status).toBe(201);
+  });
+
+  it('counts the reminders of open tasks: a create or a change past the quota is refused', async () => {
+    const mine = (await small.call('GET', '/api/tasks', { token: owner })).body.tasks;
+    const one = mine.find((t: any) => t.title === 'one');
+    const two = mine.find((t: any) => t.title === 'two');
+    const more = { reminders: [{ offset: '-PT10M' }, { offset: '-PT5M' }], due };
+    const refused = await small.call('PATCH', `/api/tasks/${two.id}`, { token: owner, body: more });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.details).toEqual([
+      { path: 'reminders', issue: 'the quota is 2 reminders per owner' },
+    ]);
+    // One more fits; replacing a task's own reminders counts only the difference.
+    const fits = { reminders: [{ offset: '-PT10M' }], due };
+    expect((await small.call('PATCH', `/api/tasks/${two.id}`, { token: owner, body: fits })).status).toBe(
+      200,
+    );
+    const swap = { reminders: [{ offset: '-PT30M' }] };
+    expect((await small.call('PATCH', `/api/tasks/${one.id}`, { token: owner, body: swap })).status).toBe(
+      200,
+    );
+    // A done task's reminders do not ring, so they do not count.
+    await small.call('POST', `/api/tasks/${one.id}/complete`, { token: owner });
+    const again = { reminders: [{ offset: '-PT20M' }, { offset: '-PT25M' }], due };
+    expect((await small.call('PATCH', `/api/tasks/${two.id}`, { token: owner, body: again })).status).toBe(
+      200,
+    );
+  });
+});

@@ -1,4 +1,4 @@
-import { SORT_KEYS, Tag, Task, TaskCreate, TaskPatch, ValidationError } from '@todo/core';
+import { AppError, SORT_KEYS, Tag, Task, TaskCreate, TaskPatch, ValidationError } from '@todo/core';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { endpoint, ErrorBody, idempotencyKey, type Endpoint } from '@todo/server';
@@ -57,7 +57,36 @@ function send(ctx: Context, task: Task, status = 200): void {
 const principal = (ctx: Context) => ctx.state.user;
 const id = (ctx: Context) => String(ctx.params.id);
 
-export function taskEndpoints(tasks: TaskService): Endpoint[] {
+/** How much one owner may keep: tasks (not deleted) and reminders (of open tasks). */
+export interface Quotas {
+  tasks: number;
+  reminders: number;
+}
+export const DEFAULT_QUOTAS: Quotas = { tasks: 10_000, reminders: 2_000 };
+
+/** The owner keeps as much as the quota allows already. */
+export class QuotaExceededError extends AppError {
+  constructor(what: keyof Quotas, limit: number) {
+    super('QUOTA_EXCEEDED', 409, `at most ${limit} ${what} per owner: delete some first`, [
+      { path: what, issue: `the quota is ${limit} ${what} per owner` },
+    ]);
+  }
+}
+const quotaReached = {
+  409: { description: 'The owner reached a quota (QUOTA_EXCEEDED)', schema: ErrorBody },
+};
+
+export function taskEndpoints(tasks: TaskService, quotas: Quotas = DEFAULT_QUOTAS): Endpoint[] {
+  /** Refuses a write that would take the owner past a quota; `reminders` is how many it adds. */
+  async function withinQuota(ctx: Context, added: { tasks: number; reminders: number }) {
+    if (added.tasks <= 0 && added.reminders <= 0) return;
+    const usage = await tasks.usage(principal(ctx));
+    if (added.tasks > 0 && usage.tasks + added.tasks > quotas.tasks)
+      throw new QuotaExceededError('tasks', quotas.tasks);
+    if (added.reminders > 0 && usage.reminders + added.reminders > quotas.reminders)
+      throw new QuotaExceededError('reminders', quotas.reminders);
+  }
+
   return [
     endpoint({
       method: 'post',
@@ -73,8 +102,10 @@ export function taskEndpoints(tasks: TaskService): Endpoint[] {
           schema: Task,
         },
         ...errors,
+        ...quotaReached,
       },
       handler: async (ctx, { body }) => {
+        await withinQuota(ctx, { tasks: 1, reminders: body.reminders.length });
         const { task, replayed } = await tasks.create(principal(ctx), body, idempotencyKey(ctx));
         ctx.set('Location', `/api/tasks/${task.id}`);
         if (replayed) ctx.set('Idempotent-Replayed', 'true');
@@ -116,12 +147,19 @@ export function taskEndpoints(tasks: TaskService): Endpoint[] {
         409: {
           description:
             "TASK_INCONSISTENT: the change does not fit the task's other fields (a recurrence or a relative " +
-            'reminder needs a due date; the rule must fit the due)',
+            'reminder needs a due date; the rule must fit the due); QUOTA_EXCEEDED: the owner has as many ' +
+            'reminders as the quota allows',
           schema: ErrorBody,
         },
       },
-      handler: async (ctx, { body }) =>
-        send(ctx, await tasks.update(principal(ctx), id(ctx), body, ifMatch(ctx), idempotencyKey(ctx))),
+      handler: async (ctx, { body }) => {
+        if (body.reminders) {
+          const current = await tasks.get(principal(ctx), id(ctx));
+          const had = current.status === 'open' ? current.reminders.length : 0;
+          await withinQuota(ctx, { tasks: 0, reminders: body.reminders.length - had });
+        }
+        send(ctx, await tasks.update(principal(ctx), id(ctx), body, ifMatch(ctx), idempotencyKey(ctx)));
+      },
     }),
     endpoint({
       method: 'delete',

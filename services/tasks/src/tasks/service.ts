@@ -282,6 +282,9 @@ export function createTaskService({ store, clock, onWrite = () => {} }: TaskServ
 
     tags: (user: Principal) => store.tagCounts(user.id),
 
+    /** What the owner keeps, for the quotas. */
+    usage: (user: Principal) => store.usage(user.id),
+
     /** Every task of the owner that `filter` matches (lists stop at 200 a page; this does not). */
     async all(user: Principal, filter: QueryNode | null): Promise<Task[]> {
       const out: Task[] = [];
