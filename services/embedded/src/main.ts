@@ -62,6 +62,7 @@ const notifications = createNotificationsApp({
     retryScheduleMs: notificationsEnv.WEBHOOK_RETRY_SCHEDULE,
     timeoutMs: notificationsEnv.WEBHOOK_TIMEOUT_MS,
   },
+  webhooksPerOwner: notificationsEnv.WEBHOOKS_PER_OWNER,
 });
 // Series instances are created through the same service the API uses; its writes wake the relay.
 const wake = () => relay.wake();

@@ -38,6 +38,8 @@ export interface NotificationsDeps {
   sessionCheckMs?: number;
   /** Beside daprd: serve the pub/sub subscription; deliveries must carry `appApiToken` (none: all refused). */
   subscriptions?: { appApiToken: string | undefined };
+  /** The quota of webhooks per owner (WEBHOOKS_PER_OWNER, 10, without). */
+  webhooksPerOwner?: number;
 }
 
 export interface NotificationsApp {
@@ -70,6 +72,7 @@ export function createNotificationsApp(deps: NotificationsDeps): NotificationsAp
       requireHttps: webhooks.requireHttps ?? true,
       ...(webhooks.resolve ? { resolve: webhooks.resolve } : {}),
       onQueued: dispatcher.wake,
+      ...(deps.webhooksPerOwner ? { perOwner: deps.webhooksPerOwner } : {}),
     }),
   ];
   const openapi = openApiDocument(endpoints, { title: 'todo-chatbot notifications API', version: '0.1.0' });

@@ -33,6 +33,8 @@ const Env = z.object({
   /** Webhook delivery: the waits between tries (Standard Webhooks' schedule), per-try timeout. */
   WEBHOOK_RETRY_SCHEDULE: Schedule.optional().transform((v) => v ?? [...RETRY_SCHEDULE_MS]),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** The quota of webhooks one owner may have. */
+  WEBHOOKS_PER_OWNER: z.coerce.number().int().min(1).default(10),
   /**
    * Allow webhooks to reserved addresses (loopback, private, link-local...): for a receiver on this machine
    * or its LAN, e.g. in tests. Off by default in both profiles; never in a shared cluster.

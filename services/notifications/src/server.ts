@@ -26,6 +26,7 @@ const notifications = createNotificationsApp({
     allowInternal: env.WEBHOOK_ALLOW_INTERNAL,
   },
   subscriptions: sidecar ? { appApiToken: env.APP_API_TOKEN } : undefined,
+  webhooksPerOwner: env.WEBHOOKS_PER_OWNER,
 });
 await listenService(notifications.app.callback(), {
   port: env.PORT,

@@ -65,10 +65,13 @@ export function webhookEndpoints(
     requireHttps = true,
     resolve,
     onQueued = () => {},
+    perOwner = WEBHOOKS_PER_OWNER,
   }: {
     allowInternal?: boolean;
     requireHttps?: boolean;
     resolve?: Resolve;
+    /** The quota: how many webhooks one owner may have (WEBHOOKS_PER_OWNER). */
+    perOwner?: number;
     /** Called when a delivery was queued (the dispatcher then looks at the queue at once). */
     onQueued?: () => void;
   } = {},
@@ -90,7 +93,7 @@ export function webhookEndpoints(
       responses: {
         201: { description: 'Made; the secret is shown only now', schema: WebhookCreated },
         ...errors,
-        409: { description: `The user has ${WEBHOOKS_PER_OWNER} webhooks already`, schema: ErrorBody },
+        409: { description: `The user has ${perOwner} webhooks already`, schema: ErrorBody },
       },
       handler: async (ctx, { body }) => {
         const url = new URL(body.url);
@@ -113,8 +116,8 @@ export function webhookEndpoints(
             },
           ]);
         }
-        if ((await store.countWebhooks(owner(ctx))) >= WEBHOOKS_PER_OWNER) {
-          throw new ConflictError('TOO_MANY_WEBHOOKS', `at most ${WEBHOOKS_PER_OWNER} webhooks per user`);
+        if ((await store.countWebhooks(owner(ctx))) >= perOwner) {
+          throw new ConflictError('TOO_MANY_WEBHOOKS', `at most ${perOwner} webhooks per user`);
         }
         const webhook: Webhook = {
           id: randomUUID(),
