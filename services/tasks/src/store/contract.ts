@@ -198,6 +198,24 @@ export function storeContract(
       expect((await store.getTask(owner, t.id))?.title).toBe('Final');
     });
 
+    it('counts what an owner keeps: tasks not deleted, reminders of open ones', async () => {
+      const owner = `uma-${randomUUID()}`;
+      expect(await store.usage(owner)).toEqual({ tasks: 0, reminders: 0 });
+      const due = { date: '2026-12-01', time: '09:00' };
+      const two = [
+        { id: 'r1', offset: '-PT1H' },
+        { id: 'r2', offset: '-PT5M' },
+      ];
+      const open = task('open', { due, reminders: two });
+      const done = task('done', { status: 'done', due, reminders: [{ id: 'r3', offset: '-PT1H' }] });
+      const gone = task('gone', { due, reminders: two });
+      for (const t of [open, done, gone])
+        await store.insertTask(owner, ZONE, t, event('task.created', owner, t));
+      const deleted = { ...gone, version: 2 };
+      expect(await store.deleteTask(owner, gone.id, 1, event('task.deleted', owner, deleted))).toBe(true);
+      expect(await store.usage(owner)).toEqual({ tasks: 2, reminders: 2 });
+    });
+
     it('keeps the keys of the latest keyed changes with the version they belong to', async () => {
       const owner = `kim-${randomUUID()}`;
       const t = task('Keyed');
