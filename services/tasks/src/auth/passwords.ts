@@ -18,6 +18,8 @@ const KEY_LEN = 32;
 
 /** Too many sign-ups and sign-ins are hashing already: the caller should come back in a moment. */
 export class HashingBusyError extends AppError {
+  // Written for the client (it should retry), so shown although it is a 5xx.
+  override readonly expose = true;
   constructor() {
     super('BUSY', 503, 'too many sign-ins at once: try again in a moment');
   }
