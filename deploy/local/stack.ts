@@ -423,10 +423,9 @@ async function assertPortsFree(ports: StackPorts, apps: readonly AppSpec[]): Pro
     const name = slot === 0 ? PROBE_APP_ID : apps[slot - 1]!.name;
     for (const [k, p] of Object.entries(ports.sidecar(slot))) wanted.push([`${name} daprd ${k}`, p]);
   }
-  for (const app of apps) if (app.port) wanted.push([app.name, app.port]);
-  for (const app of apps) if (app.metricsPort) wanted.push([`${app.name} metrics`, app.metricsPort]);
   for (const app of apps) {
     if (app.port) wanted.push([app.name, app.port]);
+    if (app.metricsPort) wanted.push([`${app.name} metrics`, app.metricsPort]);
     if (app.internalPort) wanted.push([`${app.name} internal`, app.internalPort]);
   }
   const busy = (
