@@ -39,4 +39,39 @@ describe('the chat service in the stack', () => {
     });
     expect(JSON.stringify(await json(saved, 200))).toContain(added.tasks[0]!.id);
   });
+
+  it('snoozes and pauses through /api/workflows over service invocation (chat is allowed those routes)', async () => {
+    const { token } = await signUp();
+    const added = await say(token, 'water the ferns tomorrow at 9am remind me 30 minutes before');
+    const id = added.tasks[0]!.id;
+    for (let i = 0; i < 2; i++) {
+      const snoozed = await say(token, 'snooze it 10 minutes', added.conversationId);
+      expect(snoozed.reply).toMatch(/^Snoozed the reminder of "water the ferns": it rings at /);
+      expect(snoozed.actions.filter((a) => a.method === 'POST')).toEqual([
+        {
+          tool: 'snooze',
+          method: 'POST',
+          path: expect.stringMatching(/^\/api\/workflows\/r~.+\/snooze$/),
+          status: 200,
+        },
+      ]);
+    }
+    const task = await fetch(tasksUrl(`/api/tasks/${id}`), { headers: { authorization: `Bearer ${token}` } });
+    const reminders = (await json<{ reminders: { snoozedUntil?: string }[] }>(task, 200)).reminders;
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]!.snoozedUntil).toBeDefined();
+
+    const asked = await say(token, 'gym every monday at 7am');
+    await say(token, 'yes', asked.conversationId);
+    const paused = await say(token, 'pause it', asked.conversationId);
+    expect(paused.reply).toBe('Paused "gym": no new occurrences or reminders until you resume it.');
+    expect(paused.actions.filter((a) => a.method === 'POST')).toEqual([
+      {
+        tool: 'pause',
+        method: 'POST',
+        path: expect.stringMatching(/^\/api\/workflows\/s~.+\/pause$/),
+        status: 200,
+      },
+    ]);
+  });
 });
