@@ -1,11 +1,11 @@
 """Schemathesis hooks for `npm run test:api` (loaded through SCHEMATHESIS_HOOKS by fuzz.ts).
 
-Four kinds of value are valid only in a way no JSON Schema can state, and the document says so in prose:
-a cursor is opaque and issued by the server (a made-up one is refused: 400), a recurrence rule is RFC 5545
+Five kinds of value are valid only in a way no JSON Schema can state, and the document says so in prose:
+a time zone name must be in the IANA database (the document gives its shape), a cursor is opaque and issued by the server (a made-up one is refused: 400), a recurrence rule is RFC 5545
 text read by the engine (with its limits, and daily at most for an all-day series), a reminder's offset
 is at most 366 days, and a snooze's `until` lies in the future. In positive cases, and only there, this
 gives such a field a value of the valid kind: made-up cursors are dropped (the stateful phase passes real
-ones through the links), rules and offsets are taken from lists, `until` is an hour ahead. Negative cases
+ones through the links), zones, rules and offsets are taken from lists, `until` is an hour ahead. Negative cases
 are left as generated, so refusals are still checked.
 """
 
@@ -24,6 +24,7 @@ RULES = [
 ]
 
 
+ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Chatham"]
 OFFSETS = ["-PT30M", "-P1D", "PT0S", "-PT2H", "-P1W", "PT15M"]
 
 
@@ -41,6 +42,9 @@ def map_case(context, case):
         del case.query["cursor"]
     body = case.body
     if isinstance(body, dict):
+        for holder in (body, body.get("due")):
+            if isinstance(holder, dict) and isinstance(holder.get("tz"), str):
+                holder["tz"] = _pick(ZONES, holder["tz"])
         if "rrule" in body:
             body["rrule"] = _pick(RULES, body["rrule"])
         recurrence = body.get("recurrence")
