@@ -14,7 +14,7 @@ import { apiCaller } from '../../services/server/src/testing.ts';
 
 const SCHEMATHESIS = { schemathesis: '4.32.5' } as const;
 /** Test cases per operation and phase: enough to reach every refinement, small enough for CI (< 3 min). */
-const EXAMPLES = process.argv[2] ?? '40';
+const EXAMPLES = process.argv[2] ?? '20';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const t0 = performance.now();

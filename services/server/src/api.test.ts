@@ -67,10 +67,16 @@ type Operation = {
 const op = (path: string, method: string) => (doc.paths[path] as Record<string, Operation>)[method]!;
 
 describe('openApiDocument', () => {
-  it('lists the statuses every endpoint of its kind answers: 400 and 415 with a body, 401 behind sign-in', () => {
-    expect(Object.keys(op('/api/things', 'post').responses).sort()).toEqual(['201', '400', '401', '415']);
-    expect(Object.keys(op('/api/things', 'get').responses).sort()).toEqual(['200', '400']);
-    expect(Object.keys(op('/api/things/{id}', 'get').responses).sort()).toEqual(['200', '401']);
+  it('lists the statuses every endpoint of its kind answers: 400 and 415 with a body, 401 behind sign-in, 431', () => {
+    expect(Object.keys(op('/api/things', 'post').responses).sort()).toEqual([
+      '201',
+      '400',
+      '401',
+      '415',
+      '431',
+    ]);
+    expect(Object.keys(op('/api/things', 'get').responses).sort()).toEqual(['200', '400', '431']);
+    expect(Object.keys(op('/api/things/{id}', 'get').responses).sort()).toEqual(['200', '401', '431']);
   });
 
   it('marks a query parameter required when its schema requires it', () => {

@@ -68,13 +68,16 @@ const errorResponse = (description: string) => ({ description, schema: ErrorBody
 /**
  * The statuses every endpoint of a kind answers whatever its handler does, so the document lists them
  * even where a declaration forgot: a body is refused with 415 unless it is JSON and with 400 when it does
- * not fit its schema; a query with 400; a route behind sign-in with 401.
+ * not fit its schema; a query with 400; a route behind sign-in with 401; any request with 431 when its
+ * line and headers are too large.
  */
 function implied(e: Endpoint): Responses {
   const responses: Responses = {};
   if (e.body || e.query) responses[400] = errorResponse('Invalid input: what was wrong and where');
   if (e.auth) responses[401] = errorResponse('No valid token or session cookie');
   if (e.body) responses[415] = errorResponse('The body is not sent as application/json');
+  // Node's parser refuses a request line and headers past 16 KiB before any route runs (listen.ts).
+  responses[431] = errorResponse('The request line or headers are too large');
   return responses;
 }
 

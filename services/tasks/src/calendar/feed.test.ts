@@ -195,13 +195,14 @@ describe('calendar feed', () => {
   it('is in the OpenAPI document with its errors', async () => {
     const doc = (await api.call('GET', '/api/openapi.json')).body;
     const ics = doc.paths['/api/calendar.ics'].get;
-    expect(Object.keys(ics.responses).sort()).toEqual(['200', '400', '404']);
+    expect(Object.keys(ics.responses).sort()).toEqual(['200', '400', '404', '431']);
     expect(Object.keys(ics.responses['200'].content)).toEqual(['text/calendar']);
     expect(ics.security).toBeUndefined();
     expect(Object.keys(doc.paths['/api/calendar/feed/rotate'].post.responses).sort()).toEqual([
       '200',
       '401',
       '403',
+      '431',
     ]);
   });
 });
