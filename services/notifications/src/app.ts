@@ -36,6 +36,8 @@ export interface NotificationsDeps {
   sessions?: SessionCheck;
   /** How often an open stream checks its session (15 s). */
   sessionCheckMs?: number;
+  /** How often the store is polled for what other replicas recorded for the owners streamed here (1 s). */
+  streamPollMs?: number;
   /** Beside daprd: serve the pub/sub subscription; deliveries must carry `appApiToken` (none: all refused). */
   subscriptions?: { appApiToken: string | undefined };
   /** The quota of webhooks per owner (WEBHOOKS_PER_OWNER, 10, without). */
@@ -61,6 +63,7 @@ export function createNotificationsApp(deps: NotificationsDeps): NotificationsAp
     logger,
     ...(heartbeatMs ? { heartbeatMs } : {}),
     ...(deps.sessionCheckMs ? { sessionCheckMs: deps.sessionCheckMs } : {}),
+    ...(deps.streamPollMs ? { pollMs: deps.streamPollMs } : {}),
   });
   const dispatcher = createWebhookDispatcher({ store, clock, logger, options: webhooks });
   const consume = createNotificationConsumer({ store, hub, dispatcher, clock, logger });

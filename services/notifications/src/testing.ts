@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { afterAll } from 'vitest';
 import { createNotificationsApp } from './app.ts';
 import { createSqliteNotificationStore } from './store/sqlite.ts';
+import type { NotificationStore } from './store/store.ts';
 import type { DispatchOptions } from './webhooks/dispatcher.ts';
 
 export type { Frame, Reply } from '@todo/server/testing';
@@ -44,9 +45,12 @@ export async function testApi(
     heartbeatMs?: number;
     sessions?: SessionCheck;
     sessionCheckMs?: number;
+    streamPollMs?: number;
+    /** Another replica's store handle (the same database); a fresh in-memory one by default. */
+    store?: NotificationStore;
   } = {},
 ) {
-  const store = createSqliteNotificationStore(':memory:');
+  const store = opts.store ?? createSqliteNotificationStore(':memory:');
   const logger = pino({ level: 'silent' });
   const tokens = createTokens('test-secret-test-secret-test-secret!');
   const notifications = createNotificationsApp({
@@ -57,6 +61,7 @@ export async function testApi(
     heartbeatMs: opts.heartbeatMs ?? 15_000,
     ...(opts.sessions ? { sessions: opts.sessions } : {}),
     ...(opts.sessionCheckMs ? { sessionCheckMs: opts.sessionCheckMs } : {}),
+    ...(opts.streamPollMs ? { streamPollMs: opts.streamPollMs } : {}),
     webhooks: {
       // The test receivers are plain http on loopback: both allowances, as documented (off by default).
       allowInternal: true,

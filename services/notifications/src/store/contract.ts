@@ -85,6 +85,39 @@ export function notificationStoreContract(name: string, open: () => Promise<Noti
       expect(await store.countUnread(owner)).toBe(31);
     });
 
+    it("commits each owner's seqs in order: a reader tailing by seq while two replicas write misses none", async () => {
+      const owner = `tail-${randomUUID()}`;
+      const total = 40;
+      let done = false;
+      const writes = Promise.all(
+        Array.from({ length: total }, (_, i) =>
+          (i % 2 ? store : replica).recordNotification(reminderNotification(owner, `t${i}`), []),
+        ),
+      ).finally(() => (done = true));
+      const seen: string[] = [];
+      let last = 0;
+      const tail = async () => {
+        const page = await replica.listNotifications(owner, { after: last, order: 'oldest', limit: 3 });
+        for (const n of page) {
+          expect(n.seq).toBeGreaterThan(last);
+          seen.push(n.id);
+          last = n.seq;
+        }
+        return page.length;
+      };
+      // A synchronous store (SQLite) answers without a turn of the event loop: give the writers theirs.
+      while (!done) {
+        await tail();
+        await new Promise((r) => setImmediate(r));
+      }
+      await writes;
+      while ((await tail()) > 0);
+      expect(seen).toHaveLength(total);
+      expect(new Set(seen).size).toBe(total);
+      const other = `tail-other-${randomUUID()}`;
+      expect(await store.newestSeqs([owner, other])).toEqual(new Map([[owner, last]]));
+    });
+
     it('orders by insertion, pages both ways and filters unread', async () => {
       const owner = `carol-${randomUUID()}`;
       const made = [];

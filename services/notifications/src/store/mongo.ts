@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { NotificationEvent } from '@todo/core';
 import { MongoClient, MongoServerError, type Collection, type Filter } from 'mongodb';
 import type { Delivery, Notification, NotificationStore, Webhook } from './store.ts';
@@ -50,7 +51,7 @@ const toDelivery = ({ _id, roundFrom, ...d }: DeliveryDoc): Delivery => ({
  * transactions, and no atomic read-modify-write either: concurrent `$inc`s lose updates and several
  * concurrent conditional updates of one document all succeed (seen here: 50 concurrent `$inc` gave 10
  * distinct values). So everything that must happen once is an insert under a unique key, which is atomic
- * there: de-duplication (the event id as `_id`), the inbox order (a unique `seq`, retried on a clash), and
+ * there: de-duplication (the event id as `_id`), the inbox order (a unique `(owner, seq)`, retried on a clash), and
  * a delivery's claim (a claims document per delivery and due time).
  */
 export async function createMongoNotificationStore(
@@ -63,9 +64,10 @@ export async function createMongoNotificationStore(
   const webhooks: Collection<WebhookDoc> = db.collection('webhooks');
   const deliveries: Collection<DeliveryDoc> = db.collection('deliveries');
   const claims: Collection<ClaimDoc> = db.collection('claims');
+  // The inbox order was once one seq over all owners (unique on its own); it is per owner now.
+  await notifications.dropIndex('seq_1').catch(() => {});
   await Promise.all([
-    notifications.createIndex({ seq: 1 }, { unique: true }),
-    notifications.createIndex({ owner: 1, seq: -1 }),
+    notifications.createIndex({ owner: 1, seq: 1 }, { unique: true }),
     notifications.createIndex({ owner: 1, readAt: 1, seq: -1 }),
     webhooks.createIndex({ owner: 1, createdAt: 1 }),
     deliveries.createIndex({ status: 1, nextAttemptAt: 1 }),
@@ -73,18 +75,15 @@ export async function createMongoNotificationStore(
     claims.createIndex({ delivery: 1, slot: 1, gen: -1 }),
   ]);
 
-  // The next place in the inbox order, counted in this process; another replica may take the same one
-  // first (then the unique index refuses it and this process catches up from the stored maximum).
-  let next = 0;
-  async function catchUp(): Promise<void> {
+  /** The owner's highest committed seq (0 for none). */
+  async function newest(owner: string): Promise<number> {
     const [top] = await notifications
-      .find({}, { projection: { seq: 1 } })
+      .find({ owner }, { projection: { seq: 1 } })
       .sort({ seq: -1 })
       .limit(1)
       .toArray();
-    next = Math.max(next, (top?.seq ?? 0) + 1);
+    return top?.seq ?? 0;
   }
-  await catchUp();
 
   return {
     async recordNotification(n, queued) {
@@ -108,12 +107,17 @@ export async function createMongoNotificationStore(
       );
       const exists = async () =>
         Boolean(await notifications.findOne({ _id: n.id }, { projection: { _id: 1 } }));
-      for (let clash = 0; clash < 20; clash++) {
+      // The place is the owner's newest committed seq + 1, read from the store, never counted ahead in a
+      // process: n + 1 can only be written once n is visible, so seqs commit in order and a reader that
+      // has seen n never meets a smaller one later. Concurrent writers for one owner clash on the unique
+      // (owner, seq) and try again after a short random wait.
+      for (let clash = 0; clash < 100; clash++) {
+        if (clash > 0) await sleep(Math.random() * Math.min(20, 2 ** clash));
         if (await exists()) return null;
         const doc: NotificationDoc = {
           _id: n.id,
           owner: n.owner,
-          seq: next++,
+          seq: (await newest(n.owner)) + 1,
           kind: n.kind,
           event: n.event,
           receivedAt: n.receivedAt,
@@ -123,9 +127,8 @@ export async function createMongoNotificationStore(
           await notifications.insertOne(doc);
           return toNotification(doc);
         } catch (err) {
-          if (!duplicate(err)) throw err;
           // Either the event was recorded meanwhile (the loop then answers null) or the seq was taken.
-          await catchUp();
+          if (!duplicate(err)) throw err;
         }
       }
       throw new Error('could not find a free place in the inbox order');
@@ -145,6 +148,10 @@ export async function createMongoNotificationStore(
         .limit(limit)
         .toArray();
       return docs.map(toNotification);
+    },
+    async newestSeqs(owners) {
+      const tops = await Promise.all(owners.map(async (owner) => [owner, await newest(owner)] as const));
+      return new Map(tops.filter(([, seq]) => seq > 0));
     },
     async countUnread(owner) {
       return notifications.countDocuments({ owner, readAt: null });

@@ -64,7 +64,8 @@ function toDelivery(r: Row): Delivery {
 }
 
 /**
- * The embedded profile's notifications store: node:sqlite in WAL mode with synchronous=FULL, so an
+ * The embedded profile's notifications store (seq is one AUTOINCREMENT over all owners, assigned inside
+ * the one writer's transactions, so it follows commit order): node:sqlite in WAL mode with synchronous=FULL, so an
  * acknowledged delivery survives kill -9. Writes that arrive in one turn of the event loop share one
  * transaction (each in its own savepoint), as in the task store: one fsync for a burst of reminders.
  */
@@ -81,6 +82,9 @@ export function createSqliteNotificationStore(file: string): NotificationStore {
       'INSERT OR IGNORE INTO notifications (id, owner, kind, event, received_at) VALUES (?, ?, ?, ?, ?)',
     ),
     notificationById: db.prepare('SELECT * FROM notifications WHERE id = ? AND owner = ?'),
+    newest: db.prepare(
+      'SELECT owner, max(seq) AS seq FROM notifications WHERE owner IN (SELECT value FROM json_each(?)) GROUP BY owner',
+    ),
     countUnread: db.prepare('SELECT count(*) AS n FROM notifications WHERE owner = ? AND read_at IS NULL'),
     markRead: db.prepare(
       'UPDATE notifications SET read_at = ? WHERE id = ? AND owner = ? AND read_at IS NULL',
@@ -153,6 +157,10 @@ export function createSqliteNotificationStore(file: string): NotificationStore {
         order === 'newest' ? 'DESC' : 'ASC'
       } LIMIT ?`;
       return (db.prepare(sql).all(...args, limit) as Row[]).map(toNotification);
+    },
+    async newestSeqs(owners) {
+      const rows = q.newest.all(JSON.stringify(owners)) as { owner: string; seq: number }[];
+      return new Map(rows.map((r) => [r.owner, r.seq]));
     },
     async countUnread(owner) {
       return (q.countUnread.get(owner) as { n: number }).n;

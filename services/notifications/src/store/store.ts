@@ -4,7 +4,11 @@ import type { NotificationEvent } from '@todo/core';
 export interface Notification {
   id: string;
   owner: string;
-  /** Position in the store's insertion order: the SSE event id and what cursors carry. */
+  /**
+   * Position in its owner's inbox, in commit order: a notification with a higher seq was committed after
+   * every one with a lower seq of the same owner, so a reader that has seen up to n never gets one at or
+   * below n later. The SSE event id and what cursors carry.
+   */
   seq: number;
   /** The SSE event name: `reminder` for reminder.due, `due` for task.due. */
   kind: 'reminder' | 'due';
@@ -95,6 +99,8 @@ export interface NotificationStore {
    */
   recordNotification(n: NewNotification, deliveries: NewDelivery[]): Promise<Notification | null>;
   listNotifications(owner: string, q: InboxQuery): Promise<Notification[]>;
+  /** Each given owner's highest seq (owners with no notification are left out). */
+  newestSeqs(owners: string[]): Promise<Map<string, number>>;
   countUnread(owner: string): Promise<number>;
   /** Marks one read (keeps the first read time); null when the owner has no such notification. */
   markRead(owner: string, id: string, at: string): Promise<Notification | null>;

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { AppError } from '@todo/core';
 import { metrics } from '@todo/server';
@@ -6,46 +7,82 @@ import type { Logger } from 'pino';
 import { view } from '../inbox/notification.ts';
 import type { Notification, NotificationStore } from '../store/store.ts';
 
-/** How many missed notifications a reconnecting stream gets back, oldest first. */
+/** How many notifications a stream reads from the store at once; a full page is followed by `event: more`. */
 export const REPLAY_LIMIT = 200;
 /** Open streams per owner (a browser tab each). */
 export const STREAMS_PER_OWNER = 20;
 
 interface Client {
-  send(n: Notification): void;
+  /** Something new may be in the owner's inbox: read it. */
+  wake(): void;
   end(): void;
 }
 
-/** One SSE frame; `id` is what the browser sends back as Last-Event-ID when it reconnects. */
-function frame(n: Notification, id: number): string {
-  return `id: ${id}\nevent: ${n.kind}\ndata: ${JSON.stringify(view(n))}\n\n`;
+interface Owner {
+  clients: Set<Client>;
+  /** The highest seq this replica knows the owner has (what the store poll compares with). */
+  known: number;
+}
+
+/** One SSE frame; `id` (the notification's seq) is what the browser sends back as Last-Event-ID. */
+function frame(n: Notification): string {
+  return `id: ${n.seq}\nevent: ${n.kind}\ndata: ${JSON.stringify(view(n))}\n\n`;
 }
 
 /**
- * The owners' open SSE streams in this process. `publish` pushes a new notification to its owner's
- * streams; `open` turns a request into a stream, first replaying what the owner missed since Last-Event-ID.
+ * The owners' open SSE streams in this process. Each stream reads its owner's inbox from the store after
+ * the last seq it sent: seqs commit in order (store.ts), so reading after it never skips a late commit,
+ * and nothing is sent twice. What wakes a stream: `publish` (this replica recorded a notification), and a
+ * poll of the store every `pollMs` for the owners with open streams here (another replica recorded it:
+ * Kafka gives each event to one replica only).
  */
 export function createStreamHub({
   store,
   logger,
   heartbeatMs = 15_000,
   sessionCheckMs = 15_000,
+  pollMs = 1_000,
 }: {
   store: NotificationStore;
   logger: Logger;
   heartbeatMs?: number;
   /** How often an open stream checks that its session (and token) still holds. */
   sessionCheckMs?: number;
+  /** How often the store is asked whether another replica recorded something for an owner streamed here. */
+  pollMs?: number;
 }) {
-  const owners = new Map<string, Set<Client>>();
+  const owners = new Map<string, Owner>();
 
+  function wakeOwner(owner: string, seq: number): void {
+    const o = owners.get(owner);
+    if (!o) return;
+    o.known = Math.max(o.known, seq);
+    for (const client of o.clients) client.wake();
+  }
+
+  let polling = false;
+  const poller = setInterval(() => {
+    if (polling || owners.size === 0) return;
+    polling = true;
+    store
+      .newestSeqs([...owners.keys()])
+      .then((newest) => {
+        for (const [owner, seq] of newest) if (seq > (owners.get(owner)?.known ?? seq)) wakeOwner(owner, seq);
+      })
+      .catch((err: unknown) => logger.warn({ err }, 'streams: could not poll the store'))
+      .finally(() => (polling = false));
+  }, pollMs);
+  poller.unref();
+
+  /** A notification this replica recorded: its owner's streams here read it now. */
   function publish(n: Notification): void {
-    for (const client of owners.get(n.owner) ?? []) client.send(n);
+    wakeOwner(n.owner, n.seq);
   }
 
   /**
-   * Turns the request into `owner`'s stream. With `alive`, the stream is checked every sessionCheckMs and
-   * ends (after an `event: session-ended` frame) once its session was revoked or its token expired.
+   * Turns the request into `owner`'s stream: what the owner missed since Last-Event-ID first (all of it,
+   * a page at a time), then what comes. With `alive`, the stream is checked every sessionCheckMs and ends
+   * (after an `event: session-ended` frame) once its session was revoked or its token expired.
    */
   async function open(
     ctx: Context,
@@ -53,30 +90,68 @@ export function createStreamHub({
     lastEventId: number | undefined,
     alive?: () => Promise<boolean>,
   ): Promise<void> {
-    const mine = owners.get(owner) ?? new Set<Client>();
-    if (mine.size >= STREAMS_PER_OWNER) {
-      throw new AppError('TOO_MANY_STREAMS', 429, `at most ${STREAMS_PER_OWNER} open streams per user`);
-    }
+    const refuseOverLimit = () => {
+      if ((owners.get(owner)?.clients.size ?? 0) >= STREAMS_PER_OWNER)
+        throw new AppError('TOO_MANY_STREAMS', 429, `at most ${STREAMS_PER_OWNER} open streams per user`);
+    };
+    refuseOverLimit();
+    // Without Last-Event-ID the stream starts at what is there now; read before joining, so what commits
+    // in between is read by the first pump.
+    const newest = (await store.newestSeqs([owner])).get(owner) ?? 0;
+    let lastId = lastEventId ?? newest;
+    refuseOverLimit();
+    const mine = owners.get(owner) ?? { clients: new Set<Client>(), known: newest };
+    mine.known = Math.max(mine.known, newest);
+
     const stream = new PassThrough();
-    // Live notifications that arrive while the replay is read wait here, so none is lost or sent twice.
-    let held: Notification[] | null = [];
-    const replayed = new Set<number>();
-    // Concurrent inserts can commit out of seq order, so live ones are never filtered by seq; the id sent
-    // is the highest seq this stream has carried, so a reconnect never replays what it already showed.
-    let lastId = lastEventId ?? 0;
-    const put = (text: string) => {
-      if (!stream.writableEnded) stream.write(text);
-    };
-    const write = (n: Notification) => {
-      lastId = Math.max(lastId, n.seq);
-      put(frame(n, lastId));
-    };
-    // A replayed notification is not late by the reminder's doing; only live pushes are measured.
-    const live = (n: Notification) => {
-      write(n);
-      metrics.late(n.kind, 'sse', n.event.time);
-    };
-    const heartbeat = setInterval(() => put(': heartbeat\n\n'), heartbeatMs);
+    const put = (text: string): boolean => (stream.writableEnded ? false : stream.write(text));
+
+    // One reader per stream: a wake while it reads makes it read once more when done.
+    let reading = false;
+    let again = false;
+    async function pump(): Promise<void> {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = true;
+      try {
+        do {
+          again = false;
+          for (;;) {
+            // Backpressure: a client that reads slowly is sent the next page only once it took the last.
+            if (stream.writableNeedDrain) await once(stream, 'drain');
+            if (stream.writableEnded) return;
+            const page = await store.listNotifications(owner, {
+              after: lastId,
+              order: 'oldest',
+              limit: REPLAY_LIMIT,
+            });
+            for (const n of page) {
+              put(frame(n));
+              lastId = n.seq;
+              // What was there when the stream opened is a replay, not late by the reminder's doing; only
+              // live pushes are measured.
+              if (n.seq > newest) metrics.late(n.kind, 'sse', n.event.time);
+            }
+            if (page.length < REPLAY_LIMIT) break;
+            // A long backlog: the client learns that more follows (to sum it up rather than toast each).
+            put(`event: more\ndata: ${JSON.stringify({ after: String(lastId) })}\n\n`);
+          }
+        } while (again && !stream.writableEnded);
+      } finally {
+        reading = false;
+      }
+    }
+    const wake = () =>
+      void pump().catch((err: unknown) => {
+        // The next wake (or the poll) reads again from the same place: nothing is lost.
+        logger.warn({ err, owner }, 'streams: could not read the inbox');
+      });
+
+    const heartbeat = setInterval(() => {
+      if (!stream.writableNeedDrain) put(': heartbeat\n\n');
+    }, heartbeatMs);
     heartbeat.unref();
     let checking = false;
     const check = alive
@@ -96,13 +171,13 @@ export function createStreamHub({
       : undefined;
     check?.unref();
     const client: Client = {
-      send: (n) => (held ? held.push(n) : live(n)),
+      wake,
       end: () => {
         stream.end();
         ctx.req.socket.end();
       },
     };
-    mine.add(client);
+    mine.clients.add(client);
     owners.set(owner, mine);
     metrics.streamOpened();
     let closed = false;
@@ -111,37 +186,18 @@ export function createStreamHub({
       closed = true;
       clearInterval(heartbeat);
       clearInterval(check);
-      mine.delete(client);
-      if (mine.size === 0 && owners.get(owner) === mine) owners.delete(owner);
+      mine.clients.delete(client);
+      if (mine.clients.size === 0 && owners.get(owner) === mine) owners.delete(owner);
       stream.end();
+      // A pump waiting for 'drain' would wait forever.
+      stream.emit('drain');
     };
     // The response closes only when the connection does (the client left, or we ended the stream).
     ctx.res.once('close', cleanup);
 
-    try {
-      // An EventSource reconnects after `retry` ms and sends the last id it saw as Last-Event-ID.
-      put(': connected\nretry: 3000\n\n');
-      if (lastEventId !== undefined) {
-        const missed = await store.listNotifications(owner, {
-          after: lastEventId,
-          order: 'oldest',
-          limit: REPLAY_LIMIT,
-        });
-        for (const n of missed) {
-          replayed.add(n.seq);
-          write(n);
-        }
-      }
-    } catch (err) {
-      cleanup();
-      throw err;
-    }
-    const waiting = held;
-    held = null;
-    waiting
-      .filter((n) => !replayed.has(n.seq))
-      .sort((a, b) => a.seq - b.seq)
-      .forEach(live);
+    // An EventSource reconnects after `retry` ms and sends the last id it saw as Last-Event-ID.
+    put(': connected\nretry: 3000\n\n');
+    wake();
 
     ctx.req.socket.setNoDelay(true);
     ctx.req.socket.setKeepAlive(true);
@@ -157,10 +213,11 @@ export function createStreamHub({
     publish,
     open,
     /** How many streams the owner has open here. */
-    streams: (owner: string) => owners.get(owner)?.size ?? 0,
+    streams: (owner: string) => owners.get(owner)?.clients.size ?? 0,
     /** Ends every stream (at shutdown, so the server can close). */
     close(): void {
-      for (const clients of owners.values()) for (const c of clients) c.end();
+      clearInterval(poller);
+      for (const o of owners.values()) for (const c of o.clients) c.end();
       owners.clear();
     },
   };

@@ -1,5 +1,10 @@
+import { get, type IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { newNotification } from '../inbox/notification.ts';
+import { createSqliteNotificationStore } from '../store/sqlite.ts';
+import type { NotificationStore } from '../store/store.ts';
 import { reminderEvent, testApi } from '../testing.ts';
+import { REPLAY_LIMIT } from './hub.ts';
 
 const api = await testApi();
 
@@ -114,21 +119,102 @@ describe('stream lifecycle', async () => {
 describe('stream order', async () => {
   const api = await testApi();
 
-  it('pushes live notifications that commit out of seq order (concurrent inserts), each once', async () => {
+  it('sends each notification once, in commit order, with ids a reconnect resumes from', async () => {
     const alice = await api.user();
     const s = await api.stream({ token: alice.token });
-    const at = new Date().toISOString();
-    const made = (seq: number, title: string) => {
-      const event = reminderEvent(alice.id, title);
-      return { id: event.id, owner: alice.id, seq, kind: 'reminder' as const, event, receivedAt: at };
-    };
-    api.notifications.hub.publish(made(1001, 'second'));
-    api.notifications.hub.publish(made(1000, 'first'));
-    expect((await s.next()).data.title).toBe('second');
-    const late = await s.next();
-    expect(late.data.title).toBe('first');
-    // The ids a browser keeps stay monotonic, so a reconnect never replays what this stream showed.
-    expect(s.events().map((f) => f.id)).toEqual(['1001', '1001']);
+    const events = Array.from({ length: 8 }, (_, i) => reminderEvent(alice.id, `c${i}`));
+    await Promise.all(events.map((e) => api.deliver(e)));
+    for (let i = 0; i < events.length; i++) await s.next();
+    const got = s.events();
+    expect(new Set(got.map((f) => f.data.id))).toEqual(new Set(events.map((e) => e.id)));
+    const ids = got.map((f) => Number(f.id));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(events.length);
     s.close();
+    const again = await api.stream({ token: alice.token, lastEventId: got[4]!.id! });
+    for (let i = 5; i < 8; i++) expect((await again.next()).data.id).toBe(got[i]!.data.id);
+    await expect(again.next(undefined, 200)).rejects.toThrow('no frame');
+    again.close();
+  });
+});
+
+describe('long replays and slow clients', async () => {
+  const store = createSqliteNotificationStore(':memory:');
+  let pages = 0;
+  const counting: NotificationStore = {
+    ...store,
+    listNotifications: (owner, q) => {
+      pages++;
+      return store.listNotifications(owner, q);
+    },
+  };
+  const api = await testApi({ store: counting });
+  const record = async (owner: string, count: number, title: (i: number) => string) => {
+    const now = new Date();
+    for (let i = 0; i < count; i += 100) {
+      await Promise.all(
+        Array.from({ length: Math.min(100, count - i) }, (_, j) =>
+          store.recordNotification(newNotification(reminderEvent(owner, title(i + j)), now), []),
+        ),
+      );
+    }
+  };
+
+  it('replays a backlog longer than a page, all of it in order, with `more` after each full page', async () => {
+    const alice = await api.user();
+    await record(alice.id, 2 * REPLAY_LIMIT + 50, (i) => `n${i}`);
+    const s = await api.stream({ token: alice.token, lastEventId: '0' });
+    const reminders = () => s.events().filter((f) => f.event === 'reminder');
+    await expect.poll(() => reminders().length).toBe(2 * REPLAY_LIMIT + 50);
+    expect(new Set(reminders().map((f) => f.data.title)).size).toBe(2 * REPLAY_LIMIT + 50);
+    const ids = reminders().map((f) => Number(f.id));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    const more = s.events().filter((f) => f.event === 'more');
+    expect(more.map((f) => f.data)).toEqual([
+      { after: String(ids[REPLAY_LIMIT - 1]) },
+      { after: String(ids[2 * REPLAY_LIMIT - 1]) },
+    ]);
+    // Each marker comes right after its page.
+    const order = s.events().map((f) => f.event);
+    expect(order.indexOf('more')).toBe(REPLAY_LIMIT);
+    s.close();
+  });
+
+  it('reads no further than a slow client takes (backpressure), and sends it all once it reads', async () => {
+    const bob = await api.user();
+    // About 13 MB of frames: more than the socket buffers on both ends hold.
+    const total = 3000;
+    await record(bob.id, total, (i) => `${i} ${'x'.repeat(4000)}`);
+    const before = pages;
+    const res = await new Promise<IncomingMessage>((resolve) =>
+      get(
+        `${api.base}/api/notifications/stream`,
+        { headers: { authorization: `Bearer ${bob.token}`, 'last-event-id': '0' } },
+        resolve,
+      ),
+    );
+    res.pause();
+    // Wait until the stream stops reading pages while nothing is taken from the socket.
+    let seen = -1;
+    await expect
+      .poll(
+        async () => {
+          const now = pages;
+          const still = now === seen;
+          seen = now;
+          await new Promise((r) => setTimeout(r, 200));
+          return still;
+        },
+        { timeout: 20_000, interval: 50 },
+      )
+      .toBe(true);
+    expect(pages - before).toBeLessThan(total / REPLAY_LIMIT);
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => (text += chunk));
+    res.resume();
+    await expect.poll(() => text.match(/\nevent: reminder\n/g)?.length ?? 0, { timeout: 20_000 }).toBe(total);
+    expect(pages - before).toBeGreaterThanOrEqual(total / REPLAY_LIMIT);
+    res.destroy();
   });
 });

@@ -90,14 +90,16 @@ describe('webhook dispatcher on MongoDB', () => {
     try {
       const sent = (ids: string[]) =>
         hooks.received('/ok').filter((r) => ids.includes(String(r.headers['x-event-id'])));
-      await expect.poll(() => sent([n.id])).toHaveLength(1);
+      await expect.poll(() => sent([n.id]), { timeout: 20_000 }).toHaveLength(1);
       expect(sent(stranded)).toEqual([]);
       // The dead claimers' leases end: each stranded delivery is taken (once) and sent.
       clock.advance(3_600_001);
       await expect.poll(() => sent(stranded).length, { timeout: 20_000 }).toBe(70);
       await expect
-        .poll(async () =>
-          (await store.listDeliveries(stuck, stuckHook.id, 100)).every((d) => d.status === 'delivered'),
+        .poll(
+          async () =>
+            (await store.listDeliveries(stuck, stuckHook.id, 100)).every((d) => d.status === 'delivered'),
+          { timeout: 10_000 },
         )
         .toBe(true);
       expect(new Set(sent(stranded).map((r) => r.headers['x-event-id'])).size).toBe(70);
