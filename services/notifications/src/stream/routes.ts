@@ -65,7 +65,7 @@ export function streamEndpoints(hub: StreamHub, tokens: TokenIssuer, sessions?: 
       method: 'get',
       path: '/api/notifications/stream',
       summary:
-        'Live notifications (Server-Sent Events: `event: reminder` or `event: due`, JSON data, id for Last-Event-ID; `event: session-ended` before it closes when the session ends); the session cookie, Authorization, or ?token=',
+        'Live notifications (Server-Sent Events: `event: reminder` or `event: due`, JSON data, id for Last-Event-ID; a reconnect gets all it missed, 200 at a time, each full page followed by `event: more`; `event: session-ended` before it closes when the session ends); the session cookie, Authorization, or ?token=',
       tag: 'notifications',
       auth: false,
       middleware: [streamAuth(tokens, sessions)],
