@@ -27,6 +27,11 @@ log(
 
 const dataDir = mkdtempSync(join(tmpdir(), 'test-api-'));
 const { base, child } = await startEmbedded(dataDir);
+// However this ends (a failed sign-up included), the profile and its data go with it.
+process.once('exit', () => {
+  child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
 const account = { email: 'fuzzer@example.com', password: 'fuzzing all day' };
 const signup = await apiCaller(base)('POST', '/api/auth/signup', {
   body: { ...account, tz: 'Europe/Berlin' },
@@ -68,7 +73,5 @@ const code = await new Promise<number>((resolve) => {
   );
   st.once('exit', (c) => resolve(c ?? 1));
 });
-child.kill('SIGKILL');
-rmSync(dataDir, { recursive: true, force: true });
 log(`test:api: ${code === 0 ? 'no finding' : 'findings (above)'}; total ${seconds()}`);
 process.exit(code);
