@@ -8,3 +8,4 @@ export * from './schedule.ts';
 export * from './workflows.ts';
 export * from './search.ts';
 export * from './apps.ts';
+export * from './internal.ts';

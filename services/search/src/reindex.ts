@@ -1,12 +1,10 @@
-import { TaskEvent, type Task } from '@todo/core';
+import { TaskEvent, type LivePage } from '@todo/core';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import type { IndexChange, SearchIndex } from './search-index.ts';
 import { changeOf } from './search-index.ts';
 
 /** One page of the store's live tasks, from `after` (an id) on; `next` is absent on the last page. */
-export type StorePage = (
-  after: string | undefined,
-) => Promise<{ items: { owner: string; zone: string; task: Task }[]; next?: string }>;
+export type StorePage = (after: string | undefined) => Promise<LivePage>;
 
 /** Rebuilds the index from every task in the store, a page at a time, then swaps it in. */
 export function reindexFromStore(index: SearchIndex, page: StorePage) {

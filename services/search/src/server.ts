@@ -1,4 +1,4 @@
-import { systemClock } from '@todo/core';
+import { fillRoute, INTERNAL_ROUTES, LivePage, systemClock } from '@todo/core';
 import {
   createTokens,
   internalAddress,
@@ -61,9 +61,9 @@ logger.info(
 /** The store's tasks, read from the tasks app through Dapr service invocation. */
 function storePages(s: Sidecar): StorePage {
   return async (after) => {
-    const url = `${s.http}/v1.0/invoke/tasks/method/internal/tasks?limit=500${after ? `&after=${encodeURIComponent(after)}` : ''}`;
+    const url = `${s.http}/v1.0/invoke/tasks/method${fillRoute(INTERNAL_ROUTES.tasks, {}, { limit: 500, after })}`;
     const res = await fetch(url, { headers: sidecarHeaders(s), signal: AbortSignal.timeout(30_000) });
     if (!res.ok) throw new Error(`tasks /internal/tasks: ${res.status} ${await res.text()}`);
-    return (await res.json()) as Awaited<ReturnType<StorePage>>;
+    return LivePage.parse(await res.json());
   };
 }

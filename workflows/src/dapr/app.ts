@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { WorkflowRef, workflowId, type WorkflowInspection } from '@todo/core';
+import { INTERNAL_ROUTES, WorkflowRef, workflowId, type WorkflowInspection } from '@todo/core';
 import {
   healthRoutes,
   parseInput,
@@ -45,7 +45,7 @@ export function createWorkflowsApp(d: WorkflowsAppDeps): Koa {
   router.post('/reconcile-cron', fromDaprd, async (ctx) => {
     ctx.body = await d.reconciler.run();
   });
-  router.post('/internal/workflows/inspect', fromDaprd, async (ctx) => {
+  router.post(INTERNAL_ROUTES.inspectWorkflows, fromDaprd, async (ctx) => {
     const { refs } = parseInput(InspectBody, ctx.request.body, 'body');
     const inspections = await Promise.all(
       refs.map(async (ref): Promise<WorkflowInspection> => {

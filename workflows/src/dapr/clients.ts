@@ -1,15 +1,10 @@
-import { Task } from '@todo/core';
+import { CreatedOccurrence, fillRoute, INTERNAL_ROUTES, LivePage, OwnerZone, TaskAndZone } from '@todo/core';
 import { publishEvent, sidecarHeaders, type Sidecar } from '@todo/server';
-import { z } from 'zod';
 import type { NotificationPublisher, TasksReader, TasksWriter } from '../deps.ts';
 import type { StateTable } from '../timers/scheduler.ts';
 
 // The worker's dependencies in the stack, all through its own daprd: the task service's internal routes
 // by service invocation, the `reminders` topic by pub/sub, its memory in the state store.
-
-const TaskAndZone = z.object({ task: Task.nullable(), zone: z.string() });
-const Zone = z.object({ zone: z.string() });
-const Created = z.object({ task: Task });
 
 async function call(s: Sidecar, what: string, path: string, init: RequestInit = {}): Promise<unknown> {
   const res = await fetch(`${s.http}/v1.0/invoke/tasks/method${path}`, {
@@ -20,8 +15,6 @@ async function call(s: Sidecar, what: string, path: string, init: RequestInit = 
   if (!res.ok) throw new Error(`tasks ${what}: ${res.status} ${(await res.text()).slice(0, 300)}`);
   return res.json();
 }
-
-const ownerPath = (owner: string) => `/internal/owners/${encodeURIComponent(owner)}`;
 
 /** How long an owner's zone, read with a task, is taken as still true. */
 const ZONE_TTL_MS = 60_000;
@@ -42,7 +35,7 @@ export function daprTasks(s: Sidecar): TasksReader & TasksWriter {
   return {
     async getTask(owner, id) {
       const { task, zone } = TaskAndZone.parse(
-        await call(s, 'read', `${ownerPath(owner)}/tasks/${encodeURIComponent(id)}`),
+        await call(s, 'read', fillRoute(INTERNAL_ROUTES.task, { owner, id })),
       );
       remember(owner, zone);
       return task;
@@ -50,15 +43,18 @@ export function daprTasks(s: Sidecar): TasksReader & TasksWriter {
     async ownerZone(owner) {
       const known = zones.get(owner);
       if (known && known.until > Date.now()) return known.zone;
-      return remember(owner, Zone.parse(await call(s, 'read zone', ownerPath(owner))).zone);
+      return remember(
+        owner,
+        OwnerZone.parse(await call(s, 'read zone', fillRoute(INTERNAL_ROUTES.ownerZone, { owner }))).zone,
+      );
     },
     async createOccurrence(owner, key, input) {
-      const body = await call(s, 'create occurrence', `${ownerPath(owner)}/occurrences`, {
+      const body = await call(s, 'create occurrence', fillRoute(INTERNAL_ROUTES.occurrences, { owner }), {
         method: 'POST',
         headers: { 'idempotency-key': key },
         body: JSON.stringify(input),
       });
-      return Created.parse(body).task;
+      return CreatedOccurrence.parse(body).task;
     },
   };
 }
@@ -112,13 +108,8 @@ export function daprStateTable(s: Sidecar, store = 'statestore'): StateTable {
   };
 }
 
-const Live = z.object({
-  items: z.array(z.object({ owner: z.string(), zone: z.string(), task: Task })),
-  next: z.string().optional(),
-});
-
 /** The reconciler's pages of live tasks (open, with reminders or in a series) from the task service. */
 export function daprLive(s: Sidecar) {
   return async (after?: string) =>
-    Live.parse(await call(s, 'live', `/internal/live${after ? `?after=${encodeURIComponent(after)}` : ''}`));
+    LivePage.parse(await call(s, 'live', fillRoute(INTERNAL_ROUTES.live, {}, { after })));
 }

@@ -1,8 +1,8 @@
-import { fixedClock, type Task } from '@todo/core';
+import { fixedClock, type LivePage, type Task } from '@todo/core';
 import { task } from '@todo/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../schedule.ts';
-import { createReconciler, type LivePage } from './reconciler.ts';
+import { createReconciler } from './reconciler.ts';
 import type { InstanceState } from './scheduler.ts';
 
 const NOW = '2030-03-01T09:00:00.000Z';

@@ -1,15 +1,9 @@
-import { systemClock, type Clock, type Task, type TaskEvent } from '@todo/core';
+import { systemClock, type Clock, type LivePage, type TaskEvent } from '@todo/core';
 import { metrics, type WorkflowCount } from '@todo/server';
 import type { Logger } from 'pino';
 import { planTaskEvent, type ScheduleOptions, type SeriesRecord } from '../schedule.ts';
 import type { StateTable } from '../timers/scheduler.ts';
 import { instanceId, type DaprScheduler } from './scheduler.ts';
-
-/** One page of the task service's live tasks: open ones with reminders or in a series. */
-export interface LivePage {
-  items: { owner: string; zone: string; task: Task }[];
-  next?: string;
-}
 
 export interface ReconcilerDeps {
   live: (after?: string) => Promise<LivePage>;

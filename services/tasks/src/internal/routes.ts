@@ -1,7 +1,15 @@
-import { OccurrenceCreate, Task, ValidationError } from '@todo/core';
+import {
+  CreatedOccurrence,
+  INTERNAL_ROUTES,
+  LivePage,
+  LiveQuery,
+  OccurrenceCreate,
+  OwnerZone,
+  TaskAndZone,
+  ValidationError,
+} from '@todo/core';
 import { endpoint, ErrorBody, idempotencyKey, type Endpoint } from '@todo/server';
 import type { Context } from 'koa';
-import { z } from 'zod';
 import type { LiveTask, Store } from '../store/store.ts';
 import type { TaskService } from '../tasks/service.ts';
 
@@ -9,18 +17,6 @@ import type { TaskService } from '../tasks/service.ts';
 // OpenAPI, and only for daprd (app.ts mounts them behind the app API token). Owners are named in the path,
 // since the worker acts for every owner.
 
-const Zone = z.object({ zone: z.string() });
-const TaskAndZone = z.object({ task: Task.nullable(), zone: z.string() });
-const Created = z.object({ task: Task });
-const LiveQuery = z.strictObject({
-  after: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(500),
-});
-const LivePage = z.object({
-  items: z.array(z.object({ owner: z.string(), zone: z.string(), task: Task })),
-  /** Pass as `after` for the next page; absent on the last page. */
-  next: z.string().optional(),
-});
 const errors = {
   400: { description: 'Invalid input', schema: ErrorBody },
   401: { description: 'Not from daprd: no or a wrong dapr-api-token', schema: ErrorBody },
@@ -34,18 +30,18 @@ export function internalEndpoints({ store, tasks }: { store: Store; tasks: TaskS
   return [
     endpoint({
       method: 'get',
-      path: '/internal/owners/:owner',
+      path: INTERNAL_ROUTES.ownerZone,
       summary: "The owner's zone",
       tag: 'internal',
       auth: true,
-      responses: { 200: { description: 'The zone', schema: Zone }, ...errors },
+      responses: { 200: { description: 'The zone', schema: OwnerZone }, ...errors },
       handler: async (ctx) => {
         ctx.body = { zone: await zoneOf(owner(ctx)) };
       },
     }),
     endpoint({
       method: 'get',
-      path: '/internal/owners/:owner/tasks/:id',
+      path: INTERNAL_ROUTES.task,
       summary: "One of the owner's tasks (null when missing or deleted) and the owner's zone",
       tag: 'internal',
       auth: true,
@@ -60,13 +56,13 @@ export function internalEndpoints({ store, tasks }: { store: Store; tasks: TaskS
     }),
     endpoint({
       method: 'post',
-      path: '/internal/owners/:owner/occurrences',
+      path: INTERNAL_ROUTES.occurrences,
       summary: 'Create an instance of a series, once per Idempotency-Key (a repeat answers the same task)',
       tag: 'internal',
       auth: true,
       body: OccurrenceCreate,
       responses: {
-        201: { description: 'The instance', schema: Created },
+        201: { description: 'The instance', schema: CreatedOccurrence },
         ...errors,
         404: { description: 'No such owner', schema: ErrorBody },
       },
@@ -83,7 +79,7 @@ export function internalEndpoints({ store, tasks }: { store: Store; tasks: TaskS
     }),
     endpoint({
       method: 'get',
-      path: '/internal/live',
+      path: INTERNAL_ROUTES.live,
       summary: "Every owner's open tasks with reminders or in a series, a page at a time, for the reconciler",
       tag: 'internal',
       auth: true,
@@ -95,7 +91,7 @@ export function internalEndpoints({ store, tasks }: { store: Store; tasks: TaskS
     }),
     endpoint({
       method: 'get',
-      path: '/internal/tasks',
+      path: INTERNAL_ROUTES.tasks,
       summary: "Every owner's tasks that are not deleted, a page at a time, for a search reindex",
       tag: 'internal',
       auth: true,

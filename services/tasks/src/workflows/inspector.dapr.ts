@@ -1,4 +1,4 @@
-import { WorkflowInspection, type WorkflowInspector, type WorkflowRef } from '@todo/core';
+import { INTERNAL_ROUTES, WorkflowInspection, type WorkflowInspector, type WorkflowRef } from '@todo/core';
 import { sidecarHeaders, type Sidecar } from '@todo/server';
 import { z } from 'zod';
 
@@ -11,7 +11,7 @@ const BATCH = 1000;
  * app). Throws when it can not answer; the workflow view then shows status 'unknown'.
  */
 export function createDaprInspector(sidecar: Sidecar, timeoutMs = 5000): WorkflowInspector {
-  const url = `${sidecar.http}/v1.0/invoke/workflows/method/internal/workflows/inspect`;
+  const url = `${sidecar.http}/v1.0/invoke/workflows/method${INTERNAL_ROUTES.inspectWorkflows}`;
   async function inspectBatch(refs: WorkflowRef[]): Promise<WorkflowInspection[]> {
     const res = await fetch(url, {
       method: 'POST',
