@@ -26,7 +26,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/env.ts', '**/*.test.ts', '**/testing.ts', 'tests/**', 'deploy/local/**', '*.config.ts'],
+    // telemetry.ts is loaded with --import, before any app code, and reads only OTEL_* (the standard names).
+    files: [
+      '**/env.ts',
+      '**/*.test.ts',
+      '**/testing.ts',
+      'tests/**',
+      'deploy/local/**',
+      '*.config.ts',
+      'services/server/src/telemetry.ts',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -66,7 +66,12 @@ export type SidecarContext = {
   componentEnv: Readonly<Record<string, string>>;
   /** Infrastructure pieces every sidecar waits for. */
   dependsOn: readonly string[];
+  /** The trace collector when the stack runs one: daprd exports OTLP/gRPC, the apps OTLP/HTTP. */
+  tracing?: { otlpGrpc: string; otlpHttp: string } | undefined;
 };
+
+/** Node apps are started with this loaded first (`--import`): the OpenTelemetry SDK, on when OTLP is set. */
+export const TELEMETRY_MODULE = join(config.repoRoot, 'services', 'server', 'src', 'telemetry.ts');
 
 export function sidecarName(app: { name: string }): string {
   return `${app.name}-daprd`;
@@ -103,6 +108,14 @@ export function appProcesses(app: AppSpec, slot: number, ctx: SidecarContext): P
     ...(app.port ? { APP_PORT: String(app.port) } : {}),
     ...(app.metricsPort ? { METRICS_PORT: String(app.metricsPort) } : {}),
     ...(app.internalPort ? { INTERNAL_PORT: String(app.internalPort) } : {}),
+    ...(ctx.tracing
+      ? {
+          OTEL_EXPORTER_OTLP_ENDPOINT: ctx.tracing.otlpHttp,
+          OTEL_SERVICE_NAME: appId,
+          // Spans reach the collector within half a second (the SDK's default waits 5 s).
+          OTEL_BSP_SCHEDULE_DELAY: '500',
+        }
+      : {}),
   };
   return [
     sidecar,
@@ -185,6 +198,14 @@ export function sidecarProcess(
     ],
     env: {
       ...ctx.componentEnv,
+      // daprd takes its exporter from the standard variables when its Configuration names none.
+      ...(ctx.tracing
+        ? {
+            OTEL_EXPORTER_OTLP_ENDPOINT: ctx.tracing.otlpGrpc,
+            OTEL_EXPORTER_OTLP_INSECURE: 'true',
+            OTEL_SERVICE_NAME: `${o.appId}-daprd`,
+          }
+        : {}),
       DAPR_API_TOKEN: tokens.daprApiToken,
       APP_API_TOKEN: tokens.appApiToken,
       // Over the tokens: a test may run a daprd without an app token (an empty value is none).

@@ -24,6 +24,8 @@ const schema = z.object({
    * `npm test` run just before (thousands, to FerretDB) held stack ports such as 50112 and the start failed.
    */
   STACK_PORT_BASE: z.coerce.number().int().min(1024).max(60000).default(20000),
+  /** `off` runs the stack without Jaeger and traces even when Jaeger is installed (e.g. for a benchmark). */
+  STACK_TRACING: z.enum(['on', 'off']).default('on'),
   /** When the reconcile-cron binding fires (bindings.cron syntax); the stack tests use `@every 2s`. */
   STACK_RECONCILE_SCHEDULE: z.string().min(1).default('@every 1m'),
 });
@@ -54,6 +56,7 @@ export const config = {
   path: env.PATH,
   portBase: env.STACK_PORT_BASE,
   reconcileSchedule: env.STACK_RECONCILE_SCHEDULE,
+  tracing: env.STACK_TRACING === 'on',
   /** The part of the environment children inherit; everything else they get is explicit in their spec. */
   inheritedEnv: Object.fromEntries(
     Object.entries(process.env).filter(

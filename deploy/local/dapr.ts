@@ -156,7 +156,8 @@ export function extractReplaces(goMod: string): string[] {
   return [...blocks, ...singles];
 }
 
-function goEnv(): NodeJS.ProcessEnv {
+/** The environment of a Go build: PATH and HOME only (the module and build caches live under HOME). */
+export function goEnv(): NodeJS.ProcessEnv {
   return { PATH: config.path, HOME: config.homeDir };
 }
 

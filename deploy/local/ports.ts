@@ -21,6 +21,14 @@ export function stackPorts(base = config.portBase) {
     mongo: base + 50,
     postgres: base + 55,
     kafka: { broker: base + 40, controller: base + 41 },
+    /** Jaeger, when installed: OTLP in (gRPC for daprd, HTTP for the apps), the UI and its API, health. */
+    jaeger: {
+      otlpGrpc: base + 45,
+      otlpHttp: base + 46,
+      query: base + 47,
+      health: base + 48,
+      queryGrpc: base + 49,
+    },
     /** Public HTTP ports of the apps (the API and health checks only): base+60+n, n < 40. */
     app: (n: number) => base + 60 + n,
     /** Each stack app's /metrics listener (METRICS_PORT): base+80+n for app(n), n < 10 (probe apps have none). */

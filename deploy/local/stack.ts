@@ -6,10 +6,25 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
-import { appProcesses, CONFIG_DIR, sidecarProcess, type AppSpec, type SidecarContext } from './apps.ts';
+import {
+  appProcesses,
+  CONFIG_DIR,
+  sidecarProcess,
+  TELEMETRY_MODULE,
+  type AppSpec,
+  type SidecarContext,
+} from './apps.ts';
 import { config, dirs } from './config.ts';
 import { placementProcess, schedulerProcess, sentryProcess } from './controlplane.ts';
 import { DAPR_VERSION, ensureDapr } from './dapr.ts';
+import {
+  ensureJaeger,
+  installedJaeger,
+  JAEGER_VERSION,
+  jaegerBuildSeconds,
+  jaegerEndpoints,
+  jaegerProcess,
+} from './jaeger.ts';
 import { ensureKafka, kafkaProcess, type TopicSpec } from './kafka.ts';
 import { stackPorts, type StackPorts } from './ports.ts';
 import { ensureMongo, mongoProcess, mongoUrl } from './mongo.ts';
@@ -41,7 +56,7 @@ export const APPS: readonly AppSpec[] = [
   {
     name: 'tasks',
     command: process.execPath,
-    args: ['services/tasks/src/server.ts'],
+    args: ['--import', TELEMETRY_MODULE, 'services/tasks/src/server.ts'],
     port: appPorts.app(0),
     metricsPort: appPorts.metrics(0),
     internalPort: appPorts.appInternal(0),
@@ -60,7 +75,7 @@ export const APPS: readonly AppSpec[] = [
   {
     name: 'chat',
     command: process.execPath,
-    args: ['services/chat/src/server.ts'],
+    args: ['--import', TELEMETRY_MODULE, 'services/chat/src/server.ts'],
     port: appPorts.app(1),
     metricsPort: appPorts.metrics(1),
     internalPort: appPorts.appInternal(1),
@@ -72,7 +87,7 @@ export const APPS: readonly AppSpec[] = [
   {
     name: 'notifications',
     command: process.execPath,
-    args: ['services/notifications/src/server.ts'],
+    args: ['--import', TELEMETRY_MODULE, 'services/notifications/src/server.ts'],
     port: appPorts.app(2),
     metricsPort: appPorts.metrics(2),
     internalPort: appPorts.appInternal(2),
@@ -84,7 +99,7 @@ export const APPS: readonly AppSpec[] = [
   {
     name: 'workflows',
     command: process.execPath,
-    args: ['workflows/src/server.ts'],
+    args: ['--import', TELEMETRY_MODULE, 'workflows/src/server.ts'],
     port: appPorts.app(3),
     metricsPort: appPorts.metrics(3),
     internalPort: appPorts.appInternal(3),
@@ -98,7 +113,7 @@ export const APPS: readonly AppSpec[] = [
     // replaying the compacted topic from Kafka (MEILI_URL would choose Meilisearch).
     name: 'search',
     command: process.execPath,
-    args: ['services/search/src/server.ts'],
+    args: ['--import', TELEMETRY_MODULE, 'services/search/src/server.ts'],
     port: appPorts.app(4),
     metricsPort: appPorts.metrics(4),
     internalPort: appPorts.appInternal(4),
@@ -111,7 +126,7 @@ export const APPS: readonly AppSpec[] = [
     // The web app: pages rendered here, the API reached through its daprd (DAPR_HTTP_ENDPOINT).
     name: 'web',
     command: process.execPath,
-    args: ['web/main.ts'],
+    args: ['--import', TELEMETRY_MODULE, 'web/main.ts'],
     port: appPorts.app(5),
     metricsPort: appPorts.metrics(5),
     env: { PORT: String(appPorts.app(5)) },
@@ -146,6 +161,8 @@ export type StackInfo = {
   metrics: Record<string, number>;
   /** The internal listener of each app that has one (daprd's app port; every route, app token needed). */
   internalPorts: Record<string, number>;
+  /** Jaeger, when installed (`npm run stack:install`): every app and daprd sends it traces. */
+  jaeger?: ReturnType<typeof jaegerEndpoints>;
   /** Env of every daprd for the component files' envRef (STACK_*). */
   componentEnv: Record<string, string>;
   /** Each app's own Dapr API and app API tokens, by app id (the probe's included). */
@@ -176,7 +193,7 @@ export async function startStack(
     throw new Error(`a stack is already running (pid ${running.pid}, ${dirs.info}); stop it first`);
 
   const installed = Date.now();
-  const [bin, kafka, redisBin, mongoBin, pg, secrets, tokens] = await Promise.all([
+  const [bin, kafka, redisBin, mongoBin, pg, secrets, tokens, jaegerBin] = await Promise.all([
     ensureDapr(log),
     ensureKafka(log),
     ensureRedis(),
@@ -184,6 +201,7 @@ export async function startStack(
     ensurePostgres(),
     ensureSecrets(),
     ensureTokens([PROBE_APP_ID, ...apps.filter((a) => a.dapr !== false).map(appIdOf)]),
+    installedJaeger(),
   ]);
   log(
     `runtimes ready in ${secondsSince(installed)} (dapr ${DAPR_VERSION}: ${bin.source}; kafka ${kafka.version})`,
@@ -199,12 +217,14 @@ export async function startStack(
     STACK_SECRETS_FILE: dirs.secrets,
     STACK_RECONCILE_SCHEDULE: opts.reconcileSchedule ?? config.reconcileSchedule,
   };
+  const jaeger = jaegerBin ? jaegerEndpoints(ports) : undefined;
   const ctx: SidecarContext = {
     bin,
     ports,
     tokens,
     componentEnv,
-    dependsOn: ['sentry', 'placement', 'scheduler', 'kafka', 'redis'],
+    dependsOn: ['sentry', 'placement', 'scheduler', 'kafka', 'redis', ...(jaeger ? ['jaeger'] : [])],
+    tracing: jaeger,
   };
   await mkdir(dirs.failpoints, { recursive: true });
   const sidecars: StackInfo['sidecars'] = {};
@@ -221,6 +241,7 @@ export async function startStack(
     }),
     postgresProcess({ pg, port: ports.postgres }),
     mongoProcess({ bin: mongoBin, port: ports.mongo, postgresPort: ports.postgres }),
+    ...(jaegerBin ? [jaegerProcess(jaegerBin, ports)] : []),
   ];
   if (opts.probe ?? true) {
     specs.push(
@@ -285,6 +306,7 @@ export async function startStack(
     apps: appPortsByName,
     metrics: metricsPorts,
     internalPorts,
+    ...(jaeger ? { jaeger } : {}),
     componentEnv,
     tokens,
   };
@@ -341,6 +363,7 @@ export async function attachApps(
     tokens,
     componentEnv: info.componentEnv,
     dependsOn: [],
+    tracing: info.jaeger,
   };
   const first = Math.max(...Object.values(info.sidecars).map((s) => s.slot)) + 1;
   const specs: ProcessSpec[] = [];
@@ -485,15 +508,16 @@ async function main(): Promise<void> {
   const log: Log = (line) =>
     console.log(`[stack +${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${line}`);
   if (values['install-only']) {
-    const [bin, kafka, redis, mongo, pg] = await Promise.all([
+    const [bin, kafka, redis, mongo, pg, jaeger] = await Promise.all([
       ensureDapr(log),
       ensureKafka(log),
       ensureRedis(),
       ensureMongo(),
       ensurePostgres(),
+      ensureJaeger(log),
     ]);
     log(
-      `installed: dapr ${DAPR_VERSION} (${bin.source}), kafka ${kafka.version} (${kafka.lib}), ${redis}, ${mongo}, ${pg.version}`,
+      `installed: dapr ${DAPR_VERSION} (${bin.source}), kafka ${kafka.version} (${kafka.lib}), ${redis}, ${mongo}, ${pg.version}, jaeger ${JAEGER_VERSION} (${jaeger}, built in ${(await jaegerBuildSeconds())?.toFixed(0) ?? '?'} s)`,
     );
     return;
   }
@@ -528,6 +552,13 @@ async function main(): Promise<void> {
     `up. logs: ${info.logsDir}; Kafka ${info.kafka.brokers.join(',')}; Redis ${info.redis.host}:${info.redis.port}; MongoDB ${info.mongo.url}`,
   );
   for (const [id, p] of Object.entries(info.sidecars)) log(`  daprd ${id}: http ${p.http}, grpc ${p.grpc}`);
+  for (const [app, port] of Object.entries(info.metrics))
+    log(`  metrics ${app}: http://127.0.0.1:${port}/metrics`);
+  log(
+    info.jaeger
+      ? `traces: Jaeger at ${info.jaeger.query}/api/traces?service=tasks (its UI is a placeholder when built from the module proxy)`
+      : 'traces: off (no Jaeger; `npm run stack:install` builds it)',
+  );
   log(`details (ports, tokens) in ${dirs.info}; Ctrl-C stops everything`);
 }
 

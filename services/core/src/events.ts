@@ -22,6 +22,8 @@ export const TaskEvent = z.object({
   time: z.string(),
   subject: z.string(),
   version: z.number().int().positive(),
+  /** The W3C trace context of the request that made the change: the relay's publish continues its trace. */
+  traceparent: z.string().max(100).optional(),
   data: z.object({
     owner: z.string(),
     /** The owner's IANA zone at the change, for consumers that read floating dues (search sorts by due). */

@@ -5,6 +5,7 @@ import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { metrics } from './metrics.ts';
+import { inSpan } from './tracing.ts';
 
 /** Where an app reaches its sidecar, and the token daprd expects from it. */
 export interface Sidecar {
@@ -24,6 +25,8 @@ export interface EventEnvelope {
   type: string;
   subject: string;
   time: string;
+  /** The trace the event belongs to (a task event's request); else the publish joins the active one. */
+  traceparent?: string;
 }
 
 /** A CloudEvent 1.0 whose `data` is the whole event (one schema for producer and consumer). */
@@ -50,13 +53,16 @@ export async function publishEvent(
   e: EventEnvelope,
 ): Promise<void> {
   const url = `${s.http}/v1.0/publish/${target.pubsub}/${target.topic}?metadata.partitionKey=${encodeURIComponent(e.subject)}`;
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: sidecarHeaders(s, { 'content-type': 'application/cloudevents+json' }),
-    body: JSON.stringify(toCloudEvent(e, target.source)),
-    signal: AbortSignal.timeout(10_000),
+  // fetch sends the span on as traceparent; daprd puts it in the CloudEvent, so the consumers join the trace.
+  await inSpan(`publish ${target.topic}`, e.traceparent, async () => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: sidecarHeaders(s, { 'content-type': 'application/cloudevents+json' }),
+      body: JSON.stringify(toCloudEvent(e, target.source)),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`dapr publish ${e.type} ${e.id}: ${res.status} ${await res.text()}`);
   });
-  if (!res.ok) throw new Error(`dapr publish ${e.type} ${e.id}: ${res.status} ${await res.text()}`);
   metrics.published(target.topic);
 }
 

@@ -60,3 +60,4 @@ export {
   serveMetrics,
   type WorkflowCount,
 } from './metrics.ts';
+export { currentTraceparent, inSpan, inSyncSpan } from './tracing.ts';

@@ -1,5 +1,6 @@
 import type { DaprWorkflowClient } from '@dapr/dapr';
 import { workflowId } from '@todo/core';
+import { currentTraceparent } from '@todo/server';
 import type { Logger } from 'pino';
 import type { Job } from '../schedule.ts';
 import type { Scheduler } from '../timers/scheduler.ts';
@@ -59,7 +60,8 @@ export function createDaprScheduler(
     state,
     async schedule(key: string, at: Date, job: Job): Promise<void> {
       const id = instanceId(key);
-      const plan: Plan = { at: at.toISOString(), job };
+      const trace = currentTraceparent();
+      const plan: Plan = { at: at.toISOString(), job, ...(trace ? { trace } : {}) };
       if ((await state(id))?.active) {
         await client.raiseEvent(id, EVENT.plan, plan);
         logger?.debug({ id, at: plan.at }, 'workflow sent its new plan');

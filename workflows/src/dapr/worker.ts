@@ -1,6 +1,7 @@
 import type { ActivityContext } from '@dapr/durabletask-js';
 import { TaskHubGrpcWorker } from '@dapr/durabletask-js';
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
+import { inSpan } from '@todo/server';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { ReminderActivities } from '../reminders/activities.ts';
@@ -46,11 +47,13 @@ export function createWorker(o: {
     worker.addNamedOrchestrator(WORKFLOW[kind as keyof typeof workflows], fn as unknown as Orchestrator);
   const { fireReminder, announceDue, materialiseOccurrence } = o.activities;
   const limit = pLimit(o.activityConcurrency);
-  const activity = <I>(fn: (input: I) => Promise<unknown>): Activity =>
-    ((_ctx: ActivityContext, input: I) => limit(() => fn(input))) as Activity;
-  worker.addNamedActivity(ACTIVITY.reminder, activity(fireReminder));
-  worker.addNamedActivity(ACTIVITY.due, activity(announceDue));
-  worker.addNamedActivity(ACTIVITY.series, activity(materialiseOccurrence));
+  // durabletask-js 1.0 drops the trace context daprd sends with an activity, so the plan carries it.
+  const activity = <I>(name: string, fn: (input: I) => Promise<unknown>): Activity =>
+    ((_ctx: ActivityContext, input: I & { trace?: string }) =>
+      limit(() => inSpan(`activity ${name}`, input.trace, () => fn(input)))) as Activity;
+  worker.addNamedActivity(ACTIVITY.reminder, activity(ACTIVITY.reminder, fireReminder));
+  worker.addNamedActivity(ACTIVITY.due, activity(ACTIVITY.due, announceDue));
+  worker.addNamedActivity(ACTIVITY.series, activity(ACTIVITY.series, materialiseOccurrence));
   return worker;
 }
 

@@ -23,6 +23,8 @@ export interface Plan {
   job: Job;
   /** Failed runs of the activity so far (it is tried again after a backoff, as a new generation). */
   attempt?: number;
+  /** The W3C trace context of the change that set the plan; the activity's span continues it. */
+  trace?: string;
 }
 
 /** The wait after the n-th failed activity: 1 s, 2 s, 4 s … at most 5 minutes. */
@@ -60,7 +62,10 @@ function timerWorkflow(kind: WorkflowKind) {
     if (first !== next) {
       let outcome: unknown;
       try {
-        outcome = yield ctx.callActivity(ACTIVITY[kind], plan.job);
+        outcome = yield ctx.callActivity(
+          ACTIVITY[kind],
+          plan.trace ? { ...plan.job, trace: plan.trace } : plan.job,
+        );
       } catch {
         // The task service or the broker did not answer: the same plan again after a backoff (its timer
         // already past), unless a plan or cancel came meanwhile, which the event tasks hold.

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { AppError } from '@todo/core';
-import { metrics } from '@todo/server';
+import { inSyncSpan, metrics } from '@todo/server';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import { view } from '../inbox/notification.ts';
@@ -128,7 +128,8 @@ export function createStreamHub({
               limit: REPLAY_LIMIT,
             });
             for (const n of page) {
-              put(frame(n));
+              // A pump that a recorded notification woke runs in its delivery's trace: the last hop.
+              inSyncSpan('notification sse write', () => put(frame(n)));
               lastId = n.seq;
               // What was there when the stream opened is a replay, not late by the reminder's doing; only
               // live pushes are measured.

@@ -26,6 +26,7 @@ import {
 import {
   decodeCursor as decodeServerCursor,
   encodeCursor as encodeServerCursor,
+  currentTraceparent,
   type Principal,
 } from '@todo/server';
 import { z } from 'zod';
@@ -55,12 +56,14 @@ export function createTaskService({ store, clock, onWrite = () => {} }: TaskServ
   const now = () => clock.now().toISOString();
 
   function event(type: TaskEventType, user: Principal, task: Task, changed?: string[]): TaskEvent {
+    const traceparent = currentTraceparent();
     return {
       id: randomUUID(),
       type,
       time: task.updatedAt,
       subject: task.id,
       version: task.version,
+      ...(traceparent ? { traceparent } : {}),
       data: { owner: user.id, zone: user.tz, task, ...(changed ? { changed } : {}) },
     };
   }
