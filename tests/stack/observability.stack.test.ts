@@ -56,7 +56,10 @@ describe('observability in the stack', () => {
       const n = seriesValue(await scrape('workflows'), 'todo_workflows_live', { kind: 'reminder' });
       return n >= 1 || undefined;
     });
-    await stream.next((f) => f.event === 'reminder' && f.data.includes(task.id), 30_000);
+    await stream.next(
+      (f) => f.event === 'reminder' && (f.data as { taskId?: string }).taskId === task.id,
+      30_000,
+    );
     stream.close();
     const search = await fetch(appUrl('search', '/api/search?q=cat'), {
       headers: { authorization: `Bearer ${token}` },
@@ -114,7 +117,10 @@ describe('observability in the stack', () => {
     const traceId = randomBytes(16).toString('hex');
     const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
     const { task, stream } = await remindSoon({ traceparent });
-    await stream.next((f) => f.event === 'reminder' && f.data.includes(task.id), 30_000);
+    await stream.next(
+      (f) => f.event === 'reminder' && (f.data as { taskId?: string }).taskId === task.id,
+      30_000,
+    );
     stream.close();
 
     type Span = { operationName: string; processID: string };

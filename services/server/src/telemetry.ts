@@ -28,6 +28,9 @@ if (env.OTEL_EXPORTER_OTLP_ENDPOINT) {
   register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
   const sdk = new NodeSDK({
     ...(env.OTEL_SERVICE_NAME ? {} : { serviceName: 'todo-chatbot' }),
+    // Traces only: metrics are Prometheus' (metrics.ts) and logs are pino's JSON lines on stdout.
+    metricReaders: [],
+    logRecordProcessors: [],
     instrumentations: [
       new http.HttpInstrumentation({
         // Probes and scrapes are not requests anyone waits on; they would bury the traces that matter.
@@ -40,7 +43,7 @@ if (env.OTEL_EXPORTER_OTLP_ENDPOINT) {
       // fetch(): every call to daprd (publish, invoke, state) carries the trace on, as traceparent.
       new undici.UndiciInstrumentation(),
       // Log records get trace_id and span_id.
-      new pino.PinoInstrumentation(),
+      new pino.PinoInstrumentation({ disableLogSending: true }),
     ],
   });
   sdk.start();
