@@ -47,9 +47,9 @@ describe('observability in the stack', () => {
     const { token, task, stream } = await remindSoon();
     expect(seriesValue(await scrape('notifications'), 'todo_sse_connections')).toBeGreaterThanOrEqual(1);
     // The reconciler's census (the cron binding runs it; daprd's call is made here directly) counts it.
-    const reconcile = await fetch(appUrl('workflows', '/reconcile-cron'), {
+    const reconcile = await fetch(`http://127.0.0.1:${stack().internalPorts['workflows']}/reconcile-cron`, {
       method: 'POST',
-      headers: { 'dapr-api-token': stack().tokens.appApiToken },
+      headers: { 'dapr-api-token': stack().tokens['workflows']!.appApiToken },
     });
     expect(reconcile.status).toBe(200);
     await waitFor('the reminder workflow in the census', async () => {
