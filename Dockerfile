@@ -53,21 +53,21 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
 FROM runtime AS tasks
-CMD ["node", "services/tasks/src/server.ts"]
+CMD ["node", "--import", "./services/server/src/telemetry.ts", "services/tasks/src/server.ts"]
 
 FROM runtime AS chat
-CMD ["node", "services/chat/src/server.ts"]
+CMD ["node", "--import", "./services/server/src/telemetry.ts", "services/chat/src/server.ts"]
 
 FROM runtime AS notifications
-CMD ["node", "services/notifications/src/server.ts"]
+CMD ["node", "--import", "./services/server/src/telemetry.ts", "services/notifications/src/server.ts"]
 
 FROM runtime AS workflows
-CMD ["node", "workflows/src/server.ts"]
+CMD ["node", "--import", "./services/server/src/telemetry.ts", "workflows/src/server.ts"]
 
 FROM runtime AS search
-CMD ["node", "services/search/src/server.ts"]
+CMD ["node", "--import", "./services/server/src/telemetry.ts", "services/search/src/server.ts"]
 
 FROM runtime AS web
 COPY web web
 COPY --from=web-build /app/web/build web/build
-CMD ["node", "web/main.ts"]
+CMD ["node", "--import", "./services/server/src/telemetry.ts", "web/main.ts"]

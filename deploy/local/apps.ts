@@ -70,8 +70,11 @@ export type SidecarContext = {
   tracing?: { otlpGrpc: string; otlpHttp: string } | undefined;
 };
 
-/** Node apps are started with this loaded first (`--import`): the OpenTelemetry SDK, on when OTLP is set. */
-export const TELEMETRY_MODULE = join(config.repoRoot, 'services', 'server', 'src', 'telemetry.ts');
+/**
+ * Node apps are started with this loaded first (`--import`, from the repository root as in the image): the
+ * OpenTelemetry SDK, on when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+ */
+export const TELEMETRY_MODULE = './services/server/src/telemetry.ts';
 
 export function sidecarName(app: { name: string }): string {
   return `${app.name}-daprd`;
