@@ -1,12 +1,13 @@
 """Schemathesis hooks for `npm run test:api` (loaded through SCHEMATHESIS_HOOKS by fuzz.ts).
 
 Five kinds of value are valid only in a way no JSON Schema can state, and the document says so in prose:
-a time zone name must be in the IANA database (the document gives its shape), a cursor is opaque and issued by the server (a made-up one is refused: 400), a recurrence rule is RFC 5545
-text read by the engine (with its limits, and daily at most for an all-day series), a reminder's offset
-is at most 366 days, and a snooze's `until` lies in the future. In positive cases, and only there, this
-gives such a field a value of the valid kind: made-up cursors are dropped (the stateful phase passes real
-ones through the links), zones, rules and offsets are taken from lists, `until` is an hour ahead. Negative cases
-are left as generated, so refusals are still checked.
+a time zone name must be in the IANA database (the document gives its shape), a cursor is opaque and
+issued by the server (a made-up one is refused: 400), a recurrence rule is RFC 5545 text read by the
+engine (with its limits, and daily at most for an all-day series), a reminder's offset is at most 366
+days, and a snooze's `until` lies in the future. In positive cases, and only there, this gives such a
+field a value of the valid kind: made-up cursors are dropped (no link passes a real one), zones, rules and
+offsets are taken from lists, `until` is an hour ahead. Negative cases are left as generated, so the
+refusals are still checked.
 """
 
 from datetime import datetime, timedelta, timezone
@@ -38,7 +39,7 @@ def map_case(context, case):
     meta = case.meta
     if meta is None or not meta.generation.mode.is_positive:
         return case
-    if isinstance(case.query, dict) and "cursor" in case.query and meta.phase.name != "stateful":
+    if isinstance(case.query, dict) and "cursor" in case.query:
         del case.query["cursor"]
     body = case.body
     if isinstance(body, dict):
