@@ -1,13 +1,13 @@
 """Schemathesis hooks for `npm run test:api` (loaded through SCHEMATHESIS_HOOKS by fuzz.ts).
 
-Five kinds of value are valid only in a way no JSON Schema can state, and the document says so in prose:
-a time zone name must be in the IANA database (the document gives its shape), a cursor is opaque and
-issued by the server (a made-up one is refused: 400), a recurrence rule is RFC 5545 text read by the
-engine (with its limits, and daily at most for an all-day series), a reminder's offset is at most 366
-days, and a snooze's `until` lies in the future. In positive cases, and only there, this gives such a
-field a value of the valid kind: made-up cursors are dropped (no link passes a real one), zones, rules and
-offsets are taken from lists, `until` is an hour ahead. Negative cases are left as generated, so the
-refusals are still checked.
+Six kinds of value are valid only in a way no JSON Schema can state, and the document says so in prose:
+a time zone name must be in the IANA database (the document gives its shape), a query is written in the
+query language (a grammar), a cursor is opaque and issued by the server (a made-up one is refused: 400),
+a recurrence rule is RFC 5545 text read by the engine (with its limits, and daily at most for an all-day
+series), a reminder's offset is at most 366 days, and a snooze's `until` lies in the future. In positive
+cases, and only there, this gives such a field a value of the valid kind: made-up cursors are dropped (no
+link passes a real one); zones, queries, rules and offsets are taken from lists; `until` is an hour
+ahead. Negative cases are left as generated, so the refusals are still checked.
 """
 
 from datetime import datetime, timedelta, timezone
@@ -26,6 +26,7 @@ RULES = [
 
 
 ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Chatham"]
+QUERIES = ["", "milk", "status:open has:reminder", "priority:high", "tag:bills", "due<+7d", "overdue"]
 OFFSETS = ["-PT30M", "-P1D", "PT0S", "-PT2H", "-P1W", "PT15M"]
 
 
@@ -39,8 +40,10 @@ def map_case(context, case):
     meta = case.meta
     if meta is None or not meta.generation.mode.is_positive:
         return case
-    if isinstance(case.query, dict) and "cursor" in case.query:
-        del case.query["cursor"]
+    if isinstance(case.query, dict):
+        case.query.pop("cursor", None)
+        if isinstance(case.query.get("q"), str):
+            case.query["q"] = _pick(QUERIES, case.query["q"])
     body = case.body
     if isinstance(body, dict):
         for holder in (body, body.get("due")):
