@@ -27,10 +27,12 @@ log(
 
 const dataDir = mkdtempSync(join(tmpdir(), 'test-api-'));
 // No sign-in throttles: the fuzzer signs itself out everywhere and in again many times a minute, from one
-// address; throttled, its own sign-ins would be refused for minutes. The throttles have their own tests.
+// address; throttled, its own sign-ins would be refused for minutes. Nor a chat rate: its examples come
+// faster than 30 a minute. The throttles have their own tests.
 const { base, child } = await startEmbedded(dataDir, {
   AUTH_PER_IP_PER_MINUTE: '0',
   AUTH_PER_ACCOUNT_PER_15_MINUTES: '0',
+  CHAT_TURNS_PER_MINUTE: '0',
 });
 // However this ends (a failed sign-up included), the profile and its data go with it.
 process.once('exit', () => {
