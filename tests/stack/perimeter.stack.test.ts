@@ -101,8 +101,9 @@ describe('pub/sub: topics scoped to their publishers and subscribers', () => {
       const meta = (await res.json()) as { subscriptions?: { topic: string }[] };
       return (meta.subscriptions ?? []).map((s) => s.topic).sort();
     };
-    expect(await topicsOf('notifications')).toEqual(['reminders']);
-    expect(await topicsOf('search')).toEqual(['task-events']);
+    // Each consumer drains its own dead letters back (decision 0032).
+    expect(await topicsOf('notifications')).toEqual(['reminders', 'reminders-dlq']);
+    expect(await topicsOf('search')).toEqual(['task-events', 'task-events-dlq']);
     expect(await topicsOf('chat')).toEqual([]);
   });
 });
