@@ -108,6 +108,7 @@ export function compareLocalAndCluster(input: CompareInput): Finding[] {
 
   compareSecrets(input.values, cluster, add);
   compareTopics(input, add);
+  compareTopicScopes(input, cluster.get('Component/pubsub'), add);
   compareCommands(input, appNames, add);
   const localMtls = (input.sentry.spec?.['mtls'] ?? {}) as Record<string, unknown>;
   const clusterMtls = input.daprChartValues.global?.mtls ?? {};
@@ -221,6 +222,32 @@ function compareConfiguration(key: string, l: Doc, c: Doc, add: (m: string) => v
   const lr = (l.spec?.['tracing'] as { samplingRate?: string } | undefined)?.samplingRate;
   const cr = (c.spec?.['tracing'] as { samplingRate?: string } | undefined)?.samplingRate;
   if (lr !== cr) add(`${key}: tracing sampling rate ${lr} locally, ${cr} in the cluster`);
+}
+
+/**
+ * The pub/sub's topic scopes (the local ones must equal these) let each app subscribe to what its code
+ * subscribes to, dead-letter drains included, and publish to the dead-letter topics daprd writes for it.
+ */
+function compareTopicScopes(input: CompareInput, pubsub: Doc | undefined, add: (m: string) => void) {
+  const metadata = (pubsub?.spec?.['metadata'] ?? []) as MetaItem[];
+  const scopes = (field: string) =>
+    new Map(
+      String(metadata.find((m) => m.name === field)?.value ?? '')
+        .split(';')
+        .filter(Boolean)
+        .map((entry) => {
+          const [app, topics = ''] = entry.split('=');
+          return [app!, new Set(topics.split(','))] as const;
+        }),
+    );
+  const subscribing = scopes('subscriptionScopes');
+  const publishing = scopes('publishingScopes');
+  for (const s of input.subscriptions) {
+    if (!subscribing.get(s.app)?.has(s.topic))
+      add(`${s.app} subscribes to ${s.topic}, which its subscriptionScopes do not allow`);
+    if (!publishing.get(s.app)?.has(s.deadLetterTopic))
+      add(`${s.app} dead-letters to ${s.deadLetterTopic}, which its publishingScopes do not allow`);
+  }
 }
 
 function compareTopics(input: CompareInput, add: (m: string) => void) {

@@ -205,14 +205,11 @@ describe('local vs cluster', () => {
     );
 
     const dockerfile = await readFile(join(REPO, 'Dockerfile'), 'utf8');
-    const wrongCmd = dockerfile.replace(
-      'CMD ["node", "services/tasks/src/server.ts"]',
-      'CMD ["node", "services/tasks/src/main.ts"]',
-    );
+    const wrongCmd = dockerfile.replace('"services/tasks/src/server.ts"]', '"services/tasks/src/main.ts"]');
     expect(
       compareLocalAndCluster(await loadCompareInput({ dockerfile: wrongCmd })).map((f) => f.message),
     ).toEqual([
-      'tasks: the image runs node services/tasks/src/main.ts, the local stack node services/tasks/src/server.ts',
+      'tasks: the image runs node --import ./services/server/src/telemetry.ts services/tasks/src/main.ts, the local stack node --import ./services/server/src/telemetry.ts services/tasks/src/server.ts',
     ]);
 
     const values = parse(await readFile(join(CHART, 'values.yaml'), 'utf8')) as {
@@ -224,7 +221,7 @@ describe('local vs cluster', () => {
     ).toEqual(['topic task-events: 6 partitions locally, 5 in the chart']);
   });
 
-  it('refuses a caller given more operations, a wider publishing scope, and a secret the chart does not grant', async () => {
+  it('refuses a caller given more operations, a wider publishing scope, a dead-letter drain without its scope, and a secret the chart does not grant', async () => {
     const messages = async (clusterDir: string) =>
       compareLocalAndCluster(await loadCompareInput({ clusterDir })).map((f) => f.message);
 
@@ -243,6 +240,14 @@ describe('local vs cluster', () => {
     expect(published).toHaveLength(1);
     expect(published[0]).toMatch(
       /^Component\/pubsub: publishingScopes is .* locally, .*chat=reminders in the cluster$/,
+    );
+
+    const drainless = await daprCopy('pubsub.yaml', (d) => {
+      const scopes = d['spec'].metadata.find((m: { name: string }) => m.name === 'subscriptionScopes');
+      scopes.value = scopes.value.replace('workflows=task-events,task-events-dlq', 'workflows=task-events');
+    });
+    expect(await messages(drainless)).toContain(
+      'workflows subscribes to task-events-dlq, which its subscriptionScopes do not allow',
     );
 
     const secret = await daprCopy('config-workflows.yaml', (d) => {

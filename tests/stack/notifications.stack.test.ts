@@ -81,4 +81,43 @@ describe('notifications in the stack', () => {
     expect(inbox[0]).toMatchObject({ taskId });
     expect(stream.events().filter((f) => f.event === 'reminder')).toHaveLength(1);
   });
+  it('a reminder on the dead-letter topic is drained back into the inbox', async () => {
+    const { token, userId } = await signUp();
+    const taskId = randomUUID();
+    const event: ReminderDue = {
+      id: `reminder-${randomUUID()}`,
+      type: 'reminder.due',
+      time: new Date().toISOString(),
+      subject: taskId,
+      version: 1,
+      data: {
+        owner: userId,
+        taskId,
+        reminderId: 'r1',
+        title: 'Feed the cat',
+        fireAt: new Date().toISOString(),
+      },
+    };
+    // Where daprd puts a reminder notifications could not take in time; its publishing scope allows it.
+    const res = await fetch(daprUrl('notifications', '/v1.0/publish/pubsub/reminders-dlq'), {
+      method: 'POST',
+      headers: daprHeaders('notifications', { 'content-type': 'application/cloudevents+json' }),
+      body: JSON.stringify({
+        specversion: '1.0',
+        id: event.id,
+        source: 'workflows',
+        type: event.type,
+        data: event,
+      }),
+    });
+    expect(res.status).toBe(204);
+    const inbox = await waitFor('the dead letter in the inbox', async () => {
+      const list = await fetch(notificationsUrl('/api/notifications'), {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const body = await json<{ notifications: { taskId: string }[] }>(list, 200);
+      return body.notifications.length ? body.notifications : undefined;
+    });
+    expect(inbox.map((n) => n.taskId)).toEqual([taskId]);
+  });
 });
