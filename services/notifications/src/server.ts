@@ -12,7 +12,7 @@ if (!env.MONGO_URL) {
   logger.fatal('the notifications service needs MONGO_URL (npm start runs the embedded profile without it)');
   process.exit(1);
 }
-const { sidecar, jwtKey } = await startBesideSidecar(env, logger);
+const { sidecar, jwtKey } = await startBesideSidecar(env);
 
 const store = await createMongoNotificationStore(env.MONGO_URL, env.MONGO_DB);
 const notifications = createNotificationsApp({

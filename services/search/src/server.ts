@@ -18,7 +18,7 @@ import type { StorePage } from './reindex.ts';
 // The search service as its own process beside its daprd (the `dapr` profile).
 const env = loadEnv();
 const logger = pino({ level: env.LOG_LEVEL, base: { service: 'search' } });
-const { sidecar, jwtKey } = await startBesideSidecar(env, logger);
+const { sidecar, jwtKey } = await startBesideSidecar(env);
 
 const index = env.MEILI_URL
   ? await createMeiliIndex({

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { deadLetterDrain, eventConsumer, taskEventsSubscription } from './dapr.ts';
+import { deadLetterDrain, eventConsumer, startBesideSidecar, taskEventsSubscription } from './dapr.ts';
 
 describe('eventConsumer', () => {
   const Event = z.object({ id: z.string(), n: z.number() });
@@ -60,5 +60,15 @@ describe('deadLetterDrain', () => {
     expect(await drain.consume('ok')).toBe('SUCCESS');
     expect(await drain.consume('later')).toBe('RETRY');
     expect(await drain.consume('refused')).toBe('SUCCESS');
+  });
+});
+
+describe('startBesideSidecar', () => {
+  it('throws, rather than ending the process, when there is no signing key', async () => {
+    await expect(startBesideSidecar({})).rejects.toThrow('no token signing key');
+    await expect(startBesideSidecar({ JWT_SECRET: 'k' })).resolves.toEqual({
+      sidecar: undefined,
+      jwtKey: 'k',
+    });
   });
 });

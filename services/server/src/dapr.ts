@@ -96,22 +96,21 @@ export async function readSecret(s: Sidecar, store: string, key: string): Promis
 
 /**
  * How a service process starts beside its daprd: waits for the sidecar (when DAPR_HTTP_ENDPOINT is set)
- * and takes the token signing key from JWT_SECRET, else from the secret store. Exits with a clear line
- * when it has no key.
+ * and takes the token signing key from JWT_SECRET, else from the secret store. Throws when it has no
+ * key: the entry point's top-level await then ends the process with that message.
  */
-export async function startBesideSidecar(
-  env: { DAPR_HTTP_ENDPOINT?: string; DAPR_API_TOKEN?: string; JWT_SECRET?: string },
-  logger: { fatal(msg: string): void },
-): Promise<{ sidecar?: Sidecar; jwtKey: string }> {
+export async function startBesideSidecar(env: {
+  DAPR_HTTP_ENDPOINT?: string;
+  DAPR_API_TOKEN?: string;
+  JWT_SECRET?: string;
+}): Promise<{ sidecar?: Sidecar; jwtKey: string }> {
   const sidecar = env.DAPR_HTTP_ENDPOINT
     ? { http: env.DAPR_HTTP_ENDPOINT, apiToken: env.DAPR_API_TOKEN }
     : undefined;
   if (sidecar) await waitForSidecar(sidecar);
   const jwtKey = env.JWT_SECRET ?? (sidecar && (await readSecret(sidecar, 'secretstore', 'jwt-signing-key')));
-  if (!jwtKey) {
-    logger.fatal('no token signing key: set JWT_SECRET or run beside daprd with the secret store');
-    process.exit(1);
-  }
+  if (!jwtKey)
+    throw new Error('no token signing key: set JWT_SECRET or run beside daprd with the secret store');
   return { sidecar, jwtKey };
 }
 

@@ -18,7 +18,7 @@ if (!env.MONGO_URL) {
   logger.fatal('the tasks service needs MONGO_URL (npm start runs the embedded profile without it)');
   process.exit(1);
 }
-const { sidecar, jwtKey } = await startBesideSidecar(env, logger);
+const { sidecar, jwtKey } = await startBesideSidecar(env);
 
 const store = await createMongoStore(env.MONGO_URL, env.MONGO_DB);
 const relay = sidecar
