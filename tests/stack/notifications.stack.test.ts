@@ -6,6 +6,20 @@ import { committedOffset, daprHeaders, daprUrl, json, readTopic, signUp, stack, 
 
 const notificationsUrl = (path: string) => `http://127.0.0.1:${stack().apps['notifications']}${path}`;
 
+/** A `reminder.due` for one task, as the workflow worker publishes it: a CloudEvent around the event. */
+function reminderDue(owner: string, taskId: string, title: string) {
+  const now = new Date().toISOString();
+  const event: ReminderDue = {
+    id: `reminder-${randomUUID()}`,
+    type: 'reminder.due',
+    time: now,
+    subject: taskId,
+    version: 1,
+    data: { owner, taskId, reminderId: 'r1', title, fireAt: now },
+  };
+  return { specversion: '1.0', id: event.id, source: 'workflows', type: event.type, data: event };
+}
+
 describe('notifications in the stack', () => {
   it('a reminder published twice to Kafka reaches the inbox and an open stream once', async () => {
     const { token, userId } = await signUp();
@@ -15,27 +29,7 @@ describe('notifications in the stack', () => {
     expect(stream.res.status).toBe(200);
 
     const taskId = randomUUID();
-    const event: ReminderDue = {
-      id: `reminder-${randomUUID()}`,
-      type: 'reminder.due',
-      time: new Date().toISOString(),
-      subject: taskId,
-      version: 1,
-      data: {
-        owner: userId,
-        taskId,
-        reminderId: 'r1',
-        title: 'Water the plants',
-        fireAt: new Date().toISOString(),
-      },
-    };
-    const cloudEvent = {
-      specversion: '1.0',
-      id: event.id,
-      source: 'workflows',
-      type: event.type,
-      data: event,
-    };
+    const cloudEvent = reminderDue(userId, taskId, 'Water the plants');
     // The same event twice, as Kafka redelivers after a consumer crash: published through a sidecar.
     for (let i = 0; i < 2; i++) {
       const res = await fetch(
@@ -61,7 +55,7 @@ describe('notifications in the stack', () => {
     const topic = await readTopic('reminders');
     try {
       const copies = await waitFor('both copies on the topic', async () => {
-        const mine = topic.records.filter((r) => (r.value as { id?: string })?.id === event.id);
+        const mine = topic.records.filter((r) => (r.value as { id?: string })?.id === cloudEvent.id);
         return mine.length === 2 ? mine : undefined;
       });
       const last = copies[1]!;
@@ -81,34 +75,15 @@ describe('notifications in the stack', () => {
     expect(inbox[0]).toMatchObject({ taskId });
     expect(stream.events().filter((f) => f.event === 'reminder')).toHaveLength(1);
   });
+
   it('a reminder on the dead-letter topic is drained back into the inbox', async () => {
     const { token, userId } = await signUp();
     const taskId = randomUUID();
-    const event: ReminderDue = {
-      id: `reminder-${randomUUID()}`,
-      type: 'reminder.due',
-      time: new Date().toISOString(),
-      subject: taskId,
-      version: 1,
-      data: {
-        owner: userId,
-        taskId,
-        reminderId: 'r1',
-        title: 'Feed the cat',
-        fireAt: new Date().toISOString(),
-      },
-    };
     // Where daprd puts a reminder notifications could not take in time; its publishing scope allows it.
     const res = await fetch(daprUrl('notifications', '/v1.0/publish/pubsub/reminders-dlq'), {
       method: 'POST',
       headers: daprHeaders('notifications', { 'content-type': 'application/cloudevents+json' }),
-      body: JSON.stringify({
-        specversion: '1.0',
-        id: event.id,
-        source: 'workflows',
-        type: event.type,
-        data: event,
-      }),
+      body: JSON.stringify(reminderDue(userId, taskId, 'Feed the cat')),
     });
     expect(res.status).toBe(204);
     const inbox = await waitFor('the dead letter in the inbox', async () => {
