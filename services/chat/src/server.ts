@@ -1,6 +1,7 @@
 import { systemClock } from '@todo/core';
 import {
   createTokens,
+  daprSessionCheck,
   internalAddress,
   listenService,
   readSecret,
@@ -35,6 +36,7 @@ const kv = createDaprKeyValue({
 const llm = await llmFromSecrets();
 const app = createChatApp({
   tokens: createTokens(jwtKey),
+  sessions: daprSessionCheck(sidecar, { tasksAppId: env.TASKS_APP_ID }),
   tasks: createTasksClient({
     baseUrl: `${sidecar.http}/v1.0/invoke/${env.TASKS_APP_ID}/method`,
     searchUrl: `${sidecar.http}/v1.0/invoke/${env.SEARCH_APP_ID}/method`,

@@ -15,6 +15,8 @@ export const INTERNAL_ROUTES = {
   live: '/internal/live',
   /** GET: every owner's tasks that are not deleted, a page at a time (a search reindex). */
   tasks: '/internal/tasks',
+  /** GET ?owner=: who a live session acts for, or null once it ended (the other apps' session check). */
+  session: '/internal/sessions/:sid',
   /** POST (served by the workflows app): what the engine says of each workflow. */
   inspectWorkflows: '/internal/workflows/inspect',
 } as const;
@@ -28,6 +30,10 @@ export const LivePage = z.object({
   next: z.string().optional(),
 });
 export type LivePage = z.infer<typeof LivePage>;
+export const SessionQuery = z.strictObject({ owner: z.string().min(1).max(200) });
+export const SessionAnswer = z.object({
+  principal: z.object({ id: z.string(), tz: z.string(), sid: z.string().optional() }).nullable(),
+});
 export const LiveQuery = z.strictObject({
   after: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(500),

@@ -1,5 +1,11 @@
 import { systemClock } from '@todo/core';
-import { createTokens, internalAddress, listenService, startBesideSidecar } from '@todo/server';
+import {
+  createTokens,
+  daprSessionCheck,
+  internalAddress,
+  listenService,
+  startBesideSidecar,
+} from '@todo/server';
 import { pino } from 'pino';
 import { createNotificationsApp } from './app.ts';
 import { loadEnv } from './env.ts';
@@ -20,6 +26,8 @@ const notifications = createNotificationsApp({
   clock: systemClock,
   logger,
   tokens: createTokens(jwtKey),
+  // Beside daprd, each token's session is asked of the tasks app: a revoked one is refused, its streams end.
+  ...(sidecar ? { sessions: daprSessionCheck(sidecar) } : {}),
   webhooks: {
     retryScheduleMs: env.WEBHOOK_RETRY_SCHEDULE,
     timeoutMs: env.WEBHOOK_TIMEOUT_MS,

@@ -6,6 +6,7 @@ import {
   readSecret,
   sidecarHeaders,
   startBesideSidecar,
+  daprSessionCheck,
   type Sidecar,
 } from '@todo/server';
 import { pino } from 'pino';
@@ -33,6 +34,7 @@ const search = createSearchApp({
   clock: systemClock,
   logger,
   tokens: createTokens(jwtKey),
+  ...(sidecar ? { sessions: daprSessionCheck(sidecar) } : {}),
   sources: {
     ...(sidecar ? { store: storePages(sidecar) } : {}),
     ...(env.KAFKA_BROKERS ? { kafka: { brokers: env.KAFKA_BROKERS } } : {}),

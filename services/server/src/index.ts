@@ -23,6 +23,7 @@ export { createTokens, SESSION_TTL_MS, type Principal, type TokenIssuer } from '
 export {
   authenticate,
   checkSession,
+  daprSessionCheck,
   clearSessionCookie,
   requireAuth,
   setSessionCookie,

@@ -1,5 +1,6 @@
-import { AppError, UnauthorizedError } from '@todo/core';
+import { AppError, fillRoute, INTERNAL_ROUTES, SessionAnswer, UnauthorizedError } from '@todo/core';
 import type { Context, Middleware } from 'koa';
+import { sidecarHeaders, type Sidecar } from './dapr.ts';
 import { SESSION_TTL_MS, type Principal, type TokenIssuer } from './tokens.ts';
 
 /** The browser's session cookie: its value is the same signed token a bearer header carries. */
@@ -11,6 +12,35 @@ export const SESSION_COOKIE = 'todo_session';
  * an app without it verifies the token's signature and expiry alone.
  */
 export type SessionCheck = (sid: string, owner: string) => Promise<Principal | null>;
+
+/**
+ * The session check of an app without the task store (chat, notifications, search in the stack): asks
+ * the tasks app through this app's daprd. A live answer is kept for `liveForMs`, so a revoked session
+ * still works that long here and a busy client costs one call per that period, not per request.
+ */
+export function daprSessionCheck(
+  sidecar: Sidecar,
+  { tasksAppId = 'tasks', liveForMs = 10_000, now = Date.now } = {},
+): SessionCheck {
+  const live = new Map<string, { principal: Principal; until: number }>();
+  return async (sid, owner) => {
+    const key = `${sid} ${owner}`;
+    const known = live.get(key);
+    if (known && known.until > now()) return known.principal;
+    const path = fillRoute(INTERNAL_ROUTES.session, { sid }, { owner });
+    const res = await fetch(`${sidecar.http}/v1.0/invoke/${tasksAppId}/method${path}`, {
+      headers: sidecarHeaders(sidecar),
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!res.ok) throw new Error(`tasks session check: ${res.status} ${(await res.text()).slice(0, 200)}`);
+    const { principal } = SessionAnswer.parse(await res.json());
+    // A bound, not an LRU: past it the cache starts again.
+    if (live.size >= 10_000) live.clear();
+    if (principal) live.set(key, { principal, until: now() + liveForMs });
+    else live.delete(key);
+    return principal;
+  };
+}
 
 /** What authenticated a request: the principal, the raw token, and whether it came as the cookie. */
 export interface Credentials {

@@ -73,7 +73,8 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = openapi;
   });
   docsRoutes(router);
-  mount(router, endpoints, requireAuth(tokens, sessionCheck(store, clock)));
+  const sessions = sessionCheck(store, clock);
+  mount(router, endpoints, requireAuth(tokens, sessions));
   if (subscriptions) {
     subscriptionRoutes(
       router,
@@ -81,7 +82,8 @@ export function createApp(deps: AppDeps): Koa {
       subscriptions.appApiToken,
     );
   }
-  if (internal) mount(router, internalEndpoints({ store, tasks }), requireAppToken(internal.appApiToken));
+  if (internal)
+    mount(router, internalEndpoints({ store, tasks, sessions }), requireAppToken(internal.appApiToken));
 
   const app = serviceApp(router, { logger, jsonLimit: '256kb' });
   app.proxy = deps.trustProxy ?? false;

@@ -33,6 +33,19 @@ describe('internal routes for the workflow worker', () => {
     expect((await api.call('GET', '/internal/live', { token })).status).toBe(401);
   });
 
+  it('answer who a live session acts for, and null once it ended or for another owner', async () => {
+    const mine = await api.signup('Europe/Berlin');
+    const me = api.ownerOf(mine);
+    const sid = JSON.parse(Buffer.from(mine.split('.')[1]!, 'base64url').toString()).sid as string;
+    const ask = async (who: string) =>
+      (await internal('GET', `/internal/sessions/${sid}?owner=${who}`)).body as { principal: unknown };
+    expect(await ask(me)).toEqual({ principal: { id: me, tz: 'Europe/Berlin', sid } });
+    expect(await ask(owner)).toEqual({ principal: null });
+    expect((await internal('GET', `/internal/sessions/${sid}`)).status).toBe(400);
+    expect((await api.call('POST', '/api/auth/signout', { token: mine })).status).toBe(204);
+    expect(await ask(me)).toEqual({ principal: null });
+  });
+
   it("read a task with its owner's zone, null when missing or deleted, UTC for an unknown owner", async () => {
     const t = (await api.call('POST', '/api/tasks', { token, body: { title: 'Read me' } })).body;
     expect((await internal('GET', `/internal/owners/${owner}/tasks/${t.id}`)).body).toEqual({

@@ -5,10 +5,12 @@ import {
   LiveQuery,
   OccurrenceCreate,
   OwnerZone,
+  SessionAnswer,
+  SessionQuery,
   TaskAndZone,
   ValidationError,
 } from '@todo/core';
-import { endpoint, ErrorBody, idempotencyKey, type Endpoint } from '@todo/server';
+import { endpoint, ErrorBody, idempotencyKey, type Endpoint, type SessionCheck } from '@todo/server';
 import type { Context } from 'koa';
 import type { LiveTask, Store } from '../store/store.ts';
 import type { TaskService } from '../tasks/service.ts';
@@ -24,7 +26,15 @@ const errors = {
 
 const owner = (ctx: Context) => String(ctx.params.owner);
 
-export function internalEndpoints({ store, tasks }: { store: Store; tasks: TaskService }): Endpoint[] {
+export function internalEndpoints({
+  store,
+  tasks,
+  sessions,
+}: {
+  store: Store;
+  tasks: TaskService;
+  sessions: SessionCheck;
+}): Endpoint[] {
   /** The owner's IANA zone; 'UTC' for an owner without an account. */
   const zoneOf = async (id: string) => (await store.findUserById(id))?.tz ?? 'UTC';
   return [
@@ -75,6 +85,19 @@ export function internalEndpoints({ store, tasks }: { store: Store; tasks: TaskS
         }
         ctx.status = 201;
         ctx.body = { task: await tasks.createOccurrence(owner(ctx), key, body) };
+      },
+    }),
+    endpoint({
+      method: 'get',
+      path: INTERNAL_ROUTES.session,
+      summary:
+        'Who a live session acts for (null once revoked, expired or not the owner’s): the other apps’ check',
+      tag: 'internal',
+      auth: true,
+      query: SessionQuery,
+      responses: { 200: { description: 'The principal or null', schema: SessionAnswer }, ...errors },
+      handler: async (ctx, { query }) => {
+        ctx.body = { principal: await sessions(String(ctx.params.sid), query.owner) };
       },
     }),
     endpoint({
