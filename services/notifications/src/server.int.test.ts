@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openStream, reminderEvent } from './testing.ts';
 
 // server.ts as the stack runs it: MongoDB (FerretDB here), the JWT key from the Dapr secret store, and
-// deliveries from daprd. The sidecar is a stand-in that answers the two calls server.ts makes.
+// deliveries from daprd. The sidecar is a stand-in that answers the calls server.ts makes: its health, the
+// key, and each token's session, which the tasks app (here: the stand-in) finds live.
 const JWT_KEY = 'k'.repeat(48);
 const sidecarCalls: { url: string; headers: IncomingHttpHeaders }[] = [];
 const sidecar = createServer((req, res) => {
@@ -18,6 +19,14 @@ const sidecar = createServer((req, res) => {
     return void res
       .writeHead(200, { 'content-type': 'application/json' })
       .end(JSON.stringify({ 'jwt-signing-key': JWT_KEY }));
+  }
+  const session = /^\/v1\.0\/invoke\/tasks\/method\/internal\/sessions\/([^/?]+)\?owner=(.+)$/.exec(
+    req.url ?? '',
+  );
+  if (session) {
+    return void res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ principal: { id: session[2], tz: 'Europe/Berlin', sid: session[1] } }));
   }
   res.writeHead(404).end();
 });
@@ -96,7 +105,7 @@ describe('server.ts (dapr profile)', () => {
       },
     ]);
     const owner = randomUUID();
-    const token = await createTokens(JWT_KEY).sign({ id: owner, tz: 'Europe/Berlin' });
+    const token = await createTokens(JWT_KEY).sign({ id: owner, tz: 'Europe/Berlin', sid: 's-1' });
     const stream = await openStream(base, { query: `?token=${token}` });
     expect(stream.res.status).toBe(200);
     const event = reminderEvent(owner, 'From Kafka');
@@ -117,6 +126,9 @@ describe('server.ts (dapr profile)', () => {
       ((await inbox.json()) as { notifications: { id: string }[] }).notifications.map((n) => n.id),
     ).toEqual([event.id]);
     expect(stream.events()).toHaveLength(1);
+    // The token's session was asked of the tasks app, through daprd with this app's Dapr token.
+    const asked = sidecarCalls.find((c) => c.url.includes('/internal/sessions/s-1?owner='));
+    expect(asked?.headers['dapr-api-token']).toBe('dapr-token');
 
     // SIGTERM with a stream open: the stream is ended and the process exits cleanly.
     child.kill('SIGTERM');
