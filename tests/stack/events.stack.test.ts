@@ -68,6 +68,10 @@ describe('task events on Kafka', () => {
         subject: task.id,
         version: task.version,
         data: { owner: userId, zone: 'UTC', task },
+        // With tracing on (the stack runs Jaeger once it is installed), the event carries the write's trace.
+        ...(stack().jaeger
+          ? { traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/) }
+          : {}),
       });
       expect(TaskEvent.parse(ce.data)).toEqual(ce.data);
     } finally {
