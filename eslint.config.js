@@ -26,7 +26,7 @@ export default tseslint.config(
     },
   },
   {
-    // telemetry.ts is loaded with --import, before any app code, and reads only OTEL_* (the standard names).
+    // @todo/server's config.ts holds the env fragments the apps share and the tracing bootstrap's settings.
     files: [
       '**/env.ts',
       '**/*.test.ts',
@@ -34,7 +34,7 @@ export default tseslint.config(
       'tests/**',
       'deploy/local/**',
       '*.config.ts',
-      'services/server/src/telemetry.ts',
+      'services/server/src/config.ts',
     ],
     rules: { 'no-restricted-properties': 'off' },
   },

@@ -30,3 +30,15 @@ export const besideDaprdEnv = {
 export function internalAddress(env: { INTERNAL_PORT?: number | undefined; INTERNAL_HOST: string }) {
   return env.INTERNAL_PORT ? { port: env.INTERNAL_PORT, host: env.INTERNAL_HOST } : undefined;
 }
+
+/**
+ * The tracing bootstrap's settings (telemetry.ts), read from the standard OpenTelemetry variables: tracing
+ * is on only when OTEL_EXPORTER_OTLP_ENDPOINT is set; the SDK reads the other OTEL_* itself.
+ */
+export function loadTelemetryEnv() {
+  const Env = z.object({
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  });
+  return loadConfig(Env, process.env);
+}

@@ -2,14 +2,9 @@
 // hook must be in place before koa, mongodb, pino and @grpc/grpc-js are loaded, which a static import in
 // the entry is too late for. On only when OTEL_EXPORTER_OTLP_ENDPOINT is set (the standard variable; the
 // SDK reads the other OTEL_* itself); unset, this file loads nothing. docs/decisions/0031.
-import { z } from 'zod';
-import { loadConfig } from './config.ts';
+import { loadTelemetryEnv } from './config.ts';
 
-const Env = z.object({
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
-  OTEL_SERVICE_NAME: z.string().min(1).optional(),
-});
-const env = loadConfig(Env, process.env);
+const env = loadTelemetryEnv();
 
 if (env.OTEL_EXPORTER_OTLP_ENDPOINT) {
   const { register } = await import('node:module');
