@@ -4,7 +4,7 @@
  * its topics must exist in both, and the pub/sub's scopes must let it subscribe.
  */
 import { deadLetterDrain, type Subscription } from '../../services/server/src/dapr.ts';
-import { subscriptions as activity } from '../../services/tasks/src/activity/routes.ts';
+import { subscriptions as activity } from '../../services/tasks/src/history/routes.ts';
 import { subscriptions as inbox } from '../../services/notifications/src/inbox/routes.ts';
 import { subscriptions as indexer } from '../../services/search/src/routes.ts';
 import { subscriptions as coordinator } from '../../workflows/src/dapr/app.ts';

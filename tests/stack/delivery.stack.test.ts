@@ -179,7 +179,7 @@ describe('delivery through an outage', () => {
         },
         { timeoutMs: 240_000, everyMs: 2000 },
       );
-      // Each task's history (the activity log, another task-events consumer) has its creation once.
+      // Each task's history (the task history, another task-events consumer) has its creation once.
       for (const t of tasks.slice(0, 20)) {
         const entries = await activity(token, t.id);
         expect(

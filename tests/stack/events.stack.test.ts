@@ -39,9 +39,9 @@ describe('task events on Kafka', () => {
         const mine = recordsOf(topic.records, task.id);
         return mine.length > 0 ? mine : undefined;
       });
-      // The relay has marked it sent once the activity log (a consumer of the same topic) has it; anything
+      // The relay has marked it sent once the task history (a consumer of the same topic) has it; anything
       // published for this task by then is on the topic: read up to its end, then count.
-      await waitFor('the activity log to list the event', async () =>
+      await waitFor('the task history to list the event', async () =>
         (await activity(token, task.id)).length > 0 ? true : undefined,
       );
       await waitFor('the reader to catch up with the topic', async () =>
@@ -123,7 +123,7 @@ describe('task events on Kafka', () => {
       expect(new Set(ids).size).toBe(1);
       expect(twice.map((r) => (r.value as CloudEvent).type)).toEqual(['task.created', 'task.created']);
 
-      // The activity log (the task service's own subscription, consumer group `tasks`) has seen both
+      // The task history (the task service's own subscription, consumer group `tasks`) has seen both
       // deliveries once its group has committed past the second one.
       const second = twice[1]!;
       await waitFor(

@@ -2,8 +2,8 @@ import Router from '@koa/router';
 import type { Clock, WorkflowInspector } from '@todo/core';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
-import { createActivityConsumer } from './activity/consumer.ts';
-import { activityEndpoints, subscriptions as activitySubscriptions } from './activity/routes.ts';
+import { createActivityConsumer } from './history/consumer.ts';
+import { activityEndpoints, subscriptions as activitySubscriptions } from './history/routes.ts';
 import { authEndpoints } from './auth/routes.ts';
 import { sessionCheck } from './auth/sessions.ts';
 import type { AuthLimits } from './auth/throttle.ts';
@@ -24,8 +24,8 @@ import { recurrenceEndpoints } from './recurrence/routes.ts';
 import type { Store } from './store/store.ts';
 import { taskEndpoints, type Quotas } from './tasks/routes.ts';
 import { createTaskService } from './tasks/service.ts';
-import { workflowEndpoints } from './workflows/routes.ts';
-import { createWorkflowService } from './workflows/service.ts';
+import { workflowEndpoints } from './management/routes.ts';
+import { createWorkflowService } from './management/service.ts';
 
 export interface AppDeps {
   store: Store;

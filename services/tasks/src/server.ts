@@ -9,7 +9,7 @@ import { authLimits, loadEnv, quotas } from './env.ts';
 import { createDaprPublisher } from './outbox/publisher.dapr.ts';
 import { createRelay } from './outbox/relay.ts';
 import { createMongoStore } from './store/mongo.ts';
-import { createDaprInspector } from './workflows/inspector.dapr.ts';
+import { createDaprInspector } from './management/inspector.dapr.ts';
 
 // The task service as its own process beside its daprd (the `dapr` profile), MongoDB behind it.
 const env = loadEnv();

@@ -4,7 +4,7 @@ import { afterAll } from 'vitest';
 import { createApp } from './app.ts';
 import { createTokens, localBus } from '@todo/server';
 import { serveForTests } from '@todo/server/testing';
-import { createActivityConsumer } from './activity/consumer.ts';
+import { createActivityConsumer } from './history/consumer.ts';
 import { createRelay } from './outbox/relay.ts';
 import { createSqliteStore } from './store/sqlite.ts';
 import type { AuthLimits } from './auth/throttle.ts';

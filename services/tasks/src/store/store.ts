@@ -32,7 +32,7 @@ export interface Session {
   userAgent?: string;
 }
 
-/** One entry of a task's history, recorded from its events by the activity log. */
+/** One entry of a task's history, recorded from its events by the task history. */
 export interface Activity {
   eventId: string;
   taskId: string;

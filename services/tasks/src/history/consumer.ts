@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
 
 /**
- * The activity log: keeps each task's history from its events. Idempotent by event id, so the relay's
+ * The task history (`/api/tasks/:id/activity`): keeps each task's history from its events. Idempotent by event id, so the relay's
  * at-least-once delivery records every change exactly once.
  */
 export function createActivityConsumer({ store, logger }: { store: Store; logger: Logger }) {

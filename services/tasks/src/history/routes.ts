@@ -38,5 +38,5 @@ export function activityEndpoints(store: Store): Endpoint[] {
   ];
 }
 
-/** Where this app consumes from the broker: task events, for the activity log. */
+/** Where this app consumes from the broker: task events, for the task history. */
 export const subscriptions = (consume: ActivityConsumer): Subscription[] => [taskEventsSubscription(consume)];

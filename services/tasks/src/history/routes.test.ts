@@ -18,7 +18,7 @@ function deliver(body: unknown, headers: Record<string, string> = { 'dapr-api-to
   });
 }
 
-describe('activity log', () => {
+describe('task history', () => {
   it("keeps a task's history from its events, also after the task is deleted", async () => {
     const t = (await api.call('POST', '/api/tasks', { token, body: { title: 'Renew passport' } })).body;
     await api.call('PATCH', `/api/tasks/${t.id}`, { token, body: { priority: 'high' } });

@@ -2,7 +2,7 @@ import { SnoozeRequest, WORKFLOW_KINDS, WorkflowInfo } from '@todo/core';
 import { endpoint, ErrorBody, idempotencyKey, type Endpoint } from '@todo/server';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { ActivityEntry } from '../activity/routes.ts';
+import { ActivityEntry } from '../history/routes.ts';
 import type { WorkflowAction, WorkflowService } from './service.ts';
 
 const WorkflowList = z.object({
