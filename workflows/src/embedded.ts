@@ -2,10 +2,10 @@ import { systemClock, type Clock, type WorkflowInspection, type WorkflowInspecto
 import type { Logger } from 'pino';
 import { createCoordinator } from './coordinator/consumer.ts';
 import type { NotificationPublisher, TasksReader, TasksWriter } from './deps.ts';
-import { createActivities as createReminderActivities } from './reminders/activities.ts';
 import { DEFAULT_SCHEDULE, refKey, type Job, type ScheduleOptions } from './schedule.ts';
-import { createActivities as createSeriesActivities } from './series/activities.ts';
-import { createSqliteScheduler, type JobRunner, type Scheduler } from './timers/scheduler.ts';
+import { createTimerActivities, type TimerActivities } from './timers/activities.ts';
+import { createSqliteScheduler } from './timers/scheduler.embedded.ts';
+import type { JobRunner, Scheduler } from './timers/scheduler.ts';
 
 export interface EmbeddedWorkflowsOptions {
   /** The timer table's SQLite file (e.g. .data/timers.db). */
@@ -23,16 +23,12 @@ export interface EmbeddedWorkflowsOptions {
  * Runs a timer's job with the activities the Dapr workflows call. A series' timer, like its workflow,
  * sets itself again for the occurrence after the one it made (decision 0015).
  */
-export function jobRunner(
-  reminders: ReturnType<typeof createReminderActivities>,
-  series: ReturnType<typeof createSeriesActivities>,
-  scheduler: Scheduler,
-): JobRunner {
+export function jobRunner(activities: TimerActivities, scheduler: Scheduler): JobRunner {
   return async (job: Job, timer) => {
-    if (job.kind === 'reminder') await reminders.fireReminder(job);
-    else if (job.kind === 'due') await series.announceDue(job);
+    if (job.kind === 'reminder') await activities.fireReminder(job);
+    else if (job.kind === 'due') await activities.announceDue(job);
     else {
-      const made = await series.materialiseOccurrence(job);
+      const made = await activities.materialiseOccurrence(job);
       if (made.outcome === 'created' && made.next)
         await scheduler.schedule(timer.key, new Date(made.next.at), made.next.job);
     }
@@ -60,8 +56,7 @@ export function createEmbeddedWorkflows(o: EmbeddedWorkflowsOptions) {
     schedule,
     ...(o.logger ? { logger: o.logger } : {}),
   };
-  const reminders = createReminderActivities(deps);
-  const series = createSeriesActivities(deps);
+  const activities = createTimerActivities(deps);
   const coordinator = createCoordinator({ scheduler: timers, state: timers.state, ...deps });
   /** What the timer table says of each workflow: a waiting timer is a sleeping workflow. */
   const inspector: WorkflowInspector = {
@@ -78,8 +73,8 @@ export function createEmbeddedWorkflows(o: EmbeddedWorkflowsOptions) {
     /** For the task service's workflow view (createApp's `workflows`). */
     inspector,
     timers,
-    activities: { ...reminders, ...series },
-    start: () => timers.start(jobRunner(reminders, series, timers)),
+    activities,
+    start: () => timers.start(jobRunner(activities, timers)),
     close: () => timers.close(),
   };
 }

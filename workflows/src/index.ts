@@ -1,30 +1,19 @@
 export * from './schedule.ts';
 export * from './deps.ts';
 export {
-  createActivities as createReminderActivities,
+  createTimerActivities,
   reminderEventId,
-  type FireReminderInput,
-  type FireOutcome,
-  type ReminderActivities,
-  type ReminderActivityDeps,
-} from './reminders/activities.ts';
-export {
-  createActivities as createSeriesActivities,
   occurrenceKey,
   dueEventId,
+  type FireReminderInput,
+  type FireOutcome,
   type MaterialiseInput,
   type MaterialiseResult,
-  type SeriesActivities,
-  type SeriesActivityDeps,
-} from './series/activities.ts';
-export {
-  createSqliteScheduler,
-  type Scheduler,
-  type SqliteScheduler,
-  type JobRunner,
-  type StateTable,
-  type TimerRow,
-} from './timers/scheduler.ts';
+  type TimerActivities,
+  type TimerActivityDeps,
+} from './timers/activities.ts';
+export type { Scheduler, JobRunner, StateTable } from './timers/scheduler.ts';
+export { createSqliteScheduler, type SqliteScheduler, type TimerRow } from './timers/scheduler.embedded.ts';
 export { createCoordinator, type Coordinator } from './coordinator/consumer.ts';
 export {
   createEmbeddedWorkflows,

@@ -1,6 +1,6 @@
 import type { Task, TaskEvent, TaskEventType } from '@todo/core';
 import { describe, expect, it } from 'vitest';
-import { reminderEventId } from './reminders/activities.ts';
+import { reminderEventId } from './timers/activities.ts';
 import {
   DEFAULT_SCHEDULE,
   dueKey,

@@ -6,11 +6,10 @@ import { createCoordinator } from './coordinator/consumer.ts';
 import { createWorkflowsApp } from './dapr/app.ts';
 import { daprLive, daprNotificationPublisher, daprStateTable, daprTasks } from './dapr/clients.ts';
 import { createReconciler } from './dapr/reconciler.ts';
-import { createDaprScheduler } from './dapr/scheduler.ts';
+import { createDaprScheduler } from './timers/scheduler.dapr.ts';
 import { createWorker, routeConsoleTo } from './dapr/worker.ts';
 import { loadEnv } from './env.ts';
-import { createActivities as createReminderActivities } from './reminders/activities.ts';
-import { createActivities as createSeriesActivities } from './series/activities.ts';
+import { createTimerActivities } from './timers/activities.ts';
 
 // The workflows app beside its daprd (the `dapr` profile): the Dapr Workflow worker with the reminder,
 // due and series workflows, the coordinator on task-events, and the reconciler on the cron binding.
@@ -26,7 +25,7 @@ const deps = { tasks, publisher: daprNotificationPublisher(sidecar), clock: syst
 const worker = createWorker({
   grpcAddress: grpc.host,
   ...(env.DAPR_API_TOKEN ? { apiToken: env.DAPR_API_TOKEN } : {}),
-  activities: { ...createReminderActivities(deps), ...createSeriesActivities(deps) },
+  activities: createTimerActivities(deps),
   activityConcurrency: env.ACTIVITY_CONCURRENCY,
 });
 const client = new DaprWorkflowClient({

@@ -1,9 +1,10 @@
 import { fixedClock, type TaskEvent } from '@todo/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reminderKey, seriesKey, type Job, type SeriesRecord, type TaskRecord } from '../schedule.ts';
-import { createActivities as createSeriesActivities } from '../series/activities.ts';
+import { createTimerActivities } from '../timers/activities.ts';
 import { memoryPublisher, memoryTasks } from '../testing/memory.ts';
-import { createSqliteScheduler, type Scheduler, type SqliteScheduler } from '../timers/scheduler.ts';
+import { createSqliteScheduler, type SqliteScheduler } from '../timers/scheduler.embedded.ts';
+import type { Scheduler } from '../timers/scheduler.ts';
 import { createCoordinator } from './consumer.ts';
 
 // The coordinator over the SQLite timer table and state (the embedded profile's real parts), with the
@@ -137,7 +138,7 @@ describe('the records of a deleted task', () => {
 describe('a series', () => {
   it('hears nothing of the instance its own plan made (its workflow planned the next), but hears of edits', async () => {
     const { clock, tasks, events, consume, setHook, timers } = setup();
-    const series = createSeriesActivities({ tasks, publisher: memoryPublisher().publisher, clock });
+    const series = createTimerActivities({ tasks, publisher: memoryPublisher().publisher, clock });
     const head = await tasks.create('u', {
       title: 'standup',
       due: { date: '2025-06-10', time: '09:00' },

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Coordinator } from '../coordinator/consumer.ts';
 import type { Reconciler } from './reconciler.ts';
-import type { DaprScheduler } from './scheduler.ts';
+import type { DaprScheduler } from '../timers/scheduler.dapr.ts';
 
 export interface WorkflowsAppDeps {
   coordinator: Coordinator;

@@ -3,7 +3,7 @@ import { task } from '@todo/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../schedule.ts';
 import { createReconciler } from './reconciler.ts';
-import type { InstanceState } from './scheduler.ts';
+import type { InstanceState } from '../timers/scheduler.dapr.ts';
 
 const NOW = '2030-03-01T09:00:00.000Z';
 const inMinutes = (m: number) => new Date(Date.parse(NOW) + m * 60_000).toISOString();

@@ -3,7 +3,7 @@ import { metrics, type WorkflowCount } from '@todo/server';
 import type { Logger } from 'pino';
 import { planTaskEvent, type ScheduleOptions, type SeriesRecord } from '../schedule.ts';
 import type { StateTable } from '../timers/scheduler.ts';
-import { instanceId, type DaprScheduler } from './scheduler.ts';
+import { instanceId, type DaprScheduler } from '../timers/scheduler.dapr.ts';
 
 export interface ReconcilerDeps {
   live: (after?: string) => Promise<LivePage>;

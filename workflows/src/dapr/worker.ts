@@ -4,9 +4,8 @@ import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { inSpan } from '@todo/server';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import type { ReminderActivities } from '../reminders/activities.ts';
-import type { SeriesActivities } from '../series/activities.ts';
-import { ACTIVITY, WORKFLOW, dueWorkflow, reminderWorkflow, seriesWorkflow } from './workflows.ts';
+import type { TimerActivities } from '../timers/activities.ts';
+import { ACTIVITY, WORKFLOW, dueWorkflow, reminderWorkflow, seriesWorkflow } from '../timers/workflows.ts';
 
 /** daprd's API token on every gRPC call of the worker (what @dapr/dapr's own client interceptor does). */
 function apiToken(token: string): Interceptor {
@@ -30,7 +29,7 @@ type Activity = Parameters<TaskHubGrpcWorker['addNamedActivity']>[1];
 export function createWorker(o: {
   grpcAddress: string;
   apiToken?: string;
-  activities: ReminderActivities & SeriesActivities;
+  activities: TimerActivities;
   /**
    * Activities run at once; the rest wait their turn in the worker. durabletask-js runs every work item
    * it gets at once, so a burst of 10,000 due reminders would otherwise become 10,000 calls on the task

@@ -6,7 +6,7 @@
 // effect and the timer's deletion.
 import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
-import { createSqliteScheduler } from '../timers/scheduler.ts';
+import { createSqliteScheduler } from '../timers/scheduler.embedded.ts';
 
 const [dir = '.', mode = 'run', a = '0', b = '0'] = process.argv.slice(2);
 const timers = createSqliteScheduler({ file: join(dir, 'timers.db'), retryBaseMs: 50 });

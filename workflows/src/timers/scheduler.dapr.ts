@@ -3,7 +3,7 @@ import { workflowId } from '@todo/core';
 import { currentTraceparent } from '@todo/server';
 import type { Logger } from 'pino';
 import type { Job } from '../schedule.ts';
-import type { Scheduler } from '../timers/scheduler.ts';
+import type { Scheduler } from './scheduler.ts';
 import { EVENT, WORKFLOW, type Plan, type Status, type WorkflowKind } from './workflows.ts';
 
 /** Runtime statuses of a workflow instance (durabletask's numbering, as @dapr/dapr reports it). */

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { fixedClock } from '@todo/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Job } from '../schedule.ts';
-import { createSqliteScheduler, type SqliteScheduler } from './scheduler.ts';
+import { createSqliteScheduler, type SqliteScheduler } from './scheduler.embedded.ts';
 
 const dirs: string[] = [];
 const open: SqliteScheduler[] = [];

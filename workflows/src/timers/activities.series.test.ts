@@ -1,13 +1,13 @@
 import { fixedClock, TaskDue, type Task } from '@todo/core';
 import { describe, expect, it } from 'vitest';
 import { memoryPublisher, memoryTasks } from '../testing/memory.ts';
-import { createActivities, dueEventId, occurrenceKey } from './activities.ts';
+import { createTimerActivities, dueEventId, occurrenceKey } from './activities.ts';
 
 function setup(now = '2025-06-11T07:00:00Z') {
   const clock = fixedClock(now);
   const tasks = memoryTasks({ clock, zone: 'UTC' });
   const pub = memoryPublisher();
-  const acts = createActivities({ tasks, publisher: pub.publisher, clock });
+  const acts = createTimerActivities({ tasks, publisher: pub.publisher, clock });
   return { clock, tasks, pub, acts };
 }
 const daily = (fields: Partial<Task> = {}) => ({

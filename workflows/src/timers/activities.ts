@@ -1,4 +1,4 @@
-import { TaskDue, type Clock, type Task } from '@todo/core';
+import { ReminderDue, TaskDue, type Clock, type Task } from '@todo/core';
 import type { Logger } from 'pino';
 import { deterministicId, type NotificationPublisher, type TasksReader, type TasksWriter } from '../deps.ts';
 import {
@@ -13,17 +13,33 @@ import {
   nextPlanned,
   nextScheduled,
   occurrenceLocal,
+  reminderFireTimes,
   type Job,
   type ScheduleOptions,
 } from '../schedule.ts';
 
-export interface SeriesActivityDeps {
+export interface TimerActivityDeps {
   tasks: TasksReader & TasksWriter;
   publisher: NotificationPublisher;
   clock: Clock;
   logger?: Logger;
   schedule?: ScheduleOptions;
 }
+
+export interface FireReminderInput {
+  owner: string;
+  taskId: string;
+  reminderId: string;
+  /** The fire time the timer was set for (UTC ISO). */
+  fireAt: string;
+}
+
+/** Why a reminder fired or did not; anything but `published` means the timer was stale. */
+export type FireOutcome = 'published' | 'gone' | 'closed' | 'paused' | 'removed' | 'moved';
+
+/** The id of the `reminder.due` event for one firing: the same for every replay of it. */
+export const reminderEventId = (taskId: string, reminderId: string, fireAt: string) =>
+  deterministicId('reminder', taskId, reminderId, new Date(fireAt).toISOString());
 
 export interface MaterialiseInput {
   owner: string;
@@ -54,14 +70,17 @@ export const occurrenceKey = (seriesId: string, occurrence: string) => `${series
 export const dueEventId = (taskId: string, at: string) =>
   deterministicId('due', taskId, new Date(at).toISOString());
 
-/** The series activities, shared by the embedded timers and (later) the Dapr series workflow. */
-export function createActivities({
+/**
+ * The activities the timers run, in both profiles: the embedded timer table calls them in-process, the
+ * Dapr workflows through the worker.
+ */
+export function createTimerActivities({
   tasks,
   publisher,
   clock,
   logger,
   schedule = DEFAULT_SCHEDULE,
-}: SeriesActivityDeps) {
+}: TimerActivityDeps) {
   async function announce(owner: string, task: Task, zone: string): Promise<boolean> {
     if (!task.due || !isLive(task)) return false;
     const at = dueAnchor(task.due, zone, schedule);
@@ -87,6 +106,46 @@ export function createActivities({
   }
 
   return {
+    /**
+     * Publishes `reminder.due` if the task is still open, its series not paused, and the reminder still
+     * there with the same fire time; otherwise does nothing (a newer timer, if any, was set by then).
+     */
+    async fireReminder(input: FireReminderInput): Promise<FireOutcome> {
+      const task = await tasks.getTask(input.owner, input.taskId);
+      const outcome: FireOutcome = await (async () => {
+        if (!task) return 'gone';
+        if (task.status !== 'open') return 'closed';
+        if (task.recurrence?.paused) return 'paused';
+        if (!task.reminders.some((r) => r.id === input.reminderId)) return 'removed';
+        const zone = await tasks.ownerZone(input.owner);
+        const fire = reminderFireTimes(task, zone, schedule).find((f) => f.reminderId === input.reminderId);
+        if (!fire || Date.parse(fire.fireAt) !== Date.parse(input.fireAt)) return 'moved';
+        return 'published';
+      })();
+      if (outcome !== 'published' || !task) {
+        logger?.debug({ ...input, outcome }, 'reminder: not fired');
+        return outcome;
+      }
+      const fireAt = new Date(input.fireAt).toISOString();
+      const event = ReminderDue.parse({
+        id: reminderEventId(task.id, input.reminderId, fireAt),
+        type: 'reminder.due',
+        time: fireAt,
+        subject: task.id,
+        version: task.version,
+        data: {
+          owner: input.owner,
+          taskId: task.id,
+          reminderId: input.reminderId,
+          title: task.title,
+          fireAt,
+          ...(task.due ? { due: task.due } : {}),
+        },
+      });
+      await publisher.publish(event);
+      return 'published';
+    },
+
     /**
      * Creates the planned instance of a series (or, after downtime, the newest missed one per the
      * catch-up policy) with an idempotency key of series id and occurrence, then announces it when it
@@ -172,4 +231,4 @@ function countBetween(from: Task, planned: string, picked: string, zone: string)
   }
 }
 
-export type SeriesActivities = ReturnType<typeof createActivities>;
+export type TimerActivities = ReturnType<typeof createTimerActivities>;

@@ -1,13 +1,13 @@
 import { fixedClock, ReminderDue } from '@todo/core';
 import { describe, expect, it } from 'vitest';
 import { memoryPublisher, memoryTasks } from '../testing/memory.ts';
-import { createActivities, reminderEventId } from './activities.ts';
+import { createTimerActivities, reminderEventId } from './activities.ts';
 
 function setup() {
   const clock = fixedClock('2025-06-10T08:00:00Z');
   const tasks = memoryTasks({ clock, zone: 'Europe/Berlin' });
   const pub = memoryPublisher();
-  const acts = createActivities({ tasks, publisher: pub.publisher, clock });
+  const acts = createTimerActivities({ tasks, publisher: pub.publisher, clock });
   return { clock, tasks, pub, acts };
 }
 const reminder = { due: { date: '2025-06-10', time: '11:00' }, reminders: [{ id: 'r', offset: '-PT30M' }] };
@@ -75,7 +75,7 @@ describe('fireReminder', () => {
     const clock = fixedClock('2025-06-10T08:00:00Z');
     const tasks = memoryTasks({ clock, zone: 'Europe/Berlin' });
     const pub = memoryPublisher(() => true);
-    const acts = createActivities({ tasks, publisher: pub.publisher, clock });
+    const acts = createTimerActivities({ tasks, publisher: pub.publisher, clock });
     const t = await tasks.create('u1', { title: 'x', ...reminder });
     await expect(
       acts.fireReminder({ owner: 'u1', taskId: t.id, reminderId: 'r', fireAt: FIRE }),
