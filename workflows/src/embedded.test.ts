@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixedClock, type NotificationEvent, type Task } from '@todo/core';
+import { fixedClock, timerId, type NotificationEvent, type Task } from '@todo/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createEmbeddedWorkflows, type EmbeddedWorkflows } from './embedded.ts';
-import { dueKey, reminderKey, seriesKey } from './schedule.ts';
 import { memoryPublisher, memoryTasks } from './testing/memory.ts';
 
 // Task events through the coordinator into the SQLite timer table, fired by its loop into the shared
@@ -70,7 +69,7 @@ describe('embedded reminders', () => {
       due: { date: '2025-06-10', time: '09:00' },
       reminders: [{ id: 'r', offset: '-PT15M' }],
     });
-    expect(keys()).toEqual([reminderKey(t.id, 'r')]);
+    expect(keys()).toEqual([timerId({ kind: 'reminder', taskId: t.id, reminderId: 'r' })]);
     await at('2025-06-10T08:44:59Z');
     expect(reminders()).toEqual([]);
     await at('2025-06-10T08:45:00Z');
@@ -106,7 +105,7 @@ describe('embedded reminders', () => {
     await tasks.remove(b.id);
     expect(keys()).toEqual([]);
     await tasks.reopen(a.id);
-    expect(keys()).toEqual([reminderKey(a.id, 'r')]);
+    expect(keys()).toEqual([timerId({ kind: 'reminder', taskId: a.id, reminderId: 'r' })]);
     await at('2025-06-10T09:00:00Z');
     expect(reminders().map((e) => e.data.taskId)).toEqual([a.id]);
   });
@@ -136,7 +135,7 @@ describe('embedded reminders', () => {
     });
     await at('2025-06-10T08:45:00Z');
     expect(reminders()).toEqual([]);
-    expect(keys()).toEqual([reminderKey(t.id, 'r')]);
+    expect(keys()).toEqual([timerId({ kind: 'reminder', taskId: t.id, reminderId: 'r' })]);
     await at('2025-06-10T08:45:00.500Z');
     await at('2025-06-10T08:45:02Z');
     expect(reminders().map((e) => e.data.fireAt)).toEqual(['2025-06-10T08:45:00.000Z']);
@@ -204,7 +203,13 @@ describe('embedded series', () => {
   it('materialises the next instance in time for its reminder, and announces it when due', async () => {
     const { tasks, at, keys, reminders, dues } = setup();
     const head = await tasks.create('u1', daily);
-    expect(keys().sort()).toEqual([dueKey(head.id), reminderKey(head.id, 'r'), seriesKey(head.id)].sort());
+    expect(keys().sort()).toEqual(
+      [
+        timerId({ kind: 'due', taskId: head.id }),
+        timerId({ kind: 'reminder', taskId: head.id, reminderId: 'r' }),
+        timerId({ kind: 'series', seriesId: head.id }),
+      ].sort(),
+    );
     await at('2025-06-10T09:00:00Z');
     expect(dues().map((e) => e.data.taskId)).toEqual([head.id]);
     await at('2025-06-11T08:30:00Z');

@@ -1,8 +1,14 @@
-import { systemClock, type Clock, type WorkflowInspection, type WorkflowInspector } from '@todo/core';
+import {
+  systemClock,
+  timerId,
+  type Clock,
+  type WorkflowInspection,
+  type WorkflowInspector,
+} from '@todo/core';
 import type { Logger } from 'pino';
 import { createCoordinator } from './coordinator/consumer.ts';
 import type { NotificationPublisher, TasksReader, TasksWriter } from './deps.ts';
-import { DEFAULT_SCHEDULE, refKey, type Job, type ScheduleOptions } from './schedule.ts';
+import { DEFAULT_SCHEDULE, type Job, type ScheduleOptions } from './schedule.ts';
 import { createTimerActivities, type TimerActivities } from './timers/activities.ts';
 import { createSqliteScheduler } from './timers/scheduler.embedded.ts';
 import type { JobRunner, Scheduler } from './timers/scheduler.ts';
@@ -62,7 +68,7 @@ export function createEmbeddedWorkflows(o: EmbeddedWorkflowsOptions) {
   const inspector: WorkflowInspector = {
     async inspect(refs) {
       return refs.map((ref): WorkflowInspection => {
-        const timer = timers.get(refKey(ref));
+        const timer = timers.get(timerId(ref));
         return timer ? { state: 'sleeping', at: new Date(timer.at).toISOString() } : { state: 'none' };
       });
     },

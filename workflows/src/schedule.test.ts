@@ -1,14 +1,7 @@
-import type { Task, TaskEvent, TaskEventType } from '@todo/core';
+import { timerId, type Task, type TaskEvent, type TaskEventType } from '@todo/core';
 import { describe, expect, it } from 'vitest';
 import { reminderEventId } from './timers/activities.ts';
-import {
-  DEFAULT_SCHEDULE,
-  dueKey,
-  planTaskEvent,
-  seriesKey,
-  type SeriesRecord,
-  type TaskRecord,
-} from './schedule.ts';
+import { DEFAULT_SCHEDULE, planTaskEvent, type SeriesRecord, type TaskRecord } from './schedule.ts';
 import { series, task } from '@todo/core/testing';
 
 function event(type: TaskEventType, t: Task, time = t.updatedAt): TaskEvent {
@@ -30,7 +23,7 @@ describe('planTaskEvent', () => {
     expect(plan.actions).toEqual([
       {
         op: 'start',
-        key: 't1:r',
+        key: 'r~t1~r',
         at: '2025-06-10T08:30:00.000Z',
         job: {
           kind: 'reminder',
@@ -41,29 +34,29 @@ describe('planTaskEvent', () => {
         },
       },
     ]);
-    expect(plan.record).toEqual({ version: 1, timers: { 't1:r': '2025-06-10T08:30:00.000Z' } });
+    expect(plan.record).toEqual({ version: 1, timers: { 'r~t1~r': '2025-06-10T08:30:00.000Z' } });
   });
 
   it('updates a moved reminder, keeps an unchanged one, cancels a removed one', () => {
     const prev: TaskRecord = {
       version: 1,
-      timers: { 't1:r': '2025-06-10T08:30:00.000Z', 't1:x': '2025-06-10T08:00:00.000Z' },
+      timers: { 'r~t1~r': '2025-06-10T08:30:00.000Z', 'r~t1~x': '2025-06-10T08:00:00.000Z' },
     };
     const moved = { ...withReminder, version: 2, due: { date: '2025-06-10', time: '10:00' } };
     const plan = planTaskEvent(event('task.updated', moved), { prev, zone: 'UTC' })!;
     expect(plan.actions.map((a) => [a.op, a.key])).toEqual([
-      ['update', 't1:r'],
-      ['cancel', 't1:x'],
+      ['update', 'r~t1~r'],
+      ['cancel', 'r~t1~x'],
     ]);
     const same = planTaskEvent(event('task.updated', { ...withReminder, version: 2 }), {
-      prev: { version: 1, timers: { 't1:r': '2025-06-10T08:30:00.000Z' } },
+      prev: { version: 1, timers: { 'r~t1~r': '2025-06-10T08:30:00.000Z' } },
       zone: 'UTC',
     })!;
     expect(same.actions).toEqual([]);
   });
 
   it('cancels every timer on completion, skip and deletion', () => {
-    const prev: TaskRecord = { version: 1, timers: { 't1:r': '2025-06-10T08:30:00.000Z' } };
+    const prev: TaskRecord = { version: 1, timers: { 'r~t1~r': '2025-06-10T08:30:00.000Z' } };
     for (const [type, status] of [
       ['task.completed', 'done'],
       ['task.skipped', 'skipped'],
@@ -73,14 +66,14 @@ describe('planTaskEvent', () => {
         prev,
         zone: 'UTC',
       })!;
-      expect(plan.actions).toEqual([{ op: 'cancel', key: 't1:r' }]);
+      expect(plan.actions).toEqual([{ op: 'cancel', key: 'r~t1~r' }]);
       expect(plan.record).toEqual({ version: 2, timers: {} });
     }
   });
 
   it('moves a reminder that already rang to its snooze, under a new event id', () => {
     // The timer fired at 08:30 (the record still names that time); at 08:31 the user snoozes 10 minutes.
-    const prev: TaskRecord = { version: 1, timers: { 't1:r': '2025-06-10T08:30:00.000Z' } };
+    const prev: TaskRecord = { version: 1, timers: { 'r~t1~r': '2025-06-10T08:30:00.000Z' } };
     const snoozed = {
       ...withReminder,
       version: 2,
@@ -91,7 +84,7 @@ describe('planTaskEvent', () => {
     expect(plan.actions).toEqual([
       {
         op: 'update',
-        key: 't1:r',
+        key: 'r~t1~r',
         at: '2025-06-10T08:41:00.000Z',
         job: {
           kind: 'reminder',
@@ -124,7 +117,7 @@ describe('planTaskEvent', () => {
     // An instance created a moment after its reminder's time (materialised right then) still rings.
     const moment = { ...withReminder, updatedAt: '2025-06-10T08:30:00.050Z' };
     expect(planTaskEvent(event('task.created', moment), { zone: 'UTC' })!.actions.map((a) => a.key)).toEqual([
-      't1:r',
+      'r~t1~r',
     ]);
     const strict = { ...DEFAULT_SCHEDULE, pastGraceMs: 0 };
     expect(planTaskEvent(event('task.created', moment), { zone: 'UTC', opts: strict })!.actions).toEqual([]);
@@ -136,7 +129,7 @@ describe('planTaskEvent', () => {
       prev: { version: 2, timers: {} },
       zone: 'UTC',
     })!;
-    expect(plan.actions.map((a) => [a.op, a.key])).toEqual([['start', 't1:r']]);
+    expect(plan.actions.map((a) => [a.op, a.key])).toEqual([['start', 'r~t1~r']]);
   });
 
   it('schedules the next occurrence of a series and a due timer for the instance', () => {
@@ -148,13 +141,13 @@ describe('planTaskEvent', () => {
     expect(plan.actions).toEqual([
       {
         op: 'start',
-        key: dueKey('t1'),
+        key: timerId({ kind: 'due', taskId: 't1' }),
         at: '2025-06-09T07:00:00.000Z',
         job: { kind: 'due', owner: 'u1', taskId: 't1', at: '2025-06-09T07:00:00.000Z' },
       },
       {
         op: 'start',
-        key: seriesKey('t1'),
+        key: timerId({ kind: 'series', seriesId: 't1' }),
         at: '2025-06-12T07:00:00.000Z',
         job: {
           kind: 'materialise',
@@ -186,7 +179,7 @@ describe('planTaskEvent', () => {
       zone: 'UTC',
     })!;
     expect(plan.series).toBeUndefined();
-    expect(plan.actions.filter((a) => a.key === seriesKey('t1'))).toEqual([]);
+    expect(plan.actions.filter((a) => a.key === timerId({ kind: 'series', seriesId: 't1' }))).toEqual([]);
   });
 
   it('cancels the series timer when paused, deleted or no longer recurring, and plans again on resume', () => {
@@ -196,8 +189,8 @@ describe('planTaskEvent', () => {
     const paused = { ...t, version: 2, recurrence: { ...t.recurrence!, paused: true } };
     const p = planTaskEvent(event('task.updated', paused), { prev: first.record, head, zone: 'UTC' })!;
     expect(p.actions).toEqual([
-      { op: 'cancel', key: dueKey('t1') },
-      { op: 'cancel', key: seriesKey('t1') },
+      { op: 'cancel', key: timerId({ kind: 'due', taskId: 't1' }) },
+      { op: 'cancel', key: timerId({ kind: 'series', seriesId: 't1' }) },
     ]);
     expect(p.series?.planned).toBeUndefined();
     const resumed = { ...t, version: 3 };
@@ -207,28 +200,31 @@ describe('planTaskEvent', () => {
       zone: 'UTC',
     })!;
     expect(r.actions.map((a) => [a.op, a.key])).toEqual([
-      ['start', dueKey('t1')],
-      ['start', seriesKey('t1')],
+      ['start', timerId({ kind: 'due', taskId: 't1' })],
+      ['start', timerId({ kind: 'series', seriesId: 't1' })],
     ]);
     const gone = planTaskEvent(event('task.deleted', { ...t, version: 2 }), {
       prev: first.record,
       head,
       zone: 'UTC',
     })!;
-    expect(gone.actions).toContainEqual({ op: 'cancel', key: seriesKey('t1') });
+    expect(gone.actions).toContainEqual({ op: 'cancel', key: timerId({ kind: 'series', seriesId: 't1' }) });
     const { recurrence: _r, ...plain } = t;
     const stopped = planTaskEvent(event('task.updated', { ...plain, version: 2 }), {
       prev: first.record,
       head,
       zone: 'UTC',
     })!;
-    expect(stopped.actions).toContainEqual({ op: 'cancel', key: seriesKey('t1') });
+    expect(stopped.actions).toContainEqual({
+      op: 'cancel',
+      key: timerId({ kind: 'series', seriesId: 't1' }),
+    });
   });
 
   it('ends a series whose COUNT is used up', () => {
     const t = series({ rrule: 'FREQ=DAILY;COUNT=1', due: { date: '2025-06-09', time: '09:00' } });
     expect(planTaskEvent(event('task.created', t), { zone: 'UTC' })!.actions.map((a) => a.key)).toEqual([
-      dueKey('t1'),
+      timerId({ kind: 'due', taskId: 't1' }),
     ]);
   });
 
@@ -239,7 +235,7 @@ describe('planTaskEvent', () => {
       due: { date: '2025-06-01', time: '18:00' },
     });
     const created = planTaskEvent(event('task.created', t), { zone: 'UTC' })!;
-    expect(created.actions.map((a) => a.key)).toEqual([dueKey('t1')]);
+    expect(created.actions.map((a) => a.key)).toEqual([timerId({ kind: 'due', taskId: 't1' })]);
     const done = {
       ...t,
       version: 2,
@@ -254,7 +250,7 @@ describe('planTaskEvent', () => {
     })!;
     expect(plan.actions).toContainEqual({
       op: 'start',
-      key: seriesKey('t1'),
+      key: timerId({ kind: 'series', seriesId: 't1' }),
       at: '2025-06-10T12:00:00.000Z',
       job: {
         kind: 'materialise',

@@ -3,11 +3,11 @@ import {
   dueAnchor,
   isLive,
   nextPlanned,
+  parseTimerId,
   reminderFireTimes,
-  reminderKey,
+  timerId,
   type ScheduleOptions,
   type TaskEvent,
-  type WorkflowRef,
 } from '@todo/core';
 import type { DateTime } from 'luxon';
 
@@ -27,7 +27,6 @@ export {
   nextScheduled,
   occurrenceLocal,
   reminderFireTimes,
-  reminderKey,
   ruleFrom,
   type ReminderFire,
   type ScheduleOptions,
@@ -45,23 +44,48 @@ export type Job =
       occurrence: string;
     };
 
-/** `#` can not appear in a reminder id, so these keys never meet a reminder's. */
-export const dueKey = (taskId: string) => `${taskId}#due`;
-export const seriesKey = (seriesId: string) => `${seriesId}#next`;
-
-/** The timer key of a workflow the management API names (a reminder's or a series'). */
-export const refKey = (ref: WorkflowRef) =>
-  ref.kind === 'reminder' ? reminderKey(ref.taskId, ref.reminderId) : seriesKey(ref.seriesId);
+/**
+ * The timer id of a key stored before timer ids (`task:reminder`, `task#due`, `series#next`, in the
+ * embedded timer table and the coordinator's records of 2026-12-05 and before); a timer id as it is.
+ * `#` and `:` appear in no task, reminder or series id.
+ */
+export function fromLegacyKey(key: string): string {
+  if (parseTimerId(key)) return key;
+  const hash = key.indexOf('#');
+  if (hash > 0) {
+    const base = key.slice(0, hash);
+    const tail = key.slice(hash + 1);
+    if (tail === 'due') return timerId({ kind: 'due', taskId: base });
+    if (tail === 'next') return timerId({ kind: 'series', seriesId: base });
+    return key;
+  }
+  const colon = key.indexOf(':');
+  return colon > 0 && colon < key.length - 1
+    ? timerId({ kind: 'reminder', taskId: key.slice(0, colon), reminderId: key.slice(colon + 1) })
+    : key;
+}
 
 const iso = (d: DateTime) => d.toUTC().toISO()!;
 
 // ---- the coordinator's plan ----
 
-/** What the coordinator remembers of a task: the version applied and the timers it keeps (key -> at). */
+/** What the coordinator remembers of a task: the version applied and the timers it keeps (timer id -> at). */
 export interface TaskRecord {
   version: number;
   timers: Record<string, string>;
 }
+
+/** The state keys of the coordinator's records (the state store's, or the embedded `state` table's). */
+export const recordKey = {
+  task: (taskId: string) => `task:${taskId}`,
+  series: (seriesId: string) => `series:${seriesId}`,
+};
+
+/** A task's record as stored, its timers under their ids (a record from before timer ids is read so). */
+export const readTaskRecord = (r: TaskRecord): TaskRecord => ({
+  ...r,
+  timers: Object.fromEntries(Object.entries(r.timers).map(([key, at]) => [fromLegacyKey(key), at])),
+});
 
 /** The instance that drives a series (the newest occurrence seen) and what it planned. */
 export interface SeriesRecord {
@@ -116,7 +140,10 @@ export function planTaskEvent(event: TaskEvent, ctx: PlanContext): Plan | null {
     }
     if (task.seriesId && task.due && isLive(task)) {
       const at = iso(dueAnchor(task.due, zone, opts));
-      wanted.set(dueKey(task.id), { at, job: { kind: 'due', owner, taskId: task.id, at } });
+      wanted.set(timerId({ kind: 'due', taskId: task.id }), {
+        at,
+        job: { kind: 'due', owner, taskId: task.id, at },
+      });
     }
   }
   const actions: Action[] = [];
@@ -154,7 +181,7 @@ function planSeries(
   if (!seriesId || !occurrence) return null;
   // Only the newest instance drives the series: an older one's change must not move its timer back.
   if (head && head.taskId !== task.id && occurrence <= head.occurrence) return null;
-  const key = seriesKey(seriesId);
+  const key = timerId({ kind: 'series', seriesId });
   const record: SeriesRecord = { taskId: task.id, occurrence };
   const cancel = { actions: head?.planned ? [{ op: 'cancel', key } as Action] : [], record };
   const planned = event.type === 'task.deleted' ? null : nextPlanned(task, zone, opts);

@@ -6,6 +6,7 @@ export * from './query/index.ts';
 export * from './recurrence/index.ts';
 export * from './schedule.ts';
 export * from './workflows.ts';
+export * from './timers.ts';
 export * from './search.ts';
 export * from './apps.ts';
 export * from './internal.ts';

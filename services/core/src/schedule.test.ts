@@ -27,8 +27,8 @@ describe('reminderFireTimes', () => {
       ],
     });
     expect(reminderFireTimes(t, 'UTC')).toEqual([
-      { key: 't1:a', taskId: 't1', reminderId: 'a', fireAt: '2025-06-10T06:30:00.000Z' },
-      { key: 't1:b', taskId: 't1', reminderId: 'b', fireAt: '2025-06-10T07:00:00.000Z' },
+      { key: 'r~t1~a', taskId: 't1', reminderId: 'a', fireAt: '2025-06-10T06:30:00.000Z' },
+      { key: 'r~t1~b', taskId: 't1', reminderId: 'b', fireAt: '2025-06-10T07:00:00.000Z' },
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { DateTime, Duration } from 'luxon';
 import { nextOccurrence, occurrences, type Occurrence, type RuleInput } from './recurrence/index.ts';
 import { dueInstant, type Due, type Reminder, type Task } from './task.ts';
+import { timerId } from './timers.ts';
 
 // Pure functions: what a reminder or series should do, given a task and a zone. No clock, no I/O, so the
 // workflows, the embedded coordinator and the task service's workflow view compute the very same times.
@@ -23,15 +24,13 @@ export const DEFAULT_SCHEDULE: ScheduleOptions = {
   pastGraceMs: 5 * 60_000,
 };
 
-/** A reminder's next firing, keyed `${taskId}:${reminderId}`. `fireAt` is a UTC ISO instant with ms. */
+/** A reminder's next firing, keyed by its timer id. `fireAt` is a UTC ISO instant with ms. */
 export interface ReminderFire {
   key: string;
   taskId: string;
   reminderId: string;
   fireAt: string;
 }
-
-export const reminderKey = (taskId: string, reminderId: string) => `${taskId}:${reminderId}`;
 
 const iso = (d: DateTime) => d.toUTC().toISO()!;
 
@@ -69,7 +68,12 @@ export function reminderFireTimes(
     else continue;
     if (r.snoozedUntil) at = DateTime.max(at, DateTime.fromISO(r.snoozedUntil));
     if (at.isValid)
-      out.push({ key: reminderKey(task.id, r.id), taskId: task.id, reminderId: r.id, fireAt: iso(at) });
+      out.push({
+        key: timerId({ kind: 'reminder', taskId: task.id, reminderId: r.id }),
+        taskId: task.id,
+        reminderId: r.id,
+        fireAt: iso(at),
+      });
   }
   return out;
 }

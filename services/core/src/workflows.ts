@@ -36,7 +36,7 @@ export interface WorkflowInspector {
 
 /** One reminder or series as the management API shows it. */
 export const WorkflowInfo = z.object({
-  /** Stable: `r~{taskId}~{reminderId}` or `s~{seriesId}`. */
+  /** Stable: `timerId(ref)`, `r~{taskId}~{reminderId}` or `s~{seriesId}`. */
   id: z.string(),
   kind: z.enum(WORKFLOW_KINDS),
   /** The reminder's task, or the series' newest instance (its head). */
@@ -66,18 +66,3 @@ export const SnoozeRequest = z.union([
   z.strictObject({ until: z.iso.datetime({ offset: true }) }),
 ]);
 export type SnoozeRequest = z.infer<typeof SnoozeRequest>;
-
-// Task, reminder and series ids are letters, digits, _ and - (UUIDs and the reminder id pattern), so `~`
-// (unreserved in URLs: no escaping) can separate them.
-/** The stable id of a workflow. */
-export function workflowId(ref: WorkflowRef): string {
-  return ref.kind === 'reminder' ? `r~${ref.taskId}~${ref.reminderId}` : `s~${ref.seriesId}`;
-}
-
-/** The workflow an id names, or null when it is not a workflow id. */
-export function parseWorkflowId(id: string): WorkflowRef | null {
-  const reminder = /^r~([^~]+)~([^~]+)$/.exec(id);
-  if (reminder) return { kind: 'reminder', taskId: reminder[1]!, reminderId: reminder[2]! };
-  const series = /^s~([^~]+)$/.exec(id);
-  return series ? { kind: 'series', seriesId: series[1]! } : null;
-}

@@ -1,6 +1,6 @@
-import { fixedClock, type TaskEvent } from '@todo/core';
+import { fixedClock, timerId, type TaskEvent } from '@todo/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { reminderKey, seriesKey, type Job, type SeriesRecord, type TaskRecord } from '../schedule.ts';
+import { recordKey, type Job, type SeriesRecord, type TaskRecord } from '../schedule.ts';
 import { createTimerActivities } from '../timers/activities.ts';
 import { memoryPublisher, memoryTasks } from '../testing/memory.ts';
 import { createSqliteScheduler, type SqliteScheduler } from '../timers/scheduler.embedded.ts';
@@ -44,7 +44,8 @@ function setup({ retention }: { retention?: number } = {}) {
     const t = timers.get(key);
     return t && new Date(t.at).toISOString();
   };
-  const record = async (taskId: string) => (await timers.state.get<TaskRecord>(`task:${taskId}`))?.value;
+  const record = async (taskId: string) =>
+    (await timers.state.get<TaskRecord>(recordKey.task(taskId)))?.value;
   return {
     clock,
     timers,
@@ -71,8 +72,11 @@ describe('the coordinator applies, then records', () => {
     expect(await record(t.id)).toBeUndefined();
     setHook(async () => {});
     expect(await consume(events[0])).toBe('SUCCESS');
-    expect(timerAt(reminderKey(t.id, 'r'))).toBe(AT1);
-    expect(await record(t.id)).toEqual({ version: 1, timers: { [reminderKey(t.id, 'r')]: AT1 } });
+    expect(timerAt(timerId({ kind: 'reminder', taskId: t.id, reminderId: 'r' }))).toBe(AT1);
+    expect(await record(t.id)).toEqual({
+      version: 1,
+      timers: { [timerId({ kind: 'reminder', taskId: t.id, reminderId: 'r' })]: AT1 },
+    });
   });
 
   it('when a newer event of the task is recorded meanwhile, puts back the timers the older one moved', async () => {
@@ -95,11 +99,14 @@ describe('the coordinator applies, then records', () => {
     const older = consume(created);
     await inCall;
     expect(await consume(moved)).toBe('SUCCESS');
-    expect(timerAt(reminderKey(t.id, 'r'))).toBe(AT2);
+    expect(timerAt(timerId({ kind: 'reminder', taskId: t.id, reminderId: 'r' }))).toBe(AT2);
     release();
     expect(await older).toBe('SUCCESS');
-    expect(timerAt(reminderKey(t.id, 'r'))).toBe(AT2);
-    expect(await record(t.id)).toEqual({ version: 2, timers: { [reminderKey(t.id, 'r')]: AT2 } });
+    expect(timerAt(timerId({ kind: 'reminder', taskId: t.id, reminderId: 'r' }))).toBe(AT2);
+    expect(await record(t.id)).toEqual({
+      version: 2,
+      timers: { [timerId({ kind: 'reminder', taskId: t.id, reminderId: 'r' })]: AT2 },
+    });
   });
 
   it('a redelivered older event changes nothing', async () => {
@@ -112,7 +119,48 @@ describe('the coordinator applies, then records', () => {
     setHook(async (op, key) => void calls.push(`${op} ${key}`));
     expect(await consume(events[0])).toBe('SUCCESS');
     expect(calls).toEqual([]);
-    expect(timerAt(reminderKey(t.id, 'r'))).toBe(AT2);
+    expect(timerAt(timerId({ kind: 'reminder', taskId: t.id, reminderId: 'r' }))).toBe(AT2);
+  });
+});
+
+describe('a record from before timer ids', () => {
+  it('is read with its timers under their ids: a change moves them, and the record is written anew', async () => {
+    const { tasks, events, consume, setHook, timerAt, record, timers } = setup();
+    const t = await tasks.create('u', {
+      title: 'call',
+      due: { date: '2025-06-10', time: '10:00' },
+      reminders: [{ id: 'r', at: AT1 }],
+      recurrence: { rrule: 'FREQ=DAILY', mode: 'schedule' },
+    });
+    const reminder = timerId({ kind: 'reminder', taskId: t.id, reminderId: 'r' });
+    const due = timerId({ kind: 'due', taskId: t.id });
+    // What a coordinator of 2026-12-05 recorded for the created event, and the timers it set then.
+    expect(
+      await timers.state.put(recordKey.task(t.id), {
+        version: 1,
+        timers: { [`${t.id}:r`]: AT1, [`${t.id}#due`]: AT2 },
+      }),
+    ).toBe(true);
+    await timers.schedule(reminder, new Date(AT1), {
+      kind: 'reminder',
+      owner: 'u',
+      taskId: t.id,
+      reminderId: 'r',
+      fireAt: AT1,
+    });
+    await timers.schedule(due, new Date(AT2), { kind: 'due', owner: 'u', taskId: t.id, at: AT2 });
+    await tasks.update(t.id, { reminders: [{ id: 'r', at: AT2 }] });
+    const calls: string[] = [];
+    setHook(async (op, key) => void calls.push(`${op} ${key}`));
+    expect(await consume(events.at(-1))).toBe('SUCCESS');
+    // The reminder moved under its id; the due, unchanged, is left alone; no old key is cancelled (the
+    // series, which has no record yet, is started).
+    expect(calls.sort()).toEqual(
+      [`schedule ${reminder}`, `schedule ${timerId({ kind: 'series', seriesId: t.seriesId! })}`].sort(),
+    );
+    expect(timerAt(reminder)).toBe(AT2);
+    expect(timerAt(due)).toBe(AT2);
+    expect(await record(t.id)).toEqual({ version: 2, timers: { [reminder]: AT2, [due]: AT2 } });
   });
 });
 
@@ -123,7 +171,7 @@ describe('the records of a deleted task', () => {
     const t = await tasks.create('u', { title: 'call', reminders: [{ id: 'r', at: AT1 }] });
     await tasks.remove(t.id);
     for (const e of events) expect(await consume(e)).toBe('SUCCESS');
-    expect(timerAt(reminderKey(t.id, 'r'))).toBeUndefined();
+    expect(timerAt(timerId({ kind: 'reminder', taskId: t.id, reminderId: 'r' }))).toBeUndefined();
     clock.advance(34 * DAY * 1000);
     expect(await record(t.id)).toEqual({ version: 2, timers: {} });
     const calls: string[] = [];
@@ -144,7 +192,7 @@ describe('a series', () => {
       due: { date: '2025-06-10', time: '09:00' },
       recurrence: { rrule: 'FREQ=DAILY', mode: 'schedule' },
     });
-    const key = seriesKey(head.id);
+    const key = timerId({ kind: 'series', seriesId: head.id });
     const calls: string[] = [];
     // The calls on the series' workflow (each instance's own due timer is left out).
     setHook(async (op, k, job) => {
@@ -160,7 +208,7 @@ describe('a series', () => {
     calls.length = 0;
     expect(await consume(events.at(-1))).toBe('SUCCESS'); // its task.created
     expect(calls).toEqual([]);
-    const record = (await timers.state.get<SeriesRecord>(`series:${head.id}`))!.value;
+    const record = (await timers.state.get<SeriesRecord>(recordKey.series(head.id)))!.value;
     expect(record.planned).toEqual(made.outcome === 'created' ? made.next : undefined);
 
     // An edit of the instance that drives it now is sent.

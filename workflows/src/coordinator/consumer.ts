@@ -1,12 +1,12 @@
 import { eventConsumer } from '@todo/server';
-import { TaskEvent } from '@todo/core';
+import { parseTimerId, TaskEvent, timerId } from '@todo/core';
 import type { Logger } from 'pino';
 import type { TasksReader } from '../deps.ts';
 import {
   DEFAULT_SCHEDULE,
-  dueKey,
   planTaskEvent,
-  seriesKey,
+  readTaskRecord,
+  recordKey,
   type Action,
   type Job,
   type ScheduleOptions,
@@ -27,9 +27,6 @@ export interface CoordinatorDeps {
    */
   deletedRetentionSeconds?: number;
 }
-
-const taskState = (id: string) => `task:${id}`;
-const seriesState = (id: string) => `series:${id}`;
 
 export const DELETED_RETENTION_SECONDS = 35 * 24 * 60 * 60;
 /** Rounds of read, plan, apply, record for one event before it asks for redelivery. */
@@ -68,8 +65,9 @@ export function createCoordinator({
     const retention = event.type === 'task.deleted' ? { ttlSeconds: deletedRetentionSeconds } : {};
     const touched: Action[] = [];
     for (let round = 1; ; round++) {
-      const prev = await state.get<TaskRecord>(taskState(event.subject));
-      const head = seriesId ? await state.get<SeriesRecord>(seriesState(seriesId)) : undefined;
+      const stored = await state.get<TaskRecord>(recordKey.task(event.subject));
+      const prev = stored && { ...stored, value: readTaskRecord(stored.value) };
+      const head = seriesId ? await state.get<SeriesRecord>(recordKey.series(seriesId)) : undefined;
       const plan = planTaskEvent(event, { prev: prev?.value, head: head?.value, zone, opts: schedule });
       if (!plan) {
         if (touched.length > 0) {
@@ -84,10 +82,10 @@ export function createCoordinator({
       const seriesDone =
         !plan.series ||
         !seriesId ||
-        (await state.put(seriesState(seriesId), plan.series, { etag: head?.etag, ...retention }));
+        (await state.put(recordKey.series(seriesId), plan.series, { etag: head?.etag, ...retention }));
       const done =
         seriesDone &&
-        (await state.put(taskState(event.subject), plan.record, { etag: prev?.etag, ...retention }));
+        (await state.put(recordKey.task(event.subject), plan.record, { etag: prev?.etag, ...retention }));
       if (done) {
         logger?.debug({ eventId: event.id, actions: plan.actions }, 'coordinator: applied');
         return;
@@ -119,17 +117,18 @@ export function restore(
   const keys = new Set(touched.map((a) => a.key));
   return [...keys].map((key): Action => {
     // The one series key an event touches is its own series'.
-    if (task.seriesId && key === seriesKey(task.seriesId)) {
+    if (task.seriesId && key === timerId({ kind: 'series', seriesId: task.seriesId })) {
       const planned = head?.planned;
       return planned ? { op: 'update', key, at: planned.at, job: planned.job } : { op: 'cancel', key };
     }
     const at = record?.timers[key];
     if (at === undefined) return { op: 'cancel', key };
+    const ref = parseTimerId(key);
     const taskId = task.id;
     const job: Job =
-      key === dueKey(taskId)
-        ? { kind: 'due', owner, taskId, at }
-        : { kind: 'reminder', owner, taskId, reminderId: key.slice(taskId.length + 1), fireAt: at };
+      ref?.kind === 'reminder'
+        ? { kind: 'reminder', owner, taskId, reminderId: ref.reminderId, fireAt: at }
+        : { kind: 'due', owner, taskId, at };
     return { op: 'update', key, at, job };
   });
 }

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { INTERNAL_ROUTES, WorkflowRef, workflowId, type WorkflowInspection } from '@todo/core';
+import { INTERNAL_ROUTES, timerId, WorkflowRef, type WorkflowInspection } from '@todo/core';
 import {
   healthRoutes,
   parseInput,
@@ -49,7 +49,7 @@ export function createWorkflowsApp(d: WorkflowsAppDeps): Koa {
     const { refs } = parseInput(InspectBody, ctx.request.body, 'body');
     const inspections = await Promise.all(
       refs.map(async (ref): Promise<WorkflowInspection> => {
-        const s = await d.scheduler.state(workflowId(ref));
+        const s = await d.scheduler.state(timerId(ref));
         if (!s) return { state: 'none' };
         if (s.active && s.status?.state === 'sleeping') return { state: 'sleeping', at: s.status.at };
         if (s.active) return { state: 'waiting' };

@@ -34,7 +34,7 @@ describe('the reconciler', () => {
     expect(await reconciler.run()).toEqual({ tasks: 1, checked: 1, restarted: 1, replanned: 0 });
     expect(started).toEqual([
       {
-        key: 't1:r',
+        key: 'r~t1~r',
         at: inMinutes(5),
         job: { kind: 'reminder', owner: 'u1', taskId: 't1', reminderId: 'r', fireAt: inMinutes(5) },
       },
@@ -63,8 +63,8 @@ describe('the reconciler', () => {
     );
     expect(await reconciler.run()).toMatchObject({ restarted: 1, replanned: 1 });
     expect(started.map((s) => [s.key, s.at])).toEqual([
-      ['t1:r', inMinutes(5)],
-      ['t2:r', inMinutes(6)],
+      ['r~t1~r', inMinutes(5)],
+      ['r~t2~r', inMinutes(6)],
     ]);
   });
 

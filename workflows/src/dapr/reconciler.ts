@@ -1,9 +1,9 @@
 import { systemClock, type Clock, type LivePage, type TaskEvent } from '@todo/core';
 import { metrics, type WorkflowCount } from '@todo/server';
 import type { Logger } from 'pino';
-import { planTaskEvent, type ScheduleOptions, type SeriesRecord } from '../schedule.ts';
+import { planTaskEvent, recordKey, type ScheduleOptions, type SeriesRecord } from '../schedule.ts';
 import type { StateTable } from '../timers/scheduler.ts';
-import { instanceId, type DaprScheduler } from '../timers/scheduler.dapr.ts';
+import type { DaprScheduler } from '../timers/scheduler.dapr.ts';
 
 export interface ReconcilerDeps {
   live: (after?: string) => Promise<LivePage>;
@@ -63,7 +63,7 @@ export function createReconciler({
         report.tasks++;
         // Without its plan, so the series' timer is planned afresh (and so checked) like the reminders.
         const record = task.seriesId
-          ? (await state.get<SeriesRecord>(`series:${task.seriesId}`))?.value
+          ? (await state.get<SeriesRecord>(recordKey.series(task.seriesId)))?.value
           : undefined;
         const head = record && { taskId: record.taskId, occurrence: record.occurrence };
         // The plan of a task seen for the first time, as of now: past fire times are left out.
@@ -83,7 +83,7 @@ export function createReconciler({
             continue;
           }
           report.checked++;
-          const s = await scheduler.state(instanceId(action.key));
+          const s = await scheduler.state(action.key);
           // A reminder that fired at this time is done; any other finished workflow still wanted was lost.
           const slept = s?.status?.state === 'sleeping' && s.status.at === action.at;
           const lost = !s || (!s.active && !(s.output === 'fired' && slept));

@@ -1,5 +1,4 @@
 import type { DaprWorkflowClient } from '@dapr/dapr';
-import { workflowId } from '@todo/core';
 import { currentTraceparent } from '@todo/server';
 import type { Logger } from 'pino';
 import type { Job } from '../schedule.ts';
@@ -9,21 +8,6 @@ import { EVENT, WORKFLOW, type Plan, type Status, type WorkflowKind } from './wo
 /** Runtime statuses of a workflow instance (durabletask's numbering, as @dapr/dapr reports it). */
 const RUNNING = 0;
 const PENDING = 6;
-
-/**
- * The workflow instance that keeps a timer key (schedule.ts spells the keys): a reminder's and a series'
- * are the ids /api/workflows shows (core's `workflowId`); an instance's due, which the API does not
- * list, is `d~task`.
- */
-export function instanceId(key: string): string {
-  const hash = key.indexOf('#');
-  if (hash < 0) {
-    const colon = key.indexOf(':');
-    return workflowId({ kind: 'reminder', taskId: key.slice(0, colon), reminderId: key.slice(colon + 1) });
-  }
-  const base = key.slice(0, hash);
-  return key.endsWith('#due') ? `d~${base}` : workflowId({ kind: 'series', seriesId: base });
-}
 
 const kindOf = (job: Job): WorkflowKind =>
   job.kind === 'materialise' ? 'series' : job.kind === 'due' ? 'due' : 'reminder';
@@ -38,7 +22,7 @@ export interface InstanceState {
 }
 
 /**
- * The scheduler seam on Dapr Workflow: a timer is a workflow instance named after its key. Setting a
+ * The scheduler seam on Dapr Workflow: a timer is a workflow instance whose id is the timer's id. Setting a
  * timer starts the instance, or sends a running one its new plan (it continues as new with it);
  * cancelling sends `cancel`. Both are idempotent, so a redelivered task event changes nothing.
  */
@@ -58,8 +42,7 @@ export function createDaprScheduler(
 
   return {
     state,
-    async schedule(key: string, at: Date, job: Job): Promise<void> {
-      const id = instanceId(key);
+    async schedule(id: string, at: Date, job: Job): Promise<void> {
       const trace = currentTraceparent();
       const plan: Plan = { at: at.toISOString(), job, ...(trace ? { trace } : {}) };
       if ((await state(id))?.active) {
@@ -76,8 +59,7 @@ export function createDaprScheduler(
       }
       logger?.debug({ id, at: plan.at }, 'workflow started');
     },
-    async cancel(key: string): Promise<void> {
-      const id = instanceId(key);
+    async cancel(id: string): Promise<void> {
       if ((await state(id))?.active) await client.raiseEvent(id, EVENT.cancel, {});
     },
   };

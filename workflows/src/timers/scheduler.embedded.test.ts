@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
-import { fixedClock } from '@todo/core';
+import { fixedClock, timerId } from '@todo/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Job } from '../schedule.ts';
 import { createSqliteScheduler, type SqliteScheduler } from './scheduler.embedded.ts';
@@ -210,6 +210,52 @@ describe('the SQLite timer table', () => {
     const read = (await s.state.get('task:1'))!;
     expect(read.value).toEqual({ version: 2 });
     expect(await s.state.put('task:1', { version: 3 }, { etag: read.etag })).toBe(true);
+  });
+
+  it('renames the timers of a table from before timer ids at open, once, keeping their time and job', async () => {
+    const file = join(tempDir(), 'timers.db');
+    const old = new DatabaseSync(file);
+    old.exec(`CREATE TABLE timers (
+      key TEXT PRIMARY KEY, at INTEGER NOT NULL, due_at INTEGER NOT NULL, seq INTEGER NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0, job TEXT NOT NULL) STRICT`);
+    const reminder: Job = {
+      kind: 'reminder',
+      owner: 'u',
+      taskId: 't1',
+      reminderId: 'r-1',
+      fireAt: '2025-01-01T00:00:00Z',
+    };
+    const series: Job = {
+      kind: 'materialise',
+      owner: 'u',
+      seriesId: 's1',
+      fromTaskId: 't1',
+      occurrence: '2025-01-02',
+    };
+    const insert = old.prepare(
+      'INSERT INTO timers (key, at, due_at, seq, attempts, job) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    insert.run('t1:r-1', 1000, 1000, 1, 0, JSON.stringify(reminder));
+    insert.run('t1#due', 2000, 2000, 2, 3, JSON.stringify(job('t1')));
+    insert.run('s1#next', 3000, 3000, 3, 0, JSON.stringify(series));
+    old.close();
+    const want = [
+      {
+        key: timerId({ kind: 'reminder', taskId: 't1', reminderId: 'r-1' }),
+        at: 1000,
+        dueAt: 1000,
+        attempts: 0,
+        job: reminder,
+      },
+      { key: timerId({ kind: 'due', taskId: 't1' }), at: 2000, dueAt: 2000, attempts: 3, job: job('t1') },
+      { key: timerId({ kind: 'series', seriesId: 's1' }), at: 3000, dueAt: 3000, attempts: 0, job: series },
+    ];
+    const first = scheduler(file);
+    expect(first.list()).toEqual(want);
+    expect(want.map((t) => t.key)).toEqual(['r~t1~r-1', 'd~t1', 's~s1']);
+    await first.close();
+    // Opened again: nothing left to rename, nothing changed.
+    expect(scheduler(file).list()).toEqual(want);
   });
 });
 

@@ -1,7 +1,8 @@
+import type { DatabaseSync } from 'node:sqlite';
 import { systemClock, type Clock } from '@todo/core';
 import { openSqlite } from '@todo/server';
 import type { Logger } from 'pino';
-import type { Job } from '../schedule.ts';
+import { fromLegacyKey, type Job } from '../schedule.ts';
 import type { JobRunner, Scheduler, StateTable } from './scheduler.ts';
 
 export interface SqliteSchedulerOptions {
@@ -74,6 +75,7 @@ export function createSqliteScheduler(opts: SqliteSchedulerOptions) {
   );
   for (const [name, ddl] of Object.entries(STATE_COLUMNS)) if (!columns.has(name)) db.exec(ddl);
   db.exec('CREATE INDEX IF NOT EXISTS state_expires ON state (expires_at) WHERE expires_at IS NOT NULL');
+  renameLegacyKeys(db);
   const q = {
     upsert: db.prepare(
       `INSERT INTO timers (key, at, due_at, seq, attempts, job) VALUES (?, ?, ?, ?, 0, ?)
@@ -243,3 +245,24 @@ export function createSqliteScheduler(opts: SqliteSchedulerOptions) {
 }
 
 export type SqliteScheduler = ReturnType<typeof createSqliteScheduler>;
+
+/**
+ * Timers set before timer ids (keys `task:reminder`, `task#due`, `series#next`) take their ids, in one
+ * transaction at open. A file already renamed has no such key (no timer id holds `:` or `#`): a no-op.
+ */
+function renameLegacyKeys(db: DatabaseSync): void {
+  const old = db.prepare("SELECT key FROM timers WHERE key GLOB '*[#:]*'").all() as { key: string }[];
+  if (old.length === 0) return;
+  const rename = db.prepare('UPDATE OR REPLACE timers SET key = ? WHERE key = ?');
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    for (const { key } of old) {
+      const id = fromLegacyKey(key);
+      if (id !== key) rename.run(id, key);
+    }
+    db.exec('COMMIT');
+  } catch (err) {
+    db.exec('ROLLBACK');
+    throw err;
+  }
+}

@@ -3,7 +3,8 @@ import type { Job } from '../schedule.ts';
 /**
  * The scheduler seam (docs/architecture.md): Dapr Workflow timers in the stack (scheduler.dapr.ts), a durable
  * timer table when embedded (scheduler.embedded.ts).
- * `schedule` replaces any timer with the same key; both resolve once the change is durable.
+ * A timer's key is its id (core's `timerId`). `schedule` replaces any timer with the same key; both
+ * resolve once the change is durable.
  */
 export interface Scheduler {
   schedule(key: string, at: Date, job: Job): Promise<void>;

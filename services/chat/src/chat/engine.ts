@@ -4,7 +4,7 @@ import {
   occurrences,
   parseQuery,
   reminderFireTimes,
-  workflowId,
+  timerId,
   type Clock,
   type Task,
   type TaskPatch,
@@ -292,7 +292,7 @@ export function createEngine({ clock }: { clock: Clock }) {
     const lines: string[] = [];
     for (const { task, reminderId } of picks) {
       const info = await turn.tasks.snooze(
-        workflowId({ kind: 'reminder', taskId: task.id, reminderId: reminderId! }),
+        timerId({ kind: 'reminder', taskId: task.id, reminderId: reminderId! }),
         { minutes },
       );
       changes.push({ id: task.id, before: { reminders: task.reminders } });
@@ -340,7 +340,7 @@ export function createEngine({ clock }: { clock: Clock }) {
     const changed: Task[] = [];
     const lines: string[] = [];
     for (const seriesId of seriesIds) {
-      const id = workflowId({ kind: 'series', seriesId });
+      const id = timerId({ kind: 'series', seriesId });
       // The API acts on the series' newest instance (its head), which need not be the task named.
       const headId = (await turn.tasks.workflowInfo(id)).taskId;
       const head = targets.find((t) => t.id === headId) ?? (await turn.tasks.get(headId));
@@ -368,7 +368,7 @@ export function createEngine({ clock }: { clock: Clock }) {
         action === 'pause' || action === 'resume'
           ? {
               kind: 'workflow',
-              ids: seriesIds.map((s) => workflowId({ kind: 'series', seriesId: s })),
+              ids: seriesIds.map((s) => timerId({ kind: 'series', seriesId: s })),
               undo: action === 'pause' ? 'resume' : 'pause',
               what: action,
             }

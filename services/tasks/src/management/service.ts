@@ -7,12 +7,12 @@ import {
   nextScheduled,
   occurrenceLocal,
   parseQuery,
-  parseWorkflowId,
+  parseTimerId,
   reminderFireTimes,
   ruleFrom,
   TaskPatch,
   ValidationError,
-  workflowId,
+  timerId,
   type Clock,
   type Reminder,
   type SnoozeRequest,
@@ -76,11 +76,11 @@ export function createWorkflowService({ tasks, store, clock, logger, inspector }
 
   /** The workflow an id names, or 404. A reminder is found on its task; a series by its newest instance. */
   async function find(user: Principal, id: string): Promise<Found> {
-    const ref = parseWorkflowId(id);
+    const ref = parseTimerId(id);
     if (ref?.kind === 'reminder') {
       const task = await store.getTask(user.id, ref.taskId);
       if (task?.reminders.some((r) => r.id === ref.reminderId)) return { ref, task };
-    } else if (ref) {
+    } else if (ref?.kind === 'series') {
       const [head] = await store.seriesHeads(user.id, ref.seriesId);
       if (head) return { ref, task: head };
     }
@@ -143,7 +143,7 @@ export function createWorkflowService({ tasks, store, clock, logger, inspector }
       // Keyset order: the next time, then the workflow id; a cursor is the last (v, id) of its page.
       const order = (a: Position, b: Position) => a.v.localeCompare(b.v) || a.id.localeCompare(b.id);
       const keyed = found
-        .map((f) => ({ f, v: describe(f, user.tz).nextAt ?? '~', id: workflowId(f.ref) }))
+        .map((f) => ({ f, v: describe(f, user.tz).nextAt ?? '~', id: timerId(f.ref) }))
         .sort(order);
       const k = kind ?? 'all';
       const after = cursor && decodeCursor(cursor, PageCursor.extend({ k: z.literal(k) }), 'this list');
@@ -243,7 +243,7 @@ export type WorkflowService = ReturnType<typeof createWorkflowService>;
 /** The workflow as the schedule sees it (everything but the engine's state). */
 function describe({ ref, task }: Found, zone: string): Omit<WorkflowInfo, 'status'> {
   const base = {
-    id: workflowId(ref),
+    id: timerId(ref),
     kind: ref.kind,
     taskId: task.id,
     title: task.title,
