@@ -1,14 +1,10 @@
-import { loadConfig, metricsEnv } from '@todo/server';
+import { listenEnv, loadConfig, sidecarEnv } from '@todo/server';
 import { z } from 'zod';
 
 const Env = z.object({
-  ...metricsEnv,
-  PORT: z.coerce.number().int().min(0).max(65535).default(3005),
-  HOST: z.string().default('127.0.0.1'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** The sidecar (the stack sets these beside each app): the API apps are reached through it. */
-  DAPR_HTTP_ENDPOINT: z.string().url().optional(),
-  DAPR_API_TOKEN: z.string().optional(),
+  ...listenEnv(3005),
+  /** The sidecar (the stack sets it beside each app): the API apps are reached through it. */
+  ...sidecarEnv,
   /** Without a sidecar: an origin that serves every /api path (e.g. a running `npm start`). */
   API_ORIGIN: z.string().url().optional(),
 });

@@ -8,12 +8,12 @@ import { createWebListener, proxyApi, type ApiTarget } from './server.ts';
 const env = loadEnv();
 const logger = pino({ level: env.LOG_LEVEL, base: { app: 'web' } });
 const target: ApiTarget = env.DAPR_HTTP_ENDPOINT
-  ? { kind: 'dapr', endpoint: env.DAPR_HTTP_ENDPOINT.replace(/\/+$/, ''), token: env.DAPR_API_TOKEN }
+  ? { kind: 'dapr', sidecar: { http: env.DAPR_HTTP_ENDPOINT, apiToken: env.DAPR_API_TOKEN } }
   : { kind: 'origin', origin: env.API_ORIGIN!.replace(/\/+$/, '') };
 const web = await createWebListener({ target, log: (msg) => logger.info(msg) });
 const api = proxyApi(target);
 const isApi = /^\/api(?:[/?]|$)/;
-await listen(
+const { stopped } = await listen(
   measured(
     (req, res) => {
       if (req.url === '/healthz') res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
@@ -26,3 +26,4 @@ await listen(
   { port: env.PORT, host: env.HOST, logger, metricsPort: env.METRICS_PORT, close: async () => {} },
 );
 logger.info({ port: env.PORT, target: target.kind }, 'web ready');
+process.exit(await stopped);

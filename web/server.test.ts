@@ -37,7 +37,7 @@ describe('the browser’s /api calls through the sidecar', () => {
     }).listen(0, '127.0.0.1');
     await new Promise((r) => sidecar.once('listening', r));
     const endpoint = `http://127.0.0.1:${(sidecar.address() as AddressInfo).port}`;
-    const proxy = proxyApi({ kind: 'dapr', endpoint, token: 'sidecar-token' });
+    const proxy = proxyApi({ kind: 'dapr', sidecar: { http: endpoint, apiToken: 'sidecar-token' } });
     web = createServer((req, res) => void proxy(req, res)).listen(0, '127.0.0.1');
     await new Promise((r) => web.once('listening', r));
     base = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;

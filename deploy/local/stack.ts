@@ -154,7 +154,7 @@ export type StackInfo = {
   /** The MongoDB-wire task store (FerretDB). */
   mongo: { url: string };
   /** daprd of each app id (the probe included): where to call it, and its slot in ports.ts. */
-  sidecars: Record<string, Sidecar>;
+  sidecars: Record<string, SidecarPorts>;
   /** HTTP port of each app (its public listener), by name. */
   apps: Record<string, number>;
   /** The /metrics port of each app, by name (Prometheus' text format at /metrics). */
@@ -169,7 +169,8 @@ export type StackInfo = {
   tokens: StackTokens;
 };
 
-export type Sidecar = { slot: number; http: number; grpc: number; metrics: number };
+/** Where the stack put one daprd: its sidecar slot (ports.ts) and its ports. */
+export type SidecarPorts = { slot: number; http: number; grpc: number; metrics: number };
 
 export type RunningStack = { info: StackInfo; supervisor: Supervisor; stop: () => Promise<void> };
 
@@ -332,7 +333,7 @@ export async function readRunningStack(): Promise<StackInfo | undefined> {
 
 export type AttachedApps = {
   /** Sidecars of the attached apps, by app id. */
-  sidecars: Record<string, Sidecar>;
+  sidecars: Record<string, SidecarPorts>;
   /** The attached apps' own tokens (made for this run, kept nowhere), by app id. */
   tokens: StackTokens;
   supervisor: Supervisor;
@@ -367,7 +368,7 @@ export async function attachApps(
   };
   const first = Math.max(...Object.values(info.sidecars).map((s) => s.slot)) + 1;
   const specs: ProcessSpec[] = [];
-  const sidecars: Record<string, Sidecar> = {};
+  const sidecars: Record<string, SidecarPorts> = {};
   apps.forEach((app, i) => {
     specs.push(...appProcesses(app, first + i, ctx));
     if (app.dapr !== false) sidecars[appIdOf(app)] = pick(ports.sidecar(first + i), first + i);
@@ -471,7 +472,7 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-function pick(p: { http: number; grpc: number; metrics: number }, slot: number): Sidecar {
+function pick(p: { http: number; grpc: number; metrics: number }, slot: number): SidecarPorts {
   return { slot, http: p.http, grpc: p.grpc, metrics: p.metrics };
 }
 

@@ -72,10 +72,11 @@ const search = createSearchApp({
   sources: {},
 });
 const handle = search.app.callback();
-await listen(
+const { stopped } = await listen(
   (req, res) => {
     if (req.url === '/bench/stats') res.end(JSON.stringify(stats));
     else void handle(req, res);
   },
   { port: Number(env.PORT), host: '127.0.0.1', logger, close: () => index.close() },
 );
+process.exit(await stopped);

@@ -11,13 +11,13 @@ import {
   readRunningStack,
   startStack,
   type RunningStack,
-  type Sidecar,
+  type SidecarPorts,
   type StackInfo,
 } from '../../deploy/local/stack.ts';
 
 export type StackTestInfo = StackInfo & {
   /** The probe app: its HTTP port (GET /deliveries) and its sidecar. */
-  probes: Record<'retryProbe', { port: number; sidecar: Sidecar }>;
+  probes: Record<'retryProbe', { port: number; sidecar: SidecarPorts }>;
 };
 
 /** How often reconcile-cron fires in a stack the tests start (a running one keeps its own schedule). */

@@ -139,7 +139,7 @@ const route = (url: string): RequestListener =>
       : (handlers[apiAppOf(url)] ?? handlers.tasks!);
 // The web app is built (first start, or changed sources) before the port opens: no page meets a half-built app.
 ensureWebBuild((msg) => logger.info(msg));
-const server = await listen((req, res) => void route(req.url ?? '')(req, res), {
+const { server, stopped } = await listen((req, res) => void route(req.url ?? '')(req, res), {
   port: env.PORT,
   host: env.HOST,
   logger,
@@ -175,6 +175,7 @@ console.log(`web app: http://${env.HOST}:${port}/`);
 console.log(
   `todo-chatbot is running at http://${env.HOST}:${port}/api (docs: http://${env.HOST}:${port}/api/docs, chat: POST /api/chat)`,
 );
+process.exit(await stopped);
 
 /** A signing key made on first start and kept beside the data, so tokens outlive restarts. */
 function localSecret(file: string): string {

@@ -1,4 +1,4 @@
-import { besideDaprdEnv, loadConfig, metricsEnv } from '@todo/server';
+import { besideDaprdEnv, listenEnv, loadConfig, signingKeyEnv } from '@todo/server';
 import { Duration } from 'luxon';
 import { z } from 'zod';
 import { RETRY_SCHEDULE_MS } from './webhooks/dispatcher.ts';
@@ -17,18 +17,11 @@ const Schedule = z.string().transform((text, ctx) => {
 });
 
 const Env = z.object({
-  ...metricsEnv,
-  PORT: z.coerce.number().int().min(0).max(65535).default(3002),
-  HOST: z.string().default('127.0.0.1'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ...listenEnv(3002),
   /** The stack's store (required by server.ts; the embedded profile uses SQLite). */
   MONGO_URL: z.string().url().optional(),
   MONGO_DB: z.string().default('notifications'),
-  /** HS256 key for bearer tokens (the tasks service's); unset, it is read from the Dapr secret store. */
-  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
-  /** The sidecar (the stack sets these beside each app). */
-  DAPR_HTTP_ENDPOINT: z.string().url().optional(),
-  DAPR_API_TOKEN: z.string().optional(),
+  ...signingKeyEnv,
   ...besideDaprdEnv,
   /** Webhook delivery: the waits between tries (Standard Webhooks' schedule), per-try timeout. */
   WEBHOOK_RETRY_SCHEDULE: Schedule.optional().transform((v) => v ?? [...RETRY_SCHEDULE_MS]),

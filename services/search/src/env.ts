@@ -1,11 +1,8 @@
-import { besideDaprdEnv, loadConfig, metricsEnv } from '@todo/server';
+import { besideDaprdEnv, listenEnv, loadConfig, signingKeyEnv } from '@todo/server';
 import { z } from 'zod';
 
 const Env = z.object({
-  ...metricsEnv,
-  PORT: z.coerce.number().int().min(0).max(65535).default(3004),
-  HOST: z.string().default('127.0.0.1'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ...listenEnv(3004),
   /** Meilisearch; unset: the in-process engine, filled by replaying task-events at start. */
   MEILI_URL: z.string().url().optional(),
   /** The Meilisearch key. Unset beside daprd: read from the Dapr secret store (`meili-master-key`). */
@@ -24,9 +21,7 @@ const Env = z.object({
         .filter(Boolean),
     )
     .optional(),
-  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
-  DAPR_HTTP_ENDPOINT: z.string().url().optional(),
-  DAPR_API_TOKEN: z.string().optional(),
+  ...signingKeyEnv,
   ...besideDaprdEnv,
 });
 export type Env = z.infer<typeof Env>;

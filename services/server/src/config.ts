@@ -1,7 +1,35 @@
 import { z } from 'zod';
 
+// The settings every app shares, as fragments its env.ts spreads into its own schema: each variable is
+// declared here once, and no app restates one.
+
 /** METRICS_PORT, for each app's schema: where /metrics is served apart from the app (the stack, the chart). */
 export const metricsEnv = { METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional() };
+
+/** How a server process listens and logs (METRICS_PORT included); `port` is the app's own default. */
+export function listenEnv(port: number) {
+  return {
+    PORT: z.coerce.number().int().min(0).max(65535).default(port),
+    HOST: z.string().default('127.0.0.1'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ...metricsEnv,
+  };
+}
+
+/** Where an app reaches its own daprd (the stack and the chart set both beside each app). */
+export const sidecarEnv = {
+  DAPR_HTTP_ENDPOINT: z.string().url().optional(),
+  /** Sent as dapr-api-token on every call to the sidecar. */
+  DAPR_API_TOKEN: z.string().optional(),
+};
+
+/**
+ * The HS256 key of the session tokens, shared by every app that verifies them. Unset: read from the Dapr
+ * secret store (`jwt-signing-key`); the embedded profile makes one and keeps it in DATA_DIR.
+ */
+export const signingKeyEnv = {
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+};
 
 /** Parses an app's configuration once, at boot, failing with every problem named. */
 export function loadConfig<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEnv): z.output<S> {
@@ -14,10 +42,12 @@ export function loadConfig<S extends z.ZodType>(schema: S, source: NodeJS.Proces
 }
 
 /**
- * The settings of an app that runs beside daprd, spread into its env schema: the daprd-facing listener
- * (listenService) and the token daprd sends it. Both unset, the app's daprd-only routes refuse everything.
+ * The settings of an app that runs beside daprd, spread into its env schema: its sidecar, the daprd-facing
+ * listener (listenService) and the token daprd sends it. The last two unset, the app's daprd-only routes
+ * refuse everything.
  */
 export const besideDaprdEnv = {
+  ...sidecarEnv,
   /** The internal listener, daprd's app port: every route. Unset, daprd-only routes are served nowhere. */
   INTERNAL_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Loopback by default: in a pod daprd reaches the app over localhost, and nothing else should. */

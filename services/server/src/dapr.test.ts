@@ -1,7 +1,13 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { deadLetterDrain, eventConsumer, startBesideSidecar, taskEventsSubscription } from './dapr.ts';
+import {
+  deadLetterDrain,
+  eventConsumer,
+  sidecarFromEnv,
+  signingKey,
+  taskEventsSubscription,
+} from './dapr.ts';
 
 describe('eventConsumer', () => {
   const Event = z.object({ id: z.string(), n: z.number() });
@@ -63,12 +69,17 @@ describe('deadLetterDrain', () => {
   });
 });
 
-describe('startBesideSidecar', () => {
+describe('beside daprd', () => {
   it('throws, rather than ending the process, when there is no signing key', async () => {
-    await expect(startBesideSidecar({})).rejects.toThrow('no token signing key');
-    await expect(startBesideSidecar({ JWT_SECRET: 'k' })).resolves.toEqual({
-      sidecar: undefined,
-      jwtKey: 'k',
+    await expect(signingKey({})).rejects.toThrow('no token signing key');
+    await expect(signingKey({ JWT_SECRET: 'k' })).resolves.toBe('k');
+  });
+
+  it('takes the sidecar from DAPR_HTTP_ENDPOINT and DAPR_API_TOKEN', () => {
+    expect(sidecarFromEnv({})).toBeUndefined();
+    expect(sidecarFromEnv({ DAPR_HTTP_ENDPOINT: 'http://127.0.0.1:3500', DAPR_API_TOKEN: 't' })).toEqual({
+      http: 'http://127.0.0.1:3500',
+      apiToken: 't',
     });
   });
 });

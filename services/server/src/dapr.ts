@@ -5,19 +5,8 @@ import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { metrics } from './metrics.ts';
+import { sidecarHeaders, type Sidecar } from './sidecar.ts';
 import { inSpan } from './tracing.ts';
-
-/** Where an app reaches its sidecar, and the token daprd expects from it. */
-export interface Sidecar {
-  /** e.g. http://127.0.0.1:3500 */
-  http: string;
-  apiToken?: string;
-}
-
-/** Headers for calls to the sidecar. */
-export function sidecarHeaders(s: Sidecar, extra: Record<string, string> = {}): Record<string, string> {
-  return { ...(s.apiToken ? { 'dapr-api-token': s.apiToken } : {}), ...extra };
-}
 
 /** What every event of the product carries (TaskEvent, ReminderDue, TaskDue): enough for a CloudEvent. */
 export interface EventEnvelope {
@@ -94,24 +83,26 @@ export async function readSecret(s: Sidecar, store: string, key: string): Promis
   return value;
 }
 
+/** The sidecar an app's env names (DAPR_HTTP_ENDPOINT, DAPR_API_TOKEN), or undefined without one. */
+export function sidecarFromEnv(env: {
+  DAPR_HTTP_ENDPOINT?: string | undefined;
+  DAPR_API_TOKEN?: string | undefined;
+}): Sidecar | undefined {
+  return env.DAPR_HTTP_ENDPOINT ? { http: env.DAPR_HTTP_ENDPOINT, apiToken: env.DAPR_API_TOKEN } : undefined;
+}
+
 /**
- * How a service process starts beside its daprd: waits for the sidecar (when DAPR_HTTP_ENDPOINT is set)
- * and takes the token signing key from JWT_SECRET, else from the secret store. Throws when it has no
- * key: the entry point's top-level await then ends the process with that message.
+ * The token signing key: JWT_SECRET, else the secret store's `jwt-signing-key` through the sidecar.
+ * Throws when it has neither.
  */
-export async function startBesideSidecar(env: {
-  DAPR_HTTP_ENDPOINT?: string;
-  DAPR_API_TOKEN?: string;
-  JWT_SECRET?: string;
-}): Promise<{ sidecar?: Sidecar; jwtKey: string }> {
-  const sidecar = env.DAPR_HTTP_ENDPOINT
-    ? { http: env.DAPR_HTTP_ENDPOINT, apiToken: env.DAPR_API_TOKEN }
-    : undefined;
-  if (sidecar) await waitForSidecar(sidecar);
+export async function signingKey(
+  env: { JWT_SECRET?: string | undefined },
+  sidecar?: Sidecar,
+): Promise<string> {
   const jwtKey = env.JWT_SECRET ?? (sidecar && (await readSecret(sidecar, 'secretstore', 'jwt-signing-key')));
   if (!jwtKey)
     throw new Error('no token signing key: set JWT_SECRET or run beside daprd with the secret store');
-  return { sidecar, jwtKey };
+  return jwtKey;
 }
 
 /** What a subscriber answers daprd: done, deliver again later, or give up (to the dead-letter topic). */

@@ -17,6 +17,7 @@ export {
   listenService,
   publicOnly,
   type Address,
+  type Stopped,
 } from './listen.ts';
 export { docsRoutes } from './docs.ts';
 export { createTokens, SESSION_TTL_MS, type Principal, type TokenIssuer } from './tokens.ts';
@@ -36,8 +37,8 @@ export {
   readSecret,
   requireAppToken,
   sameToken,
-  sidecarHeaders,
-  startBesideSidecar,
+  sidecarFromEnv,
+  signingKey,
   subscriptionRoutes,
   deadLetterDrain,
   taskEventsSubscription,
@@ -45,12 +46,31 @@ export {
   waitForSidecar,
   type Delivery,
   type EventEnvelope,
-  type Sidecar,
   type Subscription,
 } from './dapr.ts';
+export {
+  invoke,
+  invokeJson,
+  invokeUrl,
+  sidecarHeaders,
+  stateStore,
+  type InvokeInit,
+  type Sidecar,
+  type StateStore,
+  type StateWrite,
+} from './sidecar.ts';
 export { healthRoutes, serviceApp } from './app.ts';
 export { localBus } from './bus.ts';
-export { besideDaprdEnv, internalAddress, loadConfig, metricsEnv } from './config.ts';
+export {
+  besideDaprdEnv,
+  internalAddress,
+  listenEnv,
+  loadConfig,
+  metricsEnv,
+  sidecarEnv,
+  signingKeyEnv,
+} from './config.ts';
+export { runService, type Service, type ServiceEnv, type StartContext } from './service.ts';
 export { openSqlite, type Sqlite } from './sqlite.ts';
 export {
   httpMetrics,

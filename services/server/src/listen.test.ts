@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { afterAll, expect, it } from 'vitest';
 import { listen } from './listen.ts';
 
-const server = await listen((_req, res) => res.end('ok'), {
+const { server } = await listen((_req, res) => res.end('ok'), {
   port: 0,
   host: '127.0.0.1',
   logger: pino({ level: 'silent' }),

@@ -16,12 +16,21 @@ export interface ListenOptions {
 }
 
 /**
+ * Resolves once a stop signal's shutdown is over, with the code the process should end with: 0 when
+ * everything closed, 1 when closing threw (logged). The library never exits; the entry point does.
+ */
+export type Stopped = Promise<0 | 1>;
+
+/**
  * Serves `handler` (a Koa app's callback(), or several behind one origin), and on SIGINT/SIGTERM stops
  * taking requests, lets open ones finish, then runs `close`.
  */
-export async function listen(handler: RequestListener, opts: ListenOptions): Promise<Server> {
-  const [server] = await serve([{ handler, port: opts.port, host: opts.host }], opts);
-  return server!;
+export async function listen(
+  handler: RequestListener,
+  opts: ListenOptions,
+): Promise<{ server: Server; stopped: Stopped }> {
+  const { servers, stopped } = await serve([{ handler, port: opts.port, host: opts.host }], opts);
+  return { server: servers[0]!, stopped };
 }
 
 /** Where a listener binds. */
@@ -41,9 +50,9 @@ export interface Address {
 export async function listenService(
   handler: RequestListener,
   opts: ListenOptions & { internal?: Address | undefined },
-): Promise<{ server: Server; internal?: Server }> {
+): Promise<{ server: Server; internal?: Server; stopped: Stopped }> {
   // The internal listener binds first: when its port is taken the app stops before it serves anything.
-  const servers = await serve(
+  const { servers, stopped } = await serve(
     [
       ...(opts.internal ? [{ handler, ...opts.internal }] : []),
       { handler: publicOnly(handler), port: opts.port, host: opts.host },
@@ -51,7 +60,7 @@ export async function listenService(
     opts,
   );
   const server = servers.at(-1)!;
-  return { server, ...(opts.internal ? { internal: servers[0]! } : {}) };
+  return { server, ...(opts.internal ? { internal: servers[0]! } : {}), stopped };
 }
 
 const PUBLIC_PATH = /^\/(?:api(?:[/.?]|$)|(?:healthz|readyz)(?:\?|$))/;
@@ -77,7 +86,7 @@ export function publicOnly(handler: RequestListener): RequestListener {
 async function serve(
   listeners: (Address & { handler: RequestListener })[],
   { logger, close, stopping: onStop = () => {}, metricsPort, host }: ListenOptions,
-): Promise<Server[]> {
+): Promise<{ servers: Server[]; stopped: Stopped }> {
   const servers: Server[] = [];
   for (const { handler, port, host } of listeners) {
     const server = createServer(handler).on('clientError', answerClientError).listen(port, host);
@@ -86,6 +95,8 @@ async function serve(
   }
   if (metricsPort !== undefined) await serveMetrics({ port: metricsPort, host, logger });
   let stopping = false;
+  let done: (code: 0 | 1) => void = () => {};
+  const stopped = new Promise<0 | 1>((resolve) => (done = resolve));
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -102,16 +113,16 @@ async function serve(
     )
       .then(() => close())
       .then(
-        () => process.exit(0),
+        () => done(0),
         (err: unknown) => {
           logger.error({ err }, 'error while stopping');
-          process.exit(1);
+          done(1);
         },
       );
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
-  return servers;
+  return { servers, stopped };
 }
 
 /** What Node's parser refuses before any app sees the request, by the parser's error code. */

@@ -1,6 +1,6 @@
 import { AppError, fillRoute, INTERNAL_ROUTES, SessionAnswer, UnauthorizedError } from '@todo/core';
 import type { Context, Middleware } from 'koa';
-import { sidecarHeaders, type Sidecar } from './dapr.ts';
+import { invokeJson, type Sidecar } from './sidecar.ts';
 import { SESSION_TTL_MS, type Principal, type TokenIssuer } from './tokens.ts';
 
 /** The browser's session cookie: its value is the same signed token a bearer header carries. */
@@ -27,13 +27,12 @@ export function daprSessionCheck(
     const key = `${sid} ${owner}`;
     const known = live.get(key);
     if (known && known.until > now()) return known.principal;
-    const path = fillRoute(INTERNAL_ROUTES.session, { sid }, { owner });
-    const res = await fetch(`${sidecar.http}/v1.0/invoke/${tasksAppId}/method${path}`, {
-      headers: sidecarHeaders(sidecar),
-      signal: AbortSignal.timeout(5000),
-    });
-    if (!res.ok) throw new Error(`tasks session check: ${res.status} ${(await res.text()).slice(0, 200)}`);
-    const { principal } = SessionAnswer.parse(await res.json());
+    const { principal } = await invokeJson(
+      sidecar,
+      tasksAppId,
+      fillRoute(INTERNAL_ROUTES.session, { sid }, { owner }),
+      { what: 'tasks session check', schema: SessionAnswer, timeoutMs: 5000 },
+    );
     // A bound, not an LRU: past it the cache starts again.
     if (live.size >= 10_000) live.clear();
     if (principal) live.set(key, { principal, until: now() + liveForMs });

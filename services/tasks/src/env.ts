@@ -1,21 +1,14 @@
-import { besideDaprdEnv, loadConfig, metricsEnv } from '@todo/server';
+import { besideDaprdEnv, listenEnv, loadConfig, signingKeyEnv } from '@todo/server';
 import { z } from 'zod';
 
 const Env = z.object({
-  ...metricsEnv,
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default('127.0.0.1'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ...listenEnv(3000),
   /** Where the embedded profile keeps its SQLite database (and, later, its timers). */
   DATA_DIR: z.string().default('./.data'),
   /** The stack's store; without it the service uses SQLite in DATA_DIR. */
   MONGO_URL: z.string().url().optional(),
   MONGO_DB: z.string().default('todo'),
-  /**
-   * HS256 key for bearer tokens. Unset: the stack reads it from the Dapr secret store, the embedded
-   * profile makes one and keeps it in DATA_DIR.
-   */
-  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+  ...signingKeyEnv,
   PREVIEW_PER_MINUTE: z.coerce.number().int().positive().default(120),
   /** Sign-ups and sign-ins per client address a minute (0: none, e.g. where every caller is daprd). */
   AUTH_PER_IP_PER_MINUTE: z.coerce.number().int().min(0).default(120),
@@ -29,9 +22,7 @@ const Env = z.object({
   REMINDERS_PER_OWNER: z.coerce.number().int().min(1).default(2_000),
   /** Behind a TLS-terminating proxy: believe X-Forwarded-Proto/-Host (Secure session cookie, feed links). */
   TRUST_PROXY: z.stringbool().default(false),
-  /** The sidecar (the stack sets these beside each app); without it there is no relay. */
-  DAPR_HTTP_ENDPOINT: z.string().url().optional(),
-  DAPR_API_TOKEN: z.string().optional(),
+  /** With the sidecar (DAPR_HTTP_ENDPOINT) the relay runs; without it there is none. */
   ...besideDaprdEnv,
   /** Fault injection for the stack's tests: a file `relay-after-publish` there crashes the relay once. */
   FAILPOINTS_DIR: z.string().optional(),

@@ -2,8 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '@todo/core';
-import { createTokens, internalAddress, listenService, startBesideSidecar } from '@todo/server';
-import { pino } from 'pino';
+import { createTokens, runService } from '@todo/server';
 import { createApp } from './app.ts';
 import { authLimits, loadEnv, quotas } from './env.ts';
 import { createDaprPublisher } from './outbox/publisher.dapr.ts';
@@ -13,54 +12,47 @@ import { createDaprInspector } from './management/inspector.dapr.ts';
 
 // The task service as its own process beside its daprd (the `dapr` profile), MongoDB behind it.
 const env = loadEnv();
-const logger = pino({ level: env.LOG_LEVEL, base: { service: 'tasks' } });
-if (!env.MONGO_URL) {
-  logger.fatal('the tasks service needs MONGO_URL (npm start runs the embedded profile without it)');
-  process.exit(1);
-}
-const { sidecar, jwtKey } = await startBesideSidecar(env);
-
-const store = await createMongoStore(env.MONGO_URL, env.MONGO_DB);
-const relay = sidecar
-  ? createRelay({
+const code = await runService(
+  { name: 'tasks', env, needs: { MONGO_URL: env.MONGO_URL } },
+  async ({ logger, sidecar, signingKey }) => {
+    const tokens = createTokens(await signingKey());
+    const store = await createMongoStore(env.MONGO_URL!, env.MONGO_DB);
+    const relay = sidecar
+      ? createRelay({
+          store,
+          logger,
+          publisher: createDaprPublisher({ sidecar }),
+          crashAfterPublish: () => failpoint('relay-after-publish'),
+          // The same name after a restart (a pod keeps its host name): it renews its lease at once.
+          holder: `${hostname()}:${env.PORT}`,
+        })
+      : undefined;
+    const app = createApp({
       store,
+      clock: systemClock,
       logger,
-      publisher: createDaprPublisher({ sidecar }),
-      crashAfterPublish: () => failpoint('relay-after-publish'),
-      // The same name after a restart (a pod keeps its host name): it renews its lease at once.
-      holder: `${hostname()}:${env.PORT}`,
-    })
-  : undefined;
-const app = createApp({
-  store,
-  clock: systemClock,
-  logger,
-  tokens: createTokens(jwtKey),
-  previewPerMinute: env.PREVIEW_PER_MINUTE,
-  auth: authLimits(env),
-  quotas: quotas(env),
-  trustProxy: env.TRUST_PROXY,
-  onWrite: relay?.wake,
-  subscriptions: sidecar ? { appApiToken: env.APP_API_TOKEN } : undefined,
-  internal: sidecar ? { appApiToken: env.APP_API_TOKEN } : undefined,
-  workflows: sidecar ? createDaprInspector(sidecar) : undefined,
-});
-await listenService(app.callback(), {
-  port: env.PORT,
-  host: env.HOST,
-  internal: internalAddress(env),
-  logger,
-  metricsPort: env.METRICS_PORT,
-  close: async () => {
-    await relay?.stop();
-    await store.close();
+      tokens,
+      previewPerMinute: env.PREVIEW_PER_MINUTE,
+      auth: authLimits(env),
+      quotas: quotas(env),
+      trustProxy: env.TRUST_PROXY,
+      onWrite: relay?.wake,
+      subscriptions: sidecar ? { appApiToken: env.APP_API_TOKEN } : undefined,
+      internal: sidecar ? { appApiToken: env.APP_API_TOKEN } : undefined,
+      workflows: sidecar ? createDaprInspector(sidecar) : undefined,
+    });
+    return {
+      handler: app.callback(),
+      close: async () => {
+        await relay?.stop();
+        await store.close();
+      },
+      started: () => relay?.wake(),
+      facts: { relay: Boolean(relay) },
+    };
   },
-});
-relay?.wake();
-logger.info(
-  { port: env.PORT, internalPort: env.INTERNAL_PORT, relay: Boolean(relay) },
-  'tasks service listening',
 );
+process.exit(code);
 
 /** A one-shot fault for the stack's tests: the file FAILPOINTS_DIR/<name> arms it, firing removes it. */
 function failpoint(name: string): boolean {

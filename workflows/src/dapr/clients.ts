@@ -1,19 +1,20 @@
 import { CreatedOccurrence, fillRoute, INTERNAL_ROUTES, LivePage, OwnerZone, TaskAndZone } from '@todo/core';
-import { publishEvent, sidecarHeaders, type Sidecar } from '@todo/server';
+import { invokeJson, publishEvent, stateStore, type Sidecar } from '@todo/server';
+import type { z } from 'zod';
 import type { NotificationPublisher, TasksReader, TasksWriter } from '../deps.ts';
 import type { StateTable } from '../timers/scheduler.ts';
 
 // The worker's dependencies in the stack, all through its own daprd: the task service's internal routes
 // by service invocation, the `reminders` topic by pub/sub, its memory in the state store.
 
-async function call(s: Sidecar, what: string, path: string, init: RequestInit = {}): Promise<unknown> {
-  const res = await fetch(`${s.http}/v1.0/invoke/tasks/method${path}`, {
-    ...init,
-    headers: sidecarHeaders(s, { 'content-type': 'application/json', ...(init.headers as object) }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  if (!res.ok) throw new Error(`tasks ${what}: ${res.status} ${(await res.text()).slice(0, 300)}`);
-  return res.json();
+function call<S extends z.ZodType>(
+  s: Sidecar,
+  what: string,
+  schema: S,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+) {
+  return invokeJson(s, 'tasks', path, { what: `tasks ${what}`, schema, timeoutMs: 15_000, ...init });
 }
 
 /** How long an owner's zone, read with a task, is taken as still true. */
@@ -34,8 +35,11 @@ export function daprTasks(s: Sidecar): TasksReader & TasksWriter {
   };
   return {
     async getTask(owner, id) {
-      const { task, zone } = TaskAndZone.parse(
-        await call(s, 'read', fillRoute(INTERNAL_ROUTES.task, { owner, id })),
+      const { task, zone } = await call(
+        s,
+        'read',
+        TaskAndZone,
+        fillRoute(INTERNAL_ROUTES.task, { owner, id }),
       );
       remember(owner, zone);
       return task;
@@ -45,16 +49,17 @@ export function daprTasks(s: Sidecar): TasksReader & TasksWriter {
       if (known && known.until > Date.now()) return known.zone;
       return remember(
         owner,
-        OwnerZone.parse(await call(s, 'read zone', fillRoute(INTERNAL_ROUTES.ownerZone, { owner }))).zone,
+        (await call(s, 'read zone', OwnerZone, fillRoute(INTERNAL_ROUTES.ownerZone, { owner }))).zone,
       );
     },
     async createOccurrence(owner, key, input) {
-      const body = await call(s, 'create occurrence', fillRoute(INTERNAL_ROUTES.occurrences, { owner }), {
+      const path = fillRoute(INTERNAL_ROUTES.occurrences, { owner });
+      const created = await call(s, 'create occurrence', CreatedOccurrence, path, {
         method: 'POST',
         headers: { 'idempotency-key': key },
-        body: JSON.stringify(input),
+        body: input,
       });
-      return CreatedOccurrence.parse(body).task;
+      return created.task;
     },
   };
 }
@@ -70,46 +75,19 @@ export function daprNotificationPublisher(s: Sidecar, pubsub = 'pubsub'): Notifi
  * the store refuses it when another write came in between. A TTL rides along as `ttlInSeconds`.
  */
 export function daprStateTable(s: Sidecar, store = 'statestore'): StateTable {
-  const base = `${s.http}/v1.0/state/${store}`;
+  const state = stateStore(s, { store, timeoutMs: 10_000, strongReads: true });
   return {
     async get<T>(key: string) {
-      const res = await fetch(`${base}/${encodeURIComponent(key)}?consistency=strong`, {
-        headers: sidecarHeaders(s),
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (res.status === 204) return undefined;
-      if (!res.ok) throw new Error(`state get ${key}: ${res.status} ${await res.text()}`);
-      const etag = res.headers.get('etag');
-      if (!etag) throw new Error(`state get ${key}: the store answered no ETag`);
-      return { value: (await res.json()) as T, etag };
+      const item = await state.get(key);
+      if (!item) return undefined;
+      if (!item.etag) throw new Error(`state get ${key}: the store answered no ETag`);
+      return { value: item.value as T, etag: item.etag };
     },
-    async put(key, value, { etag, ttlSeconds } = {}) {
-      const res = await fetch(base, {
-        method: 'POST',
-        headers: sidecarHeaders(s, { 'content-type': 'application/json' }),
-        body: JSON.stringify([
-          {
-            key,
-            value,
-            ...(etag === undefined ? {} : { etag }),
-            ...(ttlSeconds === undefined ? {} : { metadata: { ttlInSeconds: String(ttlSeconds) } }),
-            options: { consistency: 'strong', concurrency: 'first-write' },
-          },
-        ]),
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (res.ok) return true;
-      const text = await res.text();
-      // 409: the ETag no longer matches. A new key that someone else made first fails in the store's
-      // own words (Redis: "failed to set key"), with a 500.
-      if (res.status === 409 || (etag === undefined && /failed to set key/i.test(text))) return false;
-      throw new Error(`state put ${key}: ${res.status} ${text}`);
-    },
+    put: (key, value, { etag, ttlSeconds } = {}) => state.save({ key, value, etag, ttlSeconds }),
   };
 }
 
 /** The reconciler's pages of live tasks (open, with reminders or in a series) from the task service. */
 export function daprLive(s: Sidecar) {
-  return async (after?: string) =>
-    LivePage.parse(await call(s, 'live', fillRoute(INTERNAL_ROUTES.live, {}, { after })));
+  return (after?: string) => call(s, 'live', LivePage, fillRoute(INTERNAL_ROUTES.live, {}, { after }));
 }

@@ -41,7 +41,7 @@ const daprUrl = await (async () => {
 
 const stores: [string, () => KeyValue][] = [
   ['sqlite', () => createSqliteKeyValue(':memory:')],
-  ['dapr', () => createDaprKeyValue({ daprUrl, apiToken: 'sidecar-token' })],
+  ['dapr', () => createDaprKeyValue({ http: daprUrl, apiToken: 'sidecar-token' })],
 ];
 
 describe.each(stores)('key-value store: %s', (name, make) => {
