@@ -44,3 +44,26 @@ it('answers without the tasks API when nothing needs it, and publishes its OpenA
   const doc = (await (await fetch(`${base}/api/chat/openapi.json`)).json()) as any;
   expect(Object.keys(doc.paths)).toEqual(['/api/chat', '/api/chat/{conversationId}']);
 });
+
+it('is live at /healthz, and ready at /readyz only while its conversation store answers', async () => {
+  const kv = createSqliteKeyValue(':memory:');
+  const chat = await serve(
+    createChatApp({
+      tokens,
+      tasks: createTasksClient({ baseUrl: 'http://127.0.0.1:1' }),
+      kv,
+      clock: fixedClock('2026-11-24T10:00:00Z'),
+      logger: pino({ level: 'silent' }),
+    }).callback(),
+  );
+  expect(await (await fetch(`${chat}/healthz`)).json()).toEqual({ status: 'ok' });
+  expect(await (await fetch(`${chat}/readyz`)).json()).toEqual({ status: 'ready' });
+  await kv.close();
+  const down = await fetch(`${chat}/readyz`);
+  expect(down.status).toBe(503);
+  expect(await down.json()).toEqual({
+    status: 'unavailable',
+    reason: 'the conversation store does not answer',
+  });
+  expect((await fetch(`${chat}/healthz`)).status).toBe(200);
+});

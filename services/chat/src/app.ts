@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Clock } from '@todo/core';
 import {
+  healthRoutes,
   mount,
   openApiDocument,
   requireAuth,
@@ -57,8 +58,11 @@ export function createChatApp({
   const openapi = openApiDocument(endpoints, { title: 'todo-chatbot chat API', version: '0.1.0' });
 
   const router = new Router();
-  router.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok' };
+  // Ready once the conversation store answers: a read of a key no conversation has (they are chat|…).
+  healthRoutes(router, {
+    ping: async () => void (await kv.get('readyz')),
+    logger,
+    what: 'conversation store',
   });
   router.get('/api/chat/openapi.json', (ctx) => {
     ctx.body = openapi;

@@ -1,5 +1,5 @@
 import { INTERNAL_ROUTES, WorkflowInspection, type WorkflowInspector, type WorkflowRef } from '@todo/core';
-import { sidecarHeaders, type Sidecar } from '@todo/server';
+import { invokeJson, type Sidecar } from '@todo/server';
 import { z } from 'zod';
 
 const Answer = z.object({ inspections: z.array(WorkflowInspection) });
@@ -11,16 +11,14 @@ const BATCH = 1000;
  * app). Throws when it can not answer; the workflow view then shows status 'unknown'.
  */
 export function createDaprInspector(sidecar: Sidecar, timeoutMs = 5000): WorkflowInspector {
-  const url = `${sidecar.http}/v1.0/invoke/workflows/method${INTERNAL_ROUTES.inspectWorkflows}`;
   async function inspectBatch(refs: WorkflowRef[]): Promise<WorkflowInspection[]> {
-    const res = await fetch(url, {
+    const { inspections } = await invokeJson(sidecar, 'workflows', INTERNAL_ROUTES.inspectWorkflows, {
+      what: 'workflows inspect',
+      schema: Answer,
       method: 'POST',
-      headers: sidecarHeaders(sidecar, { 'content-type': 'application/json' }),
-      body: JSON.stringify({ refs }),
-      signal: AbortSignal.timeout(timeoutMs),
+      body: { refs },
+      timeoutMs,
     });
-    if (!res.ok) throw new Error(`workflows inspect: ${res.status} ${(await res.text()).slice(0, 300)}`);
-    const { inspections } = Answer.parse(await res.json());
     if (inspections.length !== refs.length)
       throw new Error(`workflows inspect: ${inspections.length} answers for ${refs.length} refs`);
     return inspections;
