@@ -1,5 +1,5 @@
-import { chown, mkdir, readdir } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { config, dirs } from './config.ts';
 import { capture, exists, run, which } from './proc.ts';
@@ -59,6 +59,41 @@ export const postgresUrl = (port: number) =>
   `postgres://ferretdb@127.0.0.1:${port}/postgres?pool_max_conns=200`;
 
 /**
+ * As root the cluster lives outside the checkout, so it could outlive the rest of the stack's data (a fresh
+ * clone at the same path, or a removed .data/stack): a store holding tasks that Kafka's log, Redis and the
+ * search index never saw. A mark written in both places at initdb ties their lives: a cluster whose mark
+ * is not the stack's belongs to data that is gone, and is dropped, as is any cluster whose stack folder is
+ * gone (a CI clone in a `mktemp -d` folder leaves one behind each run).
+ */
+const clusterMark = (dir: string) => `${dir}.cluster`;
+const readMark = (file: string) =>
+  readFile(file, 'utf8')
+    .then((text) => JSON.parse(text) as { id: string; stack: string })
+    .catch(() => undefined);
+
+/** Drops `dir` unless it carries the stack's mark, and every other cluster beside it whose stack is gone. */
+export async function dropOrphanClusters(dir: string, stack = config.dataDir): Promise<void> {
+  const drop = (cluster: string) =>
+    Promise.all([rm(cluster, { recursive: true, force: true }), rm(clusterMark(cluster), { force: true })]);
+  const parent = dirname(dir);
+  for (const name of await readdir(parent).catch(() => [])) {
+    const other = join(parent, name.slice(0, -'.cluster'.length));
+    const its = name.endsWith('.cluster') && other !== dir && (await readMark(join(parent, name)));
+    if (its && !(await exists(its.stack))) await drop(other);
+  }
+  if (!(await exists(join(dir, 'PG_VERSION')))) return;
+  const [mine, its] = [await readMark(join(stack, 'postgres.cluster')), await readMark(clusterMark(dir))];
+  if (!mine || mine.id !== its?.id) await drop(dir);
+}
+
+/** Marks a new cluster `dir` as the stack's. */
+export async function markCluster(dir: string, stack = config.dataDir): Promise<void> {
+  const mark = JSON.stringify({ id: randomUUID(), stack });
+  await writeFile(clusterMark(dir), mark);
+  await writeFile(join(stack, 'postgres.cluster'), mark);
+}
+
+/**
  * The stack's own PostgreSQL: its own port on 127.0.0.1 (no Unix socket), trust for the local `ferretdb`
  * superuser, data in `pg.dataDir` (made by initdb on first start); as root it runs as the `postgres` user,
  * from `/` so that it never needs to enter the checkout.
@@ -86,6 +121,7 @@ export function postgresProcess(opts: { pg: Postgres; port: number }): ProcessSp
     ...server,
     cwd: '/',
     prepare: async () => {
+      if (asRoot) await dropOrphanClusters(dir);
       if (await exists(join(dir, 'PG_VERSION'))) return;
       await mkdir(dir, { recursive: true, mode: 0o700 });
       if (asRoot) {
@@ -108,6 +144,7 @@ export function postgresProcess(opts: { pg: Postgres; port: number }): ProcessSp
         logFile: join(dirs.logs, 'postgres-initdb.log'),
         label: 'initdb',
       });
+      if (asRoot) await markCluster(dir);
     },
     ready: {
       describe: `pg_isready on 127.0.0.1:${opts.port}`,
