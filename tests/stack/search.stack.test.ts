@@ -1,8 +1,19 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { SearchAnswer } from '@todo/core';
+import { MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { daprHeaders, daprUrl, json, readTopic, signUp, viaDapr, waitFor, type ApiTask } from './helpers.ts';
+import {
+  daprHeaders,
+  daprUrl,
+  json,
+  readTopic,
+  signUp,
+  stack,
+  viaDapr,
+  waitFor,
+  type ApiTask,
+} from './helpers.ts';
 
 // The search box through the stack: tasks written through daprd, their events on Kafka, the search app's
 // indexer beside its daprd, /api/search invoked through daprd, and both reindexes.
@@ -95,6 +106,14 @@ describe('search through the stack', () => {
       JSON.stringify(await current()) === JSON.stringify(expected) ? true : undefined,
     );
 
+    // What the store holds as the store's rebuild starts, read straight from it: each must be on the topic.
+    const client = new MongoClient(stack().mongo.url);
+    const stored = await client
+      .db('todo')
+      .collection<{ _id: string; title: string }>('tasks')
+      .find({ deleted: false }, { projection: { title: 1 } })
+      .toArray()
+      .finally(() => client.close());
     const fromStore = await reindex('store');
     expect(fromStore.tasks).toBeGreaterThanOrEqual(2);
     expect(await current()).toEqual(expected);
@@ -103,10 +122,12 @@ describe('search through the stack', () => {
     // Compaction: the local topic rolls a segment every 10 s and the cleaner looks every second. Once a
     // newer segment exists, this test's older events leave the topic.
     const ids = new Set([...tasks, gone].map((t) => t.id));
+    let onTopic = new Set<string>();
     const countMine = async () => {
       const topic = await readTopic('task-events');
       try {
         await waitFor('the topic read to its end', async () => ((await topic.caughtUp()) ? true : undefined));
+        onTopic = new Set(topic.records.flatMap((r) => (r.key === undefined ? [] : [r.key])));
         return topic.records.filter((r) => r.key !== undefined && ids.has(r.key)).length;
       } finally {
         await topic.stop();
@@ -125,6 +146,8 @@ describe('search through the stack', () => {
       { timeoutMs: 90_000, everyMs: 3_000 },
     );
 
+    // Named, so that a failure says which tasks the topic lacks (and from when).
+    expect(stored.filter((t) => !onTopic.has(t._id)).map((t) => `${t._id} ${t.title}`)).toEqual([]);
     const fromKafka = await reindex('kafka');
     expect(fromKafka.tasks).toBeGreaterThanOrEqual(fromStore.tasks);
     expect(await current()).toEqual(expected);
