@@ -46,7 +46,10 @@ mkdirSync(dataDir, { recursive: true });
 const store = createSqliteStore(join(dataDir, 'tasks.db'));
 const conversations = createSqliteKeyValue(join(dataDir, 'chat.db'));
 const notificationStore = createSqliteNotificationStore(join(dataDir, 'notifications.db'));
-const tokens = createTokens(env.JWT_SECRET ?? localSecret(join(dataDir, 'jwt-secret')));
+const tokens = createTokens(
+  env.JWT_SECRET ?? localSecret(join(dataDir, 'jwt-secret')),
+  env.ACCESS_TOKEN_TTL_SECONDS,
+);
 
 const notifications = createNotificationsApp({
   store: notificationStore,

@@ -20,13 +20,23 @@ export {
   type Stopped,
 } from './listen.ts';
 export { docsRoutes } from './docs.ts';
-export { createTokens, SESSION_TTL_MS, type Principal, type TokenIssuer } from './tokens.ts';
+export {
+  ACCESS_TOKEN_TTL_SECONDS,
+  createTokens,
+  SESSION_TTL_MS,
+  tokenExpiry,
+  type Principal,
+  type TokenIssuer,
+} from './tokens.ts';
 export {
   authenticate,
   checkSession,
   daprSessionCheck,
   clearSessionCookie,
+  REFRESH_COOKIE,
+  refuseCrossSite,
   requireAuth,
+  setRefreshCookie,
   setSessionCookie,
   SESSION_COOKIE,
   type Credentials,

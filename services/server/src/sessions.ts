@@ -5,6 +5,8 @@ import { SESSION_TTL_MS, type Principal, type TokenIssuer } from './tokens.ts';
 
 /** The browser's session cookie: its value is the same signed token a bearer header carries. */
 export const SESSION_COOKIE = 'todo_session';
+/** The browser's refresh token (httpOnly): the web app trades it for a new session cookie when that runs out. */
+export const REFRESH_COOKIE = 'todo_refresh';
 
 /**
  * Answers who a live session acts for (with the owner's current zone), or null once the session was
@@ -89,7 +91,7 @@ export async function checkSession(user: Principal, sessions?: SessionCheck): Pr
  * browsers; refusing a cookie-authenticated change whose Origin names another origin covers the rest
  * (older browsers, and sibling subdomains, which count as same-site).
  */
-function refuseCrossSite(ctx: Context): void {
+export function refuseCrossSite(ctx: Context): void {
   if (SAFE_METHODS.has(ctx.method)) return;
   const origin = ctx.get('origin');
   // Koa 3's ctx.origin is the Origin header itself; this service's own origin is protocol and host.
@@ -130,13 +132,26 @@ export function setSessionCookie(ctx: Context, token: string, maxAgeMs = SESSION
   });
 }
 
-/** Clears the session cookie (same attributes, expired). */
-export function clearSessionCookie(ctx: Context): void {
-  ctx.cookies.set(SESSION_COOKIE, '', {
+/** Sets the refresh cookie, with the session cookie's attributes, for as long as the session lives. */
+export function setRefreshCookie(ctx: Context, token: string, maxAgeMs: number): void {
+  ctx.cookies.set(REFRESH_COOKIE, token, {
     httpOnly: true,
     sameSite: 'lax',
     path: '/',
     secure: ctx.secure,
+    maxAge: maxAgeMs,
     overwrite: true,
   });
+}
+
+/** Clears the session cookie (same attributes, expired); with `refresh`, the refresh cookie too. */
+export function clearSessionCookie(ctx: Context, { refresh = false } = {}): void {
+  for (const name of refresh ? [SESSION_COOKIE, REFRESH_COOKIE] : [SESSION_COOKIE])
+    ctx.cookies.set(name, '', {
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+      secure: ctx.secure,
+      overwrite: true,
+    });
 }

@@ -1,5 +1,5 @@
 import { UnauthorizedError } from '@todo/core';
-import { jwtVerify, SignJWT } from 'jose';
+import { decodeJwt, jwtVerify, SignJWT } from 'jose';
 
 /** Who a request acts for: every read and write is scoped to `id`. */
 export interface Principal {
@@ -21,28 +21,39 @@ export interface TokenIssuer {
 /** How long a session (and the token that names it) lives. */
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 
+/** How long an access token lives unless configured (ACCESS_TOKEN_TTL_SECONDS): a refresh renews it. */
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+
 /**
  * HS256 tokens, sent as a bearer header or as the session cookie (the same token either way); the key
- * comes from config (the Dapr secret store in the stack).
+ * comes from config (the Dapr secret store in the stack). `ttl` is seconds or a jose span ('2s', '-1h');
+ * `now` is the clock both signing and verifying read, so tests move time instead of waiting.
  */
-export function createTokens(secret: string, ttl = '30d'): TokenIssuer {
+export function createTokens(
+  secret: string,
+  ttl: number | string = '30d',
+  now: () => Date = () => new Date(),
+): TokenIssuer {
   const key = new TextEncoder().encode(secret);
   return {
-    sign: (p) =>
-      new SignJWT({ tz: p.tz, ...(p.sid ? { sid: p.sid } : {}) })
+    sign: (p) => {
+      const at = now();
+      return new SignJWT({ tz: p.tz, ...(p.sid ? { sid: p.sid } : {}) })
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(p.id)
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime(ttl)
-        .sign(key),
+        .setIssuedAt(at)
+        .setExpirationTime(typeof ttl === 'number' ? new Date(at.getTime() + ttl * 1000) : ttl)
+        .sign(key);
+    },
     verify: async (token) => {
       try {
         const { payload } = await jwtVerify(token, key, {
           issuer: ISSUER,
           audience: AUDIENCE,
           algorithms: ['HS256'],
+          currentDate: now(),
         });
         if (typeof payload.sub !== 'string' || typeof payload.tz !== 'string') throw new Error('claims');
         if (payload.sid !== undefined && typeof payload.sid !== 'string') throw new Error('claims');
@@ -52,4 +63,17 @@ export function createTokens(secret: string, ttl = '30d'): TokenIssuer {
       }
     },
   };
+}
+
+/**
+ * When a token says it expires, read without checking its signature: only a hint (when to refresh, what
+ * to answer beside a new token); whether it is valid is for verify to say. Undefined when unreadable.
+ */
+export function tokenExpiry(token: string): Date | undefined {
+  try {
+    const { exp } = decodeJwt(token);
+    return typeof exp === 'number' ? new Date(exp * 1000) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -9,6 +9,15 @@ const Env = z.object({
   MONGO_URL: z.string().url().optional(),
   MONGO_DB: z.string().default('todo'),
   ...signingKeyEnv,
+  /** How long an access token lives; the refresh token (as long as the session, 30 days) renews it. */
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /**
+   * How long an Idempotency-Key of a create keeps answering its task (decision 0039); the sweep then
+   * purges a deleted task's row and drops a live task's key.
+   */
+  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().positive().default(24),
+  /** How often the embedded profile runs that sweep (the stack: the purge-cron binding's schedule). */
+  PURGE_EVERY_MINUTES: z.coerce.number().positive().default(60),
   PREVIEW_PER_MINUTE: z.coerce.number().int().positive().default(120),
   /** Sign-ups and sign-ins per client address a minute (0: none, e.g. where every caller is daprd). */
   AUTH_PER_IP_PER_MINUTE: z.coerce.number().int().min(0).default(120),

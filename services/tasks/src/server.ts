@@ -15,7 +15,7 @@ const env = loadEnv();
 const code = await runService(
   { name: 'tasks', env, needs: { MONGO_URL: env.MONGO_URL } },
   async ({ logger, sidecar, signingKey }) => {
-    const tokens = createTokens(await signingKey());
+    const tokens = createTokens(await signingKey(), env.ACCESS_TOKEN_TTL_SECONDS);
     const store = await createMongoStore(env.MONGO_URL!, env.MONGO_DB);
     const relay = sidecar
       ? createRelay({

@@ -10,6 +10,9 @@ import { createSqliteStore } from './store/sqlite.ts';
 import type { AuthLimits } from './auth/throttle.ts';
 import type { Quotas } from './tasks/routes.ts';
 
+/** The access token lifetime of the test app (the default of ACCESS_TOKEN_TTL_SECONDS). */
+export const ACCESS_TTL_SECONDS = 900;
+
 /**
  * Serves the app as the embedded profile wires it (SQLite in memory, the relay to the in-process activity
  * log, a fixed clock) on a free port for API tests; closed after the file. Call `relay.drain()` to
@@ -36,7 +39,8 @@ export async function testApi(
     store,
     clock,
     logger,
-    tokens: createTokens('test-secret-test-secret-test-secret!'),
+    // Tokens read the same clock: a test moves time past a token's 15 minutes instead of waiting.
+    tokens: createTokens('test-secret-test-secret-test-secret!', ACCESS_TTL_SECONDS, () => clock.now()),
     previewPerMinute: opts.previewPerMinute ?? 1000,
     subscriptions: { appApiToken: opts.appApiToken ?? 'test-app-token' },
     internal: { appApiToken: opts.appApiToken ?? 'test-app-token' },
@@ -51,18 +55,26 @@ export async function testApi(
   });
 
   let n = 0;
-  /** Signs up a fresh account and answers its token. */
+  /** Signs up a fresh account and answers its access token. */
   async function signup(tz = 'Europe/Berlin'): Promise<string> {
+    return (await signupWithRefresh(tz)).token;
+  }
+  /** Signs up a fresh account and answers sign-up's whole answer (access and refresh tokens). */
+  async function signupWithRefresh(tz = 'Europe/Berlin') {
     const r = await call('POST', '/api/auth/signup', {
       body: { email: `user${++n}-${Date.now()}@example.com`, password: 'correct horse', tz },
     });
     if (r.status !== 201) throw new Error(`signup failed: ${JSON.stringify(r.body)}`);
-    return r.body.token as string;
+    return r.body as { token: string; expiresAt: string; refreshToken: string; refreshExpiresAt: string };
   }
 
   /** The owner id a token acts for (its subject). */
   const ownerOf = (token: string): string =>
     JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub;
 
-  return { call, signup, ownerOf, store, clock, base, relay };
+  /** The session a token names (its sid claim). */
+  const sidOf = (token: string): string =>
+    JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sid;
+
+  return { call, signup, signupWithRefresh, ownerOf, sidOf, store, clock, base, relay };
 }

@@ -3,16 +3,18 @@ import { ConflictError, NotFoundError, UnauthorizedError, zoneName, type Clock }
 import type { Context } from 'koa';
 import { z } from 'zod';
 import {
-  clearSessionCookie,
   endpoint,
   ErrorBody,
+  REFRESH_COOKIE,
+  refuseCrossSite,
   setSessionCookie,
+  tokenExpiry,
   type Endpoint,
   type TokenIssuer,
 } from '@todo/server';
 import { DuplicateEmailError, type Store, type User } from '../store/store.ts';
 import { createHasher, HashingBusyError } from './passwords.ts';
-import { startSession } from './sessions.ts';
+import { clearCookies, refreshSession, startSession } from './sessions.ts';
 import { authThrottles, UNLIMITED, type AuthLimits } from './throttle.ts';
 
 // zod's email pattern with RFC 5321's 64-character local part, as a plain pattern: the document states
@@ -24,7 +26,16 @@ const email = z
   .regex(EMAIL, 'expected an email address')
   .transform((s) => s.toLowerCase());
 const password = z.string().min(8, 'at least 8 characters').max(200);
-const Token = z.object({ token: z.string() });
+const Token = z.object({
+  /** The access token: a bearer token, also set as the session cookie. */
+  token: z.string(),
+  /** When `token` expires (ACCESS_TOKEN_TTL_SECONDS after it was made): refresh before. */
+  expiresAt: z.iso.datetime(),
+  /** Trades for a new pair once, at POST /api/auth/refresh; also set as the refresh cookie. */
+  refreshToken: z.string(),
+  /** When the session, and so every refresh token of it, ends. */
+  refreshExpiresAt: z.iso.datetime(),
+});
 const Me = z.object({ id: z.string(), email: z.string(), tz: z.string() });
 const SessionView = z.object({
   id: z.string(),
@@ -111,7 +122,7 @@ export function authEndpoints({
           throw err;
         }
         ctx.status = 201;
-        ctx.body = { token: await startSession(ctx, deps, user) };
+        ctx.body = await startSession(ctx, deps, user);
       },
     }),
     endpoint({
@@ -132,7 +143,37 @@ export function authEndpoints({
         const stored = user?.passwordHash ?? (await (dummyHash ??= hasher.hash('not-a-real-password')));
         const ok = await hashing(ctx, () => hasher.verify(body.password, stored));
         if (!user || !ok) throw new UnauthorizedError('wrong email or password');
-        ctx.body = { token: await startSession(ctx, deps, user) };
+        ctx.body = await startSession(ctx, deps, user);
+      },
+    }),
+    endpoint({
+      method: 'post',
+      path: '/api/auth/refresh',
+      summary:
+        'Trades a refresh token (the body, else the refresh cookie) for a new access token and the next refresh token; each works once, and a second use ends the session',
+      tag: 'auth',
+      auth: false,
+      body: z.strictObject({ refreshToken: z.string().min(1).max(200).optional() }),
+      responses: {
+        200: { description: 'Refreshed: the old refresh token is used up', schema: Token },
+        400: { description: 'Invalid input', schema: ErrorBody },
+        401: {
+          description: 'No refresh token, or its session ended, expired, or saw it used before',
+          schema: ErrorBody,
+        },
+        403: crossOrigin,
+      },
+      handler: async (ctx, { body }) => {
+        const cookie = body.refreshToken ? undefined : ctx.cookies.get(REFRESH_COOKIE);
+        if (cookie) refuseCrossSite(ctx);
+        const presented = body.refreshToken ?? cookie;
+        if (!presented) throw new UnauthorizedError('send a refresh token or the refresh cookie');
+        try {
+          ctx.body = await refreshSession(ctx, deps, presented);
+        } catch (err) {
+          if (cookie && err instanceof UnauthorizedError) clearCookies(ctx);
+          throw err;
+        }
       },
     }),
     endpoint({
@@ -146,7 +187,7 @@ export function authEndpoints({
       handler: async (ctx) => {
         const { id, sid } = ctx.state.user;
         await store.revokeSession(id, sid, clock.now().toISOString());
-        clearSessionCookie(ctx);
+        clearCookies(ctx);
         ctx.status = 204;
       },
     }),
@@ -159,7 +200,7 @@ export function authEndpoints({
       responses: { 204: { description: 'Every session ended' }, 401: unauthorized, 403: crossOrigin },
       handler: async (ctx) => {
         await store.revokeSessions(ctx.state.user.id, clock.now().toISOString());
-        clearSessionCookie(ctx);
+        clearCookies(ctx);
         ctx.status = 204;
       },
     }),
@@ -177,7 +218,10 @@ export function authEndpoints({
         const { id, sid } = ctx.state.user;
         const sessions = await store.listSessions(id, clock.now().toISOString());
         ctx.body = {
-          sessions: sessions.map(({ owner: _o, revokedAt: _r, ...s }) => ({ ...s, current: s.id === sid })),
+          sessions: sessions.map(({ owner: _o, revokedAt: _r, refreshGen: _g, refreshHash: _h, ...s }) => ({
+            ...s,
+            current: s.id === sid,
+          })),
         };
       },
     }),
@@ -196,7 +240,7 @@ export function authEndpoints({
       handler: async (ctx) => {
         const ended = await store.revokeSession(ctx.state.user.id, ctx.params.id!, clock.now().toISOString());
         if (!ended) throw new NotFoundError('session', 'SESSION_NOT_FOUND');
-        if (ctx.params.id === ctx.state.user.sid) clearSessionCookie(ctx);
+        if (ctx.params.id === ctx.state.user.sid) clearCookies(ctx);
         ctx.status = 204;
       },
     }),
@@ -228,8 +272,11 @@ export function authEndpoints({
         const user = await store.setUserZone((await account(ctx)).id, body.tz);
         if (!user) throw new UnauthorizedError('the account no longer exists');
         // Apps without the store read the zone from the token: the browser gets a fresh one at once.
-        if (ctx.state.authVia === 'cookie')
-          setSessionCookie(ctx, await tokens.sign({ id: user.id, tz: user.tz, sid: ctx.state.user.sid }));
+        if (ctx.state.authVia === 'cookie') {
+          const token = await tokens.sign({ id: user.id, tz: user.tz, sid: ctx.state.user.sid });
+          const expires = tokenExpiry(token);
+          setSessionCookie(ctx, token, ...(expires ? [expires.getTime() - clock.now().getTime()] : []));
+        }
         ctx.body = me(user);
       },
     }),

@@ -263,6 +263,104 @@ export function storeContract(
       expect(await store.deleteTask(owner, t.id, 2, deleted)).toBe(false);
     });
 
+    it('forgets idempotency keys past their retention: purges deleted rows, drops live keys, keeps series ends', async () => {
+      const owner = `ivy-${randomUUID()}`;
+      const before = '2026-11-21T00:00:00.000Z';
+      const fresh = { createdAt: '2026-11-22T08:00:00.000Z', updatedAt: '2026-11-22T08:00:00.000Z' };
+      const insert = (t: Task, key: string) =>
+        store.insertTask(owner, ZONE, t, event('task.created', owner, t), key);
+      const remove = async (t: Task, sent = true) => {
+        expect(
+          await store.deleteTask(owner, t.id, 1, event('task.deleted', owner, { ...t, version: 2 })),
+        ).toBe(true);
+        if (sent) await store.markSent(t.id, 2);
+      };
+      /** Whether `key` still answers `t`: a create with it makes nothing new. */
+      const answers = async (key: string, t: Task) => {
+        const probe = task(`Probe ${key}`, fresh);
+        const got = await store.insertTask(owner, ZONE, probe, event('task.created', owner, probe), key);
+        return got.id === t.id;
+      };
+      const recurrence = { rrule: 'FREQ=DAILY', mode: 'schedule' as const };
+      const instance = (occurrence: string) =>
+        task('Daily', { seriesId: `S-${owner}`, occurrence, due: { date: occurrence }, recurrence });
+
+      const oldDeleted = task('Old, deleted');
+      const oldUnsent = task('Old, deleted, events not out');
+      const newDeleted = task('New, deleted', fresh);
+      const oldLive = task('Old, live');
+      const newLive = task('New, live', fresh);
+      const [s1, s2, s3] = [instance('2026-11-18'), instance('2026-11-19'), instance('2026-11-20')];
+      const keyed: [Task, string][] = [
+        [oldDeleted, 'k-old-deleted'],
+        [oldUnsent, 'k-old-unsent'],
+        [newDeleted, 'k-new-deleted'],
+        [oldLive, 'k-old-live'],
+        [newLive, 'k-new-live'],
+        [s1, 'k-s1'],
+        [s2, 'k-s2'],
+        [s3, 'k-s3'],
+      ];
+      for (const [t, key] of keyed) await insert(t, key);
+      for (const t of [s1, s2, s3]) await store.markSent(t.id, 1);
+      await remove(oldDeleted);
+      await remove(oldUnsent, false);
+      await remove(newDeleted);
+      // s1 is deleted with newer instances after it; s3, the newest, is deleted: the series ended.
+      await remove(s1);
+      await remove(s3);
+
+      const swept = await store.purgeIdempotency(before);
+      expect(swept.purged).toBeGreaterThanOrEqual(2);
+      expect(swept.forgotten).toBeGreaterThanOrEqual(1);
+      // Purged: the key is free again.
+      expect(await answers('k-old-deleted', oldDeleted)).toBe(false);
+      expect(await answers('k-s1', s1)).toBe(false);
+      // Dropped from the live task, which stays as it was.
+      expect(await answers('k-old-live', oldLive)).toBe(false);
+      expect(await store.getTask(owner, oldLive.id)).toEqual(oldLive);
+      // Kept: within retention, events still to send, a series instance, the deleted end of a series.
+      expect(await answers('k-new-deleted', newDeleted)).toBe(true);
+      expect(await answers('k-new-live', newLive)).toBe(true);
+      expect(await answers('k-old-unsent', oldUnsent)).toBe(true);
+      expect(await answers('k-s2', s2)).toBe(true);
+      expect(await answers('k-s3', s3)).toBe(true);
+      expect(await store.seriesHeads(owner, `S-${owner}`)).toEqual([]);
+      // Once its events are out the unsent one goes too, with the next sweep.
+      await store.markSent(oldUnsent.id, 2);
+      await store.purgeIdempotency(before);
+      expect(await answers('k-old-unsent', oldUnsent)).toBe(false);
+    });
+
+    it('rotates a refresh token once per generation, across replicas, and never for a revoked session', async () => {
+      const owner = `jo-${randomUUID()}`;
+      const s: Session = {
+        id: randomUUID(),
+        owner,
+        createdAt: '2026-11-24T10:00:00.000Z',
+        lastSeenAt: '2026-11-24T10:00:00.000Z',
+        expiresAt: '2026-12-24T10:00:00.000Z',
+        refreshGen: 0,
+        refreshHash: 'hash-0',
+      };
+      await store.createSession(s);
+      expect(await store.getSession(s.id)).toEqual(s);
+      // Both replicas try generation 0 at once: one wins.
+      const raced = await Promise.all(both().map((h, i) => h.rotateRefresh(s.id, 0, `hash-1-${i}`)));
+      expect(raced.filter(Boolean)).toHaveLength(1);
+      const won = (await store.getSession(s.id))!;
+      expect(won.refreshGen).toBe(1);
+      expect(won.refreshHash).toBe(`hash-1-${raced.indexOf(true)}`);
+      // An old generation again: refused, nothing changes.
+      expect(await other.rotateRefresh(s.id, 0, 'hash-x')).toBe(false);
+      expect(await store.rotateRefresh(s.id, 1, 'hash-2')).toBe(true);
+      expect(await store.getSession(s.id)).toMatchObject({ refreshGen: 2, refreshHash: 'hash-2' });
+      expect(await store.rotateRefresh(randomUUID(), 0, 'hash')).toBe(false);
+      await store.revokeSession(owner, s.id, '2026-11-24T11:00:00.000Z');
+      expect(await store.rotateRefresh(s.id, 2, 'hash-3')).toBe(false);
+      expect(await store.getSession(s.id)).toMatchObject({ refreshGen: 2, refreshHash: 'hash-2' });
+    });
+
     it('lets exactly one of several concurrent changes of the same version win', async () => {
       const owner = `heidi-${randomUUID()}`;
       const t = task('Contended');

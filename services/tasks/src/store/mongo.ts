@@ -4,6 +4,7 @@ import { MongoClient, MongoServerError, type Collection, type Filter } from 'mon
 import {
   DuplicateEmailError,
   headIds,
+  newestInstances,
   sortValue,
   type Activity,
   type ListOptions,
@@ -150,6 +151,9 @@ interface LeaseDoc {
  */
 const CLAIM_STALE_MS = 30_000;
 
+/** Tasks read at once by the idempotency sweep. */
+const PURGE_PAGE = 500;
+
 /** The stack's store: MongoDB (FerretDB 1.x in tests), mongodb driver 7. */
 export async function createMongoStore(url: string, dbName = 'todo'): Promise<Store> {
   const client = await MongoClient.connect(url, { ignoreUndefined: true });
@@ -172,6 +176,8 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
   await tasks.createIndex({ idempotencyKey: 1 }, { unique: true, sparse: true });
   await activity.createIndex({ owner: 1, taskId: 1, version: 1 });
   const claims: Collection<ClaimDoc> = db.collection('taskClaims');
+  /** A refresh token generation in use: `<session id>#<generation>` (see rotateRefresh). */
+  const refreshUses: Collection<ClaimDoc> = db.collection('refreshUses');
   const leases: Collection<LeaseDoc> = db.collection('leases');
   await leases.createIndex({ name: 1, term: -1 });
 
@@ -295,6 +301,28 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
         .sort({ lastSeenAt: -1, _id: 1 })
         .toArray();
       return docs.map((d) => toSession(d)!);
+    },
+
+    async rotateRefresh(id, gen, hash) {
+      // Two rotations of one generation must not both win, and FerretDB 1.x does not make the conditional
+      // update atomic (see guarded): the insert of the generation's unique claim decides. The claim goes
+      // once the update is done; a later use of the same generation then fails on the update's condition.
+      const use = `${id}#${gen}`;
+      try {
+        await refreshUses.insertOne({ _id: use, at: new Date() });
+      } catch (err) {
+        if (err instanceof MongoServerError && err.code === 11000) return false;
+        throw err;
+      }
+      try {
+        const res = await sessions.updateOne(
+          { _id: id, refreshGen: gen, revokedAt: { $exists: false } },
+          { $set: { refreshGen: gen + 1, refreshHash: hash } },
+        );
+        return res.modifiedCount === 1;
+      } finally {
+        await refreshUses.deleteOne({ _id: use });
+      }
     },
 
     async calendarKey(owner, candidate) {
@@ -453,6 +481,58 @@ export async function createMongoStore(url: string, dbName = 'todo'): Promise<St
       if (ids.length === 0) return [];
       const heads = await tasks.find({ _id: { $in: ids }, deleted: false }, { projection: TASK_PROJECTION });
       return (await heads.toArray()).map(toTask);
+    },
+
+    async purgeIdempotency(before) {
+      const keyed = { idempotencyKey: { $exists: true }, createdAt: { $lt: before } };
+      /** Each matching task once, a page at a time in order of id (what stays is not met again). */
+      async function* each<K extends keyof TaskDoc>(filter: Filter<TaskDoc>, fields: K[]) {
+        const projection = Object.fromEntries(fields.map((f) => [f, 1]));
+        for (let after = ''; ;) {
+          const page = await tasks
+            .find({ ...filter, _id: { $gt: after } }, { projection })
+            .sort({ _id: 1 })
+            .limit(PURGE_PAGE)
+            .toArray();
+          yield* page as Pick<TaskDoc, '_id' | K>[];
+          if (page.length < PURGE_PAGE) return;
+          after = page.at(-1)!._id;
+        }
+      }
+      let purged = 0;
+      const deleted = { deleted: true, pending: false, ...keyed };
+      for await (const doc of each(deleted, ['owner', 'seriesId', 'occurrence', 'version'])) {
+        if (doc.seriesId !== undefined) {
+          const instances = await tasks
+            .find({ owner: doc.owner, seriesId: doc.seriesId }, { projection: { occurrence: 1, deleted: 1 } })
+            .toArray();
+          const [newest] = newestInstances(
+            instances.map((d) => ({
+              id: d._id,
+              seriesId: doc.seriesId!,
+              occurrence: d.occurrence ?? '',
+              deleted: d.deleted,
+            })),
+          );
+          if (newest?.id === doc._id) continue;
+        }
+        // A deleted task is written only by markSent, under its version's claim: take it too.
+        const res = await guarded(doc._id, doc.version, () =>
+          tasks.deleteOne({ _id: doc._id, version: doc.version, deleted: true, pending: false }),
+        );
+        purged += res?.deletedCount ?? 0;
+      }
+      let forgotten = 0;
+      for await (const doc of each({ deleted: false, seriesId: { $exists: false }, ...keyed }, ['version'])) {
+        // Under the version's claim: on FerretDB an unguarded update could write a stale document back
+        // over a change landing at the same moment. A task that changed meanwhile keeps its key until
+        // the next sweep.
+        const res = await guarded(doc._id, doc.version, () =>
+          tasks.updateOne({ _id: doc._id, version: doc.version }, { $unset: { idempotencyKey: 1 } }),
+        );
+        forgotten += res?.modifiedCount ?? 0;
+      }
+      return { purged, forgotten };
     },
 
     async pendingEvents(limit) {

@@ -17,6 +17,9 @@ import {
 const LIVE = `deleted = 0 AND json_extract(doc, '$.status') = 'open'
   AND (json_extract(doc, '$.seriesId') IS NOT NULL OR json_array_length(doc, '$.reminders') > 0)`;
 
+/** Rows the idempotency sweep deletes or changes in one transaction. */
+const PURGE_BATCH = 500;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
   id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, tz TEXT NOT NULL, created_at TEXT NOT NULL
@@ -61,6 +64,14 @@ export function createSqliteStore(file: string): Store {
   db.exec('CREATE UNIQUE INDEX IF NOT EXISTS tasks_idempotency ON tasks (owner, idempotency_key)');
   if (!columns.some((c) => c.name === 'change_keys'))
     db.exec('ALTER TABLE tasks ADD COLUMN change_keys TEXT');
+  // Sessions made before refresh tokens get the columns (and no refresh token: they sign in again).
+  const sessionColumns = db.prepare('SELECT name FROM pragma_table_info(?)').all('sessions') as {
+    name: string;
+  }[];
+  if (!sessionColumns.some((c) => c.name === 'refresh_gen'))
+    db.exec(
+      'ALTER TABLE sessions ADD COLUMN refresh_gen INTEGER; ALTER TABLE sessions ADD COLUMN refresh_hash TEXT',
+    );
 
   const q = {
     insertUser: db.prepare(
@@ -70,8 +81,12 @@ export function createSqliteStore(file: string): Store {
     userById: db.prepare('SELECT * FROM users WHERE id = ?'),
     setZone: db.prepare('UPDATE users SET tz = ? WHERE id = ?'),
     insertSession: db.prepare(
-      `INSERT INTO sessions (id, owner, created_at, last_seen_at, expires_at, revoked_at, user_agent)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO sessions (id, owner, created_at, last_seen_at, expires_at, revoked_at, user_agent,
+       refresh_gen, refresh_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    rotateRefresh: db.prepare(
+      `UPDATE sessions SET refresh_gen = refresh_gen + 1, refresh_hash = ?
+       WHERE id = ? AND refresh_gen = ? AND revoked_at IS NULL`,
     ),
     session: db.prepare('SELECT * FROM sessions WHERE id = ?'),
     touchSession: db.prepare('UPDATE sessions SET last_seen_at = max(last_seen_at, ?) WHERE id = ?'),
@@ -134,6 +149,23 @@ export function createSqliteStore(file: string): Store {
       `SELECT id, deleted, json_extract(doc, '$.seriesId') AS seriesId, json_extract(doc, '$.occurrence') AS occurrence
        FROM tasks WHERE owner = ? AND json_extract(doc, '$.seriesId') = coalesce(?, json_extract(doc, '$.seriesId'))`,
     ),
+    // A deleted instance with a newer one in its series is not its series' end marker.
+    purgeKeyed: db.prepare(
+      `DELETE FROM tasks WHERE id IN (SELECT t.id FROM tasks AS t
+       WHERE t.deleted = 1 AND t.idempotency_key IS NOT NULL AND json_extract(t.doc, '$.createdAt') < ?
+       AND NOT EXISTS (SELECT 1 FROM outbox WHERE task_id = t.id)
+       AND (json_extract(t.doc, '$.seriesId') IS NULL OR EXISTS (SELECT 1 FROM tasks AS n
+         WHERE n.owner = t.owner AND json_extract(n.doc, '$.seriesId') = json_extract(t.doc, '$.seriesId')
+         AND (coalesce(json_extract(n.doc, '$.occurrence'), '') > coalesce(json_extract(t.doc, '$.occurrence'), '')
+           OR (coalesce(json_extract(n.doc, '$.occurrence'), '') = coalesce(json_extract(t.doc, '$.occurrence'), '')
+             AND n.id > t.id))))
+       LIMIT ?)`,
+    ),
+    forgetKeys: db.prepare(
+      `UPDATE tasks SET idempotency_key = NULL WHERE id IN (SELECT id FROM tasks
+       WHERE deleted = 0 AND idempotency_key IS NOT NULL AND json_extract(doc, '$.seriesId') IS NULL
+       AND json_extract(doc, '$.createdAt') < ? LIMIT ?)`,
+    ),
     purge: db.prepare(
       `DELETE FROM tasks WHERE id = ? AND deleted = 1 AND idempotency_key IS NULL
        AND NOT EXISTS (SELECT 1 FROM outbox WHERE task_id = ?)`,
@@ -148,6 +180,7 @@ export function createSqliteStore(file: string): Store {
   };
   const toSession = (row: unknown): Session | null => {
     const r = row as Record<string, string | null> | undefined;
+    const gen = r?.refresh_gen as unknown as number | null | undefined;
     if (!r) return null;
     return {
       id: r.id!,
@@ -157,6 +190,7 @@ export function createSqliteStore(file: string): Store {
       expiresAt: r.expires_at!,
       ...(r.revoked_at ? { revokedAt: r.revoked_at } : {}),
       ...(r.user_agent ? { userAgent: r.user_agent } : {}),
+      ...(typeof gen === 'number' && r.refresh_hash ? { refreshGen: gen, refreshHash: r.refresh_hash } : {}),
     };
   };
   const addEvent = (e: TaskEvent) => q.addEvent.run(e.subject, e.version, JSON.stringify(e));
@@ -201,8 +235,14 @@ export function createSqliteStore(file: string): Store {
           s.expiresAt,
           s.revokedAt ?? null,
           s.userAgent ?? null,
+          s.refreshGen ?? null,
+          s.refreshHash ?? null,
         ),
       );
+    },
+    async rotateRefresh(id, gen, hash) {
+      const { changes } = await write(() => q.rotateRefresh.run(hash, id, gen));
+      return changes === 1;
     },
     async getSession(id) {
       return toSession(q.session.get(id));
@@ -312,6 +352,20 @@ export function createSqliteStore(file: string): Store {
       return headIds(rows.map((r) => ({ ...r, occurrence: r.occurrence ?? '', deleted: r.deleted === 1 })))
         .map((id) => tasks.get(id))
         .filter((t) => t !== undefined);
+    },
+
+    async purgeIdempotency(before) {
+      // In batches, so that the other writes of the moment wait for one batch at most.
+      const total = { purged: 0, forgotten: 0 };
+      for (;;) {
+        const batch = await write(() => ({
+          purged: Number(q.purgeKeyed.run(before, PURGE_BATCH).changes),
+          forgotten: Number(q.forgetKeys.run(before, PURGE_BATCH).changes),
+        }));
+        total.purged += batch.purged;
+        total.forgotten += batch.forgotten;
+        if (batch.purged < PURGE_BATCH && batch.forgotten < PURGE_BATCH) return total;
+      }
     },
 
     async pendingEvents(limit) {

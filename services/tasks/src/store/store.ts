@@ -30,6 +30,12 @@ export interface Session {
   expiresAt: string;
   revokedAt?: string;
   userAgent?: string;
+  /**
+   * The generation of the session's refresh token (0 for the first, one more per rotation) and the
+   * SHA-256 of the live one: the token itself is never stored. Absent on sessions made before refresh.
+   */
+  refreshGen?: number;
+  refreshHash?: string;
 }
 
 /** One entry of a task's history, recorded from its events by the task history. */
@@ -83,6 +89,12 @@ export interface Store {
   revokeSessions(owner: string, at: string): Promise<number>;
   /** The owner's sessions that are neither revoked nor expired at `now`, most recently used first. */
   listSessions(owner: string, now: string): Promise<Session[]>;
+  /**
+   * Moves an unrevoked session's refresh token from generation `gen` to `gen + 1`, whose token hashes to
+   * `hash`. True for the one call that did, across processes; false when `gen` was used already (the
+   * caller holds a token someone else used: reuse) or the session is gone or revoked.
+   */
+  rotateRefresh(id: string, gen: number, hash: string): Promise<boolean>;
 
   /** The owner's calendar feed key; `candidate` is stored and answered when the owner has none yet. */
   calendarKey(owner: string, candidate: string): Promise<string>;
@@ -140,6 +152,15 @@ export interface Store {
    */
   seriesHeads(owner: string, seriesId?: string): Promise<Task[]>;
 
+  /**
+   * Forgets the Idempotency-Keys of creates made before `before` (ISO): a deleted task's row goes once
+   * its events are out, except a deleted series instance that is its
+   * series' newest (it marks the series ended, decision 0033); a live task keeps its row and loses the
+   * key, except a series instance (its key stops a second instance of the same occurrence). Answers how
+   * many rows went and how many keys were dropped.
+   */
+  purgeIdempotency(before: string): Promise<{ purged: number; forgotten: number }>;
+
   /** Tasks whose outbox holds unsent events, oldest change first. */
   pendingEvents(limit: number): Promise<PendingBatch[]>;
   /**
@@ -180,13 +201,20 @@ export interface SeriesInstance {
   deleted: boolean;
 }
 
-/** The ids of the newest instance of each series, leaving out series whose newest one was deleted. */
-export function headIds(instances: SeriesInstance[]): string[] {
+/** The newest instance of each series, deleted or not. */
+export function newestInstances(instances: SeriesInstance[]): SeriesInstance[] {
   const newest = new Map<string, SeriesInstance>();
   for (const i of instances) {
     const seen = newest.get(i.seriesId);
     if (!seen || i.occurrence > seen.occurrence || (i.occurrence === seen.occurrence && i.id > seen.id))
       newest.set(i.seriesId, i);
   }
-  return [...newest.values()].filter((i) => !i.deleted).map((i) => i.id);
+  return [...newest.values()];
+}
+
+/** The ids of the newest instance of each series, leaving out series whose newest one was deleted. */
+export function headIds(instances: SeriesInstance[]): string[] {
+  return newestInstances(instances)
+    .filter((i) => !i.deleted)
+    .map((i) => i.id);
 }
