@@ -28,6 +28,7 @@ import {
   loadEnv,
   quotas,
   sessionCheck,
+  startIdempotencySweeps,
 } from '@todo/tasks';
 import { createWebListener, ensureWebBuild } from '@todo/web';
 import { createEmbeddedWorkflows } from '@todo/workflows';
@@ -148,7 +149,7 @@ const { server, stopped } = await listen((req, res) => void route(req.url ?? '')
   logger,
   stopping: () => notifications.hub.close(),
   close: async () => {
-    await Promise.all([relay.stop(), notifications.stop(), workflows.close()]);
+    await Promise.all([relay.stop(), notifications.stop(), workflows.close(), sweeps.stop()]);
     await Promise.all([store.close(), conversations.close(), notificationStore.close()]);
   },
 });
@@ -172,6 +173,14 @@ webHandler = measured(
 relay.wake();
 notifications.start();
 workflows.start();
+// What the stack's purge-cron binding does: forget Idempotency-Keys past their retention (decision 0039).
+const sweeps = startIdempotencySweeps({
+  store,
+  clock: systemClock,
+  idempotencyMs: env.IDEMPOTENCY_RETENTION_HOURS * 3600_000,
+  everyMs: env.PURGE_EVERY_MINUTES * 60_000,
+  logger,
+});
 
 logger.info({ dataDir, llm: Boolean(llm) }, 'embedded profile ready');
 console.log(`web app: http://${env.HOST}:${port}/`);

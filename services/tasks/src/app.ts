@@ -22,6 +22,7 @@ import {
 } from '@todo/server';
 import { recurrenceEndpoints } from './recurrence/routes.ts';
 import type { Store } from './store/store.ts';
+import { sweepIdempotency } from './tasks/retention.ts';
 import { taskEndpoints, type Quotas } from './tasks/routes.ts';
 import { createTaskService } from './tasks/service.ts';
 import { workflowEndpoints } from './management/routes.ts';
@@ -43,6 +44,8 @@ export interface AppDeps {
   subscriptions?: { appApiToken: string | undefined };
   /** Beside daprd: serve the workflow worker's /internal routes; calls must carry `appApiToken` (none: all refused). */
   internal?: { appApiToken: string | undefined };
+  /** How long a create's Idempotency-Key keeps answering (the purge-cron sweep); 24 hours without. */
+  idempotencyRetentionMs?: number;
   /** The profile's workflow engine, for the state /api/workflows shows ('unknown' without it). */
   workflows?: WorkflowInspector;
   /**
@@ -82,8 +85,20 @@ export function createApp(deps: AppDeps): Koa {
       subscriptions.appApiToken,
     );
   }
-  if (internal)
+  if (internal) {
     mount(router, internalEndpoints({ store, tasks, sessions }), requireAppToken(internal.appApiToken));
+    const fromDaprd = requireAppToken(internal.appApiToken);
+    const idempotencyMs = deps.idempotencyRetentionMs ?? 24 * 3600_000;
+    // The purge-cron binding: daprd asks with OPTIONS whether the app takes it, then POSTs each firing.
+    router.options('/purge-cron', fromDaprd, (ctx) => {
+      ctx.status = 200;
+    });
+    router.post('/purge-cron', fromDaprd, async (ctx) => {
+      const swept = await sweepIdempotency({ store, clock, idempotencyMs });
+      logger.info(swept, 'idempotency sweep');
+      ctx.body = swept;
+    });
+  }
 
   const app = serviceApp(router, { logger, jsonLimit: '256kb' });
   app.proxy = deps.trustProxy ?? false;

@@ -7,3 +7,4 @@ export { createRelay, type EventPublisher, type Relay } from './outbox/relay.ts'
 export { createActivityConsumer } from './history/consumer.ts';
 export { createTaskService, type TaskService } from './tasks/service.ts';
 export { sessionCheck } from './auth/sessions.ts';
+export { startIdempotencySweeps, sweepIdempotency } from './tasks/retention.ts';

@@ -35,6 +35,7 @@ const code = await runService(
       previewPerMinute: env.PREVIEW_PER_MINUTE,
       auth: authLimits(env),
       quotas: quotas(env),
+      idempotencyRetentionMs: env.IDEMPOTENCY_RETENTION_HOURS * 3600_000,
       trustProxy: env.TRUST_PROXY,
       onWrite: relay?.wake,
       subscriptions: sidecar ? { appApiToken: env.APP_API_TOKEN } : undefined,

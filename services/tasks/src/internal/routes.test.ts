@@ -152,3 +152,46 @@ describe('internal routes for the workflow worker', () => {
     expect(Object.keys(doc.paths).filter((p) => !p.startsWith('/api/'))).toEqual([]);
   });
 });
+
+describe('the purge-cron binding', () => {
+  it('answers only daprd, and forgets the Idempotency-Keys of creates older than the retention', async () => {
+    for (const method of ['OPTIONS', 'POST'])
+      expect((await api.call(method, '/purge-cron', { headers: { 'dapr-api-token': 'guess' } })).status).toBe(
+        401,
+      );
+    expect((await internal('OPTIONS', '/purge-cron')).status).toBe(200);
+    const pair = await api.signupWithRefresh();
+    let bearer = pair.token;
+    const create = (key: string) =>
+      api.call('POST', '/api/tasks', {
+        token: bearer,
+        body: { title: `Keyed ${key}` },
+        headers: { 'idempotency-key': key },
+      });
+    const start = api.clock.now();
+    try {
+      const gone = await create('purge-old');
+      expect(gone.status).toBe(201);
+      expect((await api.call('DELETE', `/api/tasks/${gone.body.id}`, { token: bearer })).status).toBe(204);
+      await api.relay.drain();
+      // A day and a minute later (the default retention is 24 hours), and a newer create beside it.
+      api.clock.advance(24 * 3600_000 + 60_000);
+      const refreshed = await api.call('POST', '/api/auth/refresh', {
+        body: { refreshToken: pair.refreshToken },
+      });
+      bearer = refreshed.body.token;
+      const fresh = await create('purge-new');
+      const swept = await internal('POST', '/purge-cron');
+      expect(swept.status).toBe(200);
+      expect(swept.body).toEqual({ purged: 1, forgotten: 0 });
+      // The old key makes a new task now; the new one still answers its task.
+      const again = await create('purge-old');
+      expect(again.status).toBe(201);
+      expect(again.body.id).not.toBe(gone.body.id);
+      const repeat = await create('purge-new');
+      expect(repeat.body.id).toBe(fresh.body.id);
+    } finally {
+      api.clock.set(start);
+    }
+  });
+});
