@@ -9,6 +9,7 @@ import { route, type ApiTarget } from './app/lib/target.ts';
 import { preferProductionReact } from './env.ts';
 
 export type { ApiTarget };
+export { withFreshSession } from './refresh.ts';
 
 const clientDir = join(import.meta.dirname, 'build/client');
 const TYPES: Record<string, string> = {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import ICAL from 'ical.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbedded, type Embedded } from '../../services/embedded/src/testing.ts';
+import { inSeconds, startEmbedded, type Embedded } from '../../services/embedded/src/testing.ts';
 import { axeViolations, openBrowser, SCREENSHOTS, type Browser } from './browser.ts';
 
 // The whole product as `npm start` runs it, from an empty data dir, driven through Debian's Chromium.
@@ -16,6 +16,7 @@ let stopping = false;
 const email = `plants-${Date.now()}@example.com`;
 const password = 'correct horse battery';
 const TITLE = 'water the plants';
+const ACCESS_TTL_SECONDS = 30;
 
 const THEMES = ['light', 'dark'] as const;
 const DEVICES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
@@ -36,7 +37,8 @@ async function capture(name: string) {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'todo-web-'));
-  app = await startEmbedded(dataDir);
+  // Access tokens of 30 seconds: the journey outlives several, and one step waits for one to run out.
+  app = await startEmbedded(dataDir, { ACCESS_TOKEN_TTL_SECONDS: String(ACCESS_TTL_SECONDS) });
   app.child.once('exit', (code, signal) => {
     if (!stopping) throw new Error(`the embedded profile exited (${code ?? signal}) during the journey`);
   });
@@ -197,6 +199,50 @@ describe('the journey, with JavaScript', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').getByText('Saved.').waitFor();
     await capture('settings');
+  });
+
+  it('stays signed in past its access token, and its open live stream keeps delivering', async () => {
+    await page.goto(`${app.base}/`);
+    await page.getByRole('heading', { name: 'Chat' }).waitFor();
+    const refreshCookie = async () =>
+      (await browser.context.cookies()).find((c) => c.name === 'todo_refresh');
+    const first = await refreshCookie();
+    expect(first?.httpOnly).toBe(true);
+    let reconnects = 0;
+    const counted = (r: { url(): string }) => {
+      if (new URL(r.url()).pathname === '/api/notifications/stream') reconnects++;
+    };
+    page.on('request', counted);
+    try {
+      // The stream's token runs out: the stream ends with token-expired, the EventSource comes back by
+      // itself, and the web front refreshes the session on the way (a new refresh cookie).
+      await expect
+        .poll(() => reconnects, { timeout: (ACCESS_TTL_SECONDS + 45) * 1000, interval: 500 })
+        .toBeGreaterThan(0);
+      await expect
+        .poll(async () => (await refreshCookie())?.value, { timeout: 10_000 })
+        .not.toBe(first?.value);
+    } finally {
+      page.off('request', counted);
+    }
+    // The same page, not reloaded: a reminder still arrives live on the reconnected stream.
+    const created = await page.evaluate(
+      async (at) =>
+        (
+          await fetch('/api/tasks', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ title: 'stretch after the refresh', reminders: [{ at }] }),
+          })
+        ).status,
+      inSeconds(2),
+    );
+    expect(created).toBe(201);
+    await page
+      .locator('.toast', { hasText: 'Reminder: stretch after the refresh' })
+      .waitFor({ timeout: 30_000 });
+    await page.goto(`${app.base}/board`);
+    expect(new URL(page.url()).pathname).toBe('/board');
   });
 
   it('signs out, and the old session is refused', async () => {

@@ -30,7 +30,7 @@ import {
   sessionCheck,
   startIdempotencySweeps,
 } from '@todo/tasks';
-import { createWebListener, ensureWebBuild } from '@todo/web';
+import { createWebListener, ensureWebBuild, withFreshSession } from '@todo/web';
 import { createEmbeddedWorkflows } from '@todo/workflows';
 import { pino } from 'pino';
 
@@ -143,7 +143,15 @@ const route = (url: string): RequestListener =>
       : (handlers[apiAppOf(url)] ?? handlers.tasks!);
 // The web app is built (first start, or changed sources) before the port opens: no page meets a half-built app.
 ensureWebBuild((msg) => logger.info(msg));
-const { server, stopped } = await listen((req, res) => void route(req.url ?? '')(req, res), {
+// Every request (pages, the browser's /api calls, its stream) first refreshes a session whose short-lived
+// access token ran out, through this same origin once it is known.
+let self: string | undefined;
+const app = withFreshSession(
+  () => (self ? { kind: 'origin', origin: self } : undefined),
+  (req, res) => void route(req.url ?? '')(req, res),
+  { log: (msg) => logger.warn(msg) },
+);
+const { server, stopped } = await listen(app, {
   port: env.PORT,
   host: env.HOST,
   logger,
@@ -156,6 +164,7 @@ const { server, stopped } = await listen((req, res) => void route(req.url ?? '')
 const { port } = server.address() as AddressInfo;
 const loopback = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
 const origin = `http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}`;
+self = origin;
 handlers.chat = createChatApp({
   tokens,
   tasks: createTasksClient({ baseUrl: origin }),

@@ -82,13 +82,15 @@ export function createStreamHub({
   /**
    * Turns the request into `owner`'s stream: what the owner missed since Last-Event-ID first (all of it,
    * a page at a time), then what comes. With `alive`, the stream is checked every sessionCheckMs and ends
-   * (after an `event: session-ended` frame) once its session was revoked or its token expired.
+   * after an `event: session-ended` frame once its session was revoked (false), or after `event:
+   * token-expired` once only its access token ran out ('expired'): an EventSource then reconnects by
+   * itself, and the web app refreshes the session on the way (the stream resumes from Last-Event-ID).
    */
   async function open(
     ctx: Context,
     owner: string,
     lastEventId: number | undefined,
-    alive?: () => Promise<boolean>,
+    alive?: () => Promise<boolean | 'expired'>,
   ): Promise<void> {
     const refuseOverLimit = () => {
       if ((owners.get(owner)?.clients.size ?? 0) >= STREAMS_PER_OWNER)
@@ -163,9 +165,9 @@ export function createStreamHub({
             .catch(() => true) // a store that does not answer now is no proof the session ended
             .then((ok) => {
               checking = false;
-              if (ok || stream.writableEnded) return;
-              logger.debug({ owner }, 'stream ended with its session');
-              put('event: session-ended\ndata: {}\n\n');
+              if (ok === true || stream.writableEnded) return;
+              logger.debug({ owner, ok }, 'stream ended with its session or token');
+              put(`event: ${ok === 'expired' ? 'token-expired' : 'session-ended'}\ndata: {}\n\n`);
               client.end();
             });
         }, sessionCheckMs)

@@ -6,6 +6,7 @@ import {
   ErrorBody,
   SESSION_COOKIE,
   type Endpoint,
+  type Principal,
   type SessionCheck,
   type TokenIssuer,
 } from '@todo/server';
@@ -50,13 +51,23 @@ function lastEventId(raw: string): number | undefined {
 }
 
 export function streamEndpoints(hub: StreamHub, tokens: TokenIssuer, sessions?: SessionCheck): Endpoint[] {
-  /** Whether the stream's token still verifies and its session (where this app can see it) holds. */
-  const alive = (token: string) => async () => {
+  const refused = (err: unknown) => (err as { status?: number }).status === 401;
+  /**
+   * Whether the stream's session (where this app can see it) holds, and then whether its token still
+   * verifies: 'expired' once only the short-lived token ran out (the client reconnects with a fresh one).
+   */
+  const alive = (user: Principal, token: string) => async (): Promise<boolean | 'expired'> => {
     try {
-      await checkSession(await tokens.verify(token), sessions);
+      await checkSession(user, sessions);
+    } catch (err) {
+      if (refused(err)) return false;
+      throw err;
+    }
+    try {
+      await tokens.verify(token);
       return true;
     } catch (err) {
-      if ((err as { status?: number }).status === 401) return false;
+      if (refused(err)) return 'expired';
       throw err;
     }
   };
@@ -65,7 +76,7 @@ export function streamEndpoints(hub: StreamHub, tokens: TokenIssuer, sessions?: 
       method: 'get',
       path: '/api/notifications/stream',
       summary:
-        'Live notifications (Server-Sent Events: `event: reminder` or `event: due`, JSON data, id for Last-Event-ID; a reconnect gets all it missed, 200 at a time, each full page followed by `event: more`; `event: session-ended` before it closes when the session ends); the session cookie, Authorization, or ?token=',
+        'Live notifications (Server-Sent Events: `event: reminder` or `event: due`, JSON data, id for Last-Event-ID; a reconnect gets all it missed, 200 at a time, each full page followed by `event: more`; `event: session-ended` before it closes when the session ends, `event: token-expired` when only the access token ran out: reconnect with a fresh one); the session cookie, Authorization, or ?token=',
       tag: 'notifications',
       auth: false,
       middleware: [streamAuth(tokens, sessions)],
@@ -78,7 +89,7 @@ export function streamEndpoints(hub: StreamHub, tokens: TokenIssuer, sessions?: 
       },
       handler: async (ctx) => {
         const last = lastEventId(ctx.get('last-event-id'));
-        await hub.open(ctx, ctx.state.user.id, last, alive(ctx.state.token as string));
+        await hub.open(ctx, ctx.state.user.id, last, alive(ctx.state.user, ctx.state.token as string));
       },
     }),
   ];

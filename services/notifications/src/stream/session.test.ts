@@ -52,7 +52,7 @@ describe('notification stream with sessions', () => {
     keeps.close();
   });
 
-  it('ends an open stream when its token expires', async () => {
+  it('ends an open stream with token-expired when only its token runs out, for the client to reconnect', async () => {
     const sid = randomUUID();
     live.add(sid);
     const id = randomUUID();
@@ -64,8 +64,15 @@ describe('notification stream with sessions', () => {
     });
     const s = await api.stream({ cookie: token });
     expect(s.res.status).toBe(200);
-    expect((await s.next((f) => f.event === 'session-ended', 5000)).data).toEqual({});
+    const last = await s.next((f) => f.event === 'token-expired' || f.event === 'session-ended', 5000);
+    expect(last).toMatchObject({ event: 'token-expired', data: {} });
+    await expect(s.next(() => true, 2000)).rejects.toThrow(/ended/);
+    // The expired token opens nothing again; a fresh one of the same (live) session does.
     expect((await api.call('GET', '/api/notifications', { token })).status).toBe(401);
+    const fresh = await createTokens('test-secret-test-secret-test-secret!').sign({ id, tz: 'UTC', sid });
+    const again = await api.stream({ cookie: fresh });
+    expect(again.res.status).toBe(200);
+    again.close();
   });
 
   it('refuses a token without a session where sessions are checked, on the stream and the inbox', async () => {

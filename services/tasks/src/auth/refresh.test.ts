@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { ACCESS_TTL_SECONDS, testApi } from '../testing.ts';
 
 const api = await testApi();
-const MINUTE = 60_000;
 
 /** Runs `fn` and puts the test clock back after it, so the other tests keep their moment. */
 async function atClock(fn: () => Promise<void>) {
