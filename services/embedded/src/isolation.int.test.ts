@@ -44,7 +44,7 @@ async function signup(email: string) {
   expect(r.status).toBe(201);
   const token = r.body.token as string;
   const me = (await call('GET', '/api/me', { token })).body as { id: string };
-  return { token, id: me.id, email };
+  return { token, refreshToken: r.body.refreshToken as string, id: me.id, email };
 }
 const ada = await signup('ada@example.com');
 const bob = await signup('bob@example.com');
@@ -101,6 +101,7 @@ type Row =
 const TABLE: Record<string, Row> = {
   'POST /api/auth/signup': { public: 'makes a new account' },
   'POST /api/auth/signin': { public: 'answers a token for the right password only' },
+  'POST /api/auth/refresh': { public: "the session's own refresh token is the credential (checked below)" },
   'POST /api/recurrence/preview': { public: 'a calculator that touches no data' },
   'GET /api/calendar.ics': { public: "the feed's secret key is the credential (checked below)" },
   'GET /api/notifications/stream': { public: 'takes its token in the query as well (checked below)' },
@@ -268,6 +269,15 @@ describe('owner isolation over every documented route', () => {
     expect((await asAda('GET', '/api/me')).body.tz).toBe('Europe/Berlin');
     const found = await asAda('GET', `/api/search?q=${MARK}`);
     expect(found.body.hits.map((h: { id: string }) => h.id)).toEqual([task.id]);
+    // Ada's session refreshes with her refresh token only: a made-up one naming her session, or her
+    // access token offered as one, get nothing, and her session lives on.
+    for (const refreshToken of [`${adaSession}.0.${'A'.repeat(43)}`, ada.token]) {
+      const r = await call('POST', '/api/auth/refresh', { body: { refreshToken } });
+      expect(r.status).toBe(401);
+    }
+    const refreshed = await call('POST', '/api/auth/refresh', { body: { refreshToken: ada.refreshToken } });
+    expect(refreshed.status).toBe(200);
+    expect((await as(refreshed.body.token)('GET', '/api/me')).body.id).toBe(ada.id);
     // Ada's feed address is hers alone: it carries her key, and a made-up key reads nothing.
     expect(await (await fetch(`${base}${adaFeed.path}`)).text()).toContain(MARK);
     expect((await call('GET', '/api/calendar.ics?key=made-up-key')).status).toBe(404);
