@@ -1,3 +1,4 @@
+import type { TimerJob } from '@todo/core';
 import {
   systemClock,
   timerId,
@@ -8,8 +9,8 @@ import {
 import type { Logger } from 'pino';
 import { createCoordinator } from './coordinator/consumer.ts';
 import type { NotificationPublisher, TasksReader, TasksWriter } from './deps.ts';
-import { DEFAULT_SCHEDULE, type Job, type ScheduleOptions } from './schedule.ts';
-import { createTimerActivities, type TimerActivities } from './timers/activities.ts';
+import { DEFAULT_SCHEDULE, type ScheduleOptions } from './schedule.ts';
+import { createTimerActivities, runTimerJob, type TimerActivities } from './timers/activities.ts';
 import { createSqliteScheduler } from './timers/scheduler.embedded.ts';
 import type { JobRunner, Scheduler } from './timers/scheduler.ts';
 
@@ -30,14 +31,10 @@ export interface EmbeddedWorkflowsOptions {
  * sets itself again for the occurrence after the one it made (decision 0015).
  */
 export function jobRunner(activities: TimerActivities, scheduler: Scheduler): JobRunner {
-  return async (job: Job, timer) => {
-    if (job.kind === 'reminder') await activities.fireReminder(job);
-    else if (job.kind === 'due') await activities.announceDue(job);
-    else {
-      const made = await activities.materialiseOccurrence(job);
-      if (made.outcome === 'created' && made.next)
-        await scheduler.schedule(timer.key, new Date(made.next.at), made.next.job);
-    }
+  return async (job: TimerJob, timer) => {
+    const result = await runTimerJob(activities, job);
+    if (result.outcome === 'made' && result.next)
+      await scheduler.schedule(timer.key, new Date(result.next.at), result.next.job);
   };
 }
 

@@ -8,6 +8,7 @@ import {
   timerId,
   type ScheduleOptions,
   type TaskEvent,
+  type TimerJob,
 } from '@todo/core';
 import type { DateTime } from 'luxon';
 
@@ -31,18 +32,6 @@ export {
   type ReminderFire,
   type ScheduleOptions,
 } from '@todo/core';
-
-export type Job =
-  | { kind: 'reminder'; owner: string; taskId: string; reminderId: string; fireAt: string }
-  | { kind: 'due'; owner: string; taskId: string; at: string }
-  | {
-      kind: 'materialise';
-      owner: string;
-      seriesId: string;
-      fromTaskId: string;
-      /** The planned occurrence: local wall time as the task's `occurrence` spells it. */
-      occurrence: string;
-    };
 
 /**
  * The timer id of a key stored before timer ids (`task:reminder`, `task#due`, `series#next`, in the
@@ -91,11 +80,11 @@ export const readTaskRecord = (r: TaskRecord): TaskRecord => ({
 export interface SeriesRecord {
   taskId: string;
   occurrence: string;
-  planned?: { at: string; job: Job };
+  planned?: { at: string; job: TimerJob };
 }
 
 export type Action =
-  { op: 'start' | 'update'; key: string; at: string; job: Job } | { op: 'cancel'; key: string };
+  { op: 'start' | 'update'; key: string; at: string; job: TimerJob } | { op: 'cancel'; key: string };
 
 export interface Plan {
   actions: Action[];
@@ -126,10 +115,10 @@ export function planTaskEvent(event: TaskEvent, ctx: PlanContext): Plan | null {
   const gone = event.type === 'task.deleted';
   const changedAt = Date.parse(event.time);
 
-  const wanted = new Map<string, { at: string; job: Job }>();
+  const wanted = new Map<string, { at: string; job: TimerJob }>();
   if (!gone) {
     for (const f of reminderFireTimes(task, zone, opts)) {
-      const job: Job = {
+      const job: TimerJob = {
         kind: 'reminder',
         owner,
         taskId: task.id,
@@ -187,7 +176,7 @@ function planSeries(
   const planned = event.type === 'task.deleted' ? null : nextPlanned(task, zone, opts);
   if (!planned) return cancel;
   const { at, occurrence: next } = planned;
-  const job: Job = {
+  const job: TimerJob = {
     kind: 'materialise',
     owner: event.data.owner,
     seriesId,

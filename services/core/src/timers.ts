@@ -29,3 +29,78 @@ export function parseTimerId(id: string): TimerRef | null {
   if (tag === 'd') return { kind: 'due', taskId: a };
   return tag === 's' ? { kind: 'series', seriesId: a } : null;
 }
+
+// ---- what crosses into a timer's workflow (its input, its `plan` event, its activity's result) ----
+
+const iso = z.iso.datetime({ offset: true });
+
+/** What a timer does when it comes due: fire a reminder, announce a due, make a series' next instance. */
+export const TimerJob = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('reminder'),
+    owner: z.string(),
+    taskId: z.string(),
+    reminderId: z.string(),
+    fireAt: iso,
+  }),
+  z.object({ kind: z.literal('due'), owner: z.string(), taskId: z.string(), at: iso }),
+  z.object({
+    kind: z.literal('materialise'),
+    owner: z.string(),
+    seriesId: z.string(),
+    fromTaskId: z.string(),
+    /** The planned occurrence: local wall time as the task's `occurrence` spells it. */
+    occurrence: z.string(),
+  }),
+]);
+export type TimerJob = z.infer<typeof TimerJob>;
+
+/** A timer's workflow input, and the payload of its `plan` event: sleep until `at`, then run `job`. */
+export const TimerPlan = z.object({
+  at: iso,
+  job: TimerJob,
+  /** Failed runs of the activity so far (it is tried again after a backoff, as a new generation). */
+  attempt: z.number().int().min(0).optional(),
+  /** The W3C trace context of the change that set the plan; the activity's span continues it. */
+  trace: z.string().optional(),
+});
+export type TimerPlan = z.infer<typeof TimerPlan>;
+
+/**
+ * What a timer's activity did, one shape for all three: `fired` (the reminder or due was published: the
+ * timer is done), `made` (the series' occurrence exists; `next` is the plan it sleeps on next, none when
+ * that waits for a completion), or `stale` (nothing done: the task moved, closed or went, and the
+ * coordinator's next plan or cancel is on its way).
+ */
+export const TimerResult = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('fired') }),
+  z.object({ outcome: z.literal('made'), next: TimerPlan.pick({ at: true, job: true }).optional() }),
+  z.object({ outcome: z.literal('stale'), reason: z.string() }),
+]);
+export type TimerResult = z.infer<typeof TimerResult>;
+
+const MadeBefore = z.object({
+  outcome: z.literal('created'),
+  next: TimerPlan.pick({ at: true, job: true }).optional(),
+});
+
+/**
+ * An activity's output as a workflow reads it. Histories of workflows that were running when the typed
+ * result came (2026-12-06) hold the outputs of before: `'published'` (reminder), `true` (due),
+ * `{outcome: 'created', next?}` (series); those read as what they meant. Anything else is stale.
+ */
+export function readTimerResult(kind: TimerJob['kind'], output: unknown): TimerResult {
+  const result = TimerResult.safeParse(output);
+  if (result.success) return result.data;
+  if (kind !== 'materialise' && (output === 'published' || output === true)) return { outcome: 'fired' };
+  const made = kind === 'materialise' ? MadeBefore.safeParse(output) : undefined;
+  if (made?.success) return { outcome: 'made', ...(made.data.next ? { next: made.data.next } : {}) };
+  return { outcome: 'stale', reason: typeof output === 'string' ? output : 'not done' };
+}
+
+/** What a timer's workflow shows as its custom status: sleeping until `at`, or waiting for its next plan. */
+export const TimerStatus = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('sleeping'), at: z.string() }),
+  z.object({ state: z.literal('waiting') }),
+]);
+export type TimerStatus = z.infer<typeof TimerStatus>;

@@ -1,6 +1,7 @@
+import type { TimerJob } from '@todo/core';
 import { fixedClock, timerId, type TaskEvent } from '@todo/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordKey, type Job, type SeriesRecord, type TaskRecord } from '../schedule.ts';
+import { recordKey, type SeriesRecord, type TaskRecord } from '../schedule.ts';
 import { createTimerActivities } from '../timers/activities.ts';
 import { memoryPublisher, memoryTasks } from '../testing/memory.ts';
 import { createSqliteScheduler, type SqliteScheduler } from '../timers/scheduler.embedded.ts';
@@ -23,7 +24,7 @@ function setup({ retention }: { retention?: number } = {}) {
   const events: TaskEvent[] = [];
   const tasks = memoryTasks({ clock, onEvent: async (e) => void events.push(e) });
   /** Calls on the timers pass through here; a test may put a hook in front of them. */
-  let hook: (op: 'schedule' | 'cancel', key: string, job?: Job) => Promise<void> = async () => {};
+  let hook: (op: 'schedule' | 'cancel', key: string, job?: TimerJob) => Promise<void> = async () => {};
   const scheduler: Scheduler = {
     async schedule(key, at, job) {
       await hook('schedule', key, job);
@@ -203,7 +204,9 @@ describe('a series', () => {
 
     // The workflow's timer fires: the activity makes the instance and plans the one after.
     const planned = timers.get(key)!;
-    const made = await series.materialiseOccurrence(planned.job as Extract<Job, { kind: 'materialise' }>);
+    const made = await series.materialiseOccurrence(
+      planned.job as Extract<TimerJob, { kind: 'materialise' }>,
+    );
     expect(made).toMatchObject({ outcome: 'created', next: { job: { occurrence: '2025-06-12T09:00' } } });
     calls.length = 0;
     expect(await consume(events.at(-1))).toBe('SUCCESS'); // its task.created

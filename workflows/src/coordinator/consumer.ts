@@ -1,3 +1,4 @@
+import type { TimerJob } from '@todo/core';
 import { eventConsumer } from '@todo/server';
 import { parseTimerId, TaskEvent, timerId } from '@todo/core';
 import type { Logger } from 'pino';
@@ -8,7 +9,6 @@ import {
   readTaskRecord,
   recordKey,
   type Action,
-  type Job,
   type ScheduleOptions,
   type SeriesRecord,
   type TaskRecord,
@@ -125,7 +125,7 @@ export function restore(
     if (at === undefined) return { op: 'cancel', key };
     const ref = parseTimerId(key);
     const taskId = task.id;
-    const job: Job =
+    const job: TimerJob =
       ref?.kind === 'reminder'
         ? { kind: 'reminder', owner, taskId, reminderId: ref.reminderId, fireAt: at }
         : { kind: 'due', owner, taskId, at };

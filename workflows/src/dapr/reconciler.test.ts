@@ -1,7 +1,7 @@
 import { fixedClock, type LivePage, type Task } from '@todo/core';
 import { task } from '@todo/core/testing';
 import { describe, expect, it } from 'vitest';
-import type { Job } from '../schedule.ts';
+import type { TimerJob } from '@todo/core';
 import { createReconciler } from './reconciler.ts';
 import type { InstanceState } from '../timers/scheduler.dapr.ts';
 
@@ -10,7 +10,7 @@ const inMinutes = (m: number) => new Date(Date.parse(NOW) + m * 60_000).toISOStr
 
 /** A reconciler over one page of live tasks, and a fake engine whose instances a test sets. */
 function setup(tasks: Task[], instances: Record<string, InstanceState> = {}) {
-  const started: { key: string; at: string; job: Job }[] = [];
+  const started: { key: string; at: string; job: TimerJob }[] = [];
   const page: LivePage = { items: tasks.map((t) => ({ owner: 'u1', zone: 'UTC', task: t })) };
   const reconciler = createReconciler({
     live: async () => page,

@@ -1,10 +1,11 @@
 import type { ActivityContext } from '@dapr/durabletask-js';
 import { TaskHubGrpcWorker } from '@dapr/durabletask-js';
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
+import { TimerJob } from '@todo/core';
 import { inSpan } from '@todo/server';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import type { TimerActivities } from '../timers/activities.ts';
+import { runTimerJob, type TimerActivities } from '../timers/activities.ts';
 import { ACTIVITY, WORKFLOW, dueWorkflow, reminderWorkflow, seriesWorkflow } from '../timers/workflows.ts';
 
 /** daprd's API token on every gRPC call of the worker (what @dapr/dapr's own client interceptor does). */
@@ -44,15 +45,15 @@ export function createWorker(o: {
   const workflows = { reminder: reminderWorkflow, due: dueWorkflow, series: seriesWorkflow };
   for (const [kind, fn] of Object.entries(workflows))
     worker.addNamedOrchestrator(WORKFLOW[kind as keyof typeof workflows], fn as unknown as Orchestrator);
-  const { fireReminder, announceDue, materialiseOccurrence } = o.activities;
   const limit = pLimit(o.activityConcurrency);
+  // Each activity takes its timer's job, checked, and answers the one TimerResult the workflow reads.
   // durabletask-js 1.0 drops the trace context daprd sends with an activity, so the plan carries it.
-  const activity = <I>(name: string, fn: (input: I) => Promise<unknown>): Activity =>
-    ((_ctx: ActivityContext, input: I & { trace?: string }) =>
-      limit(() => inSpan(`activity ${name}`, input.trace, () => fn(input)))) as Activity;
-  worker.addNamedActivity(ACTIVITY.reminder, activity(ACTIVITY.reminder, fireReminder));
-  worker.addNamedActivity(ACTIVITY.due, activity(ACTIVITY.due, announceDue));
-  worker.addNamedActivity(ACTIVITY.series, activity(ACTIVITY.series, materialiseOccurrence));
+  const activity = (name: string): Activity =>
+    ((_ctx: ActivityContext, input: TimerJob & { trace?: string }) =>
+      limit(() =>
+        inSpan(`activity ${name}`, input.trace, () => runTimerJob(o.activities, TimerJob.parse(input))),
+      )) as Activity;
+  for (const name of Object.values(ACTIVITY)) worker.addNamedActivity(name, activity(name));
   return worker;
 }
 

@@ -1,7 +1,7 @@
-import { fixedClock, ReminderDue } from '@todo/core';
+import { fixedClock, ReminderDue, TimerResult } from '@todo/core';
 import { describe, expect, it } from 'vitest';
 import { memoryPublisher, memoryTasks } from '../testing/memory.ts';
-import { createTimerActivities, reminderEventId } from './activities.ts';
+import { createTimerActivities, reminderEventId, runTimerJob } from './activities.ts';
 
 function setup() {
   const clock = fixedClock('2025-06-10T08:00:00Z');
@@ -80,5 +80,41 @@ describe('fireReminder', () => {
     await expect(
       acts.fireReminder({ owner: 'u1', taskId: t.id, reminderId: 'r', fireAt: FIRE }),
     ).rejects.toThrow('broker down');
+  });
+});
+
+describe('runTimerJob', () => {
+  it('answers the one typed result: fired, stale with the reason, or made with the next plan', async () => {
+    const { tasks, acts, clock } = setup();
+    const t = await tasks.create('u1', { title: 'call mum', ...reminder });
+    const fire = { kind: 'reminder', owner: 'u1', taskId: t.id, reminderId: 'r' } as const;
+    expect(await runTimerJob(acts, { ...fire, fireAt: FIRE })).toEqual({ outcome: 'fired' });
+    expect(await runTimerJob(acts, { ...fire, fireAt: '2025-06-10T08:00:00.000Z' })).toEqual({
+      outcome: 'stale',
+      reason: 'moved',
+    });
+    const head = await tasks.create('u1', {
+      title: 'standup',
+      due: { date: '2025-06-10', time: '09:00' },
+      recurrence: { rrule: 'FREQ=DAILY;COUNT=3', mode: 'schedule' },
+    });
+    clock.set('2025-06-11T09:00:00Z');
+    const made = await runTimerJob(acts, {
+      kind: 'materialise',
+      owner: 'u1',
+      seriesId: head.id,
+      fromTaskId: head.id,
+      occurrence: '2025-06-11T09:00',
+    });
+    expect(made).toMatchObject({
+      outcome: 'made',
+      next: { at: '2025-06-12T07:00:00.000Z', job: { kind: 'materialise', occurrence: '2025-06-12T09:00' } },
+    });
+    expect(TimerResult.parse(made)).toEqual(made);
+    const due = { kind: 'due', owner: 'u1', taskId: head.id, at: '2025-06-10T07:00:00.000Z' } as const;
+    expect(await runTimerJob(acts, due)).toEqual({ outcome: 'fired' });
+    expect(await runTimerJob(acts, { ...due, at: '2025-06-10T08:00:00.000Z' })).toMatchObject({
+      outcome: 'stale',
+    });
   });
 });

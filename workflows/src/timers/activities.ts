@@ -1,4 +1,4 @@
-import { ReminderDue, TaskDue, type Clock, type Task } from '@todo/core';
+import { ReminderDue, TaskDue, type Clock, type Task, type TimerJob, type TimerResult } from '@todo/core';
 import type { Logger } from 'pino';
 import { deterministicId, type NotificationPublisher, type TasksReader, type TasksWriter } from '../deps.ts';
 import {
@@ -14,7 +14,6 @@ import {
   nextScheduled,
   occurrenceLocal,
   reminderFireTimes,
-  type Job,
   type ScheduleOptions,
 } from '../schedule.ts';
 
@@ -59,7 +58,7 @@ export type MaterialiseResult =
        * The series' next plan, from the instance just made: what its workflow sleeps on next. None when
        * the next occurrence waits for this one's completion (after-completion), or the rule is over.
        */
-      next?: { at: string; job: Job };
+      next?: { at: string; job: TimerJob };
     }
   | { outcome: 'stale'; reason: string };
 
@@ -232,3 +231,25 @@ function countBetween(from: Task, planned: string, picked: string, zone: string)
 }
 
 export type TimerActivities = ReturnType<typeof createTimerActivities>;
+
+/**
+ * Runs a timer's job with its activity and answers the one result both profiles read: the workflow
+ * (through the worker) and the embedded timer table.
+ */
+export async function runTimerJob(activities: TimerActivities, job: TimerJob): Promise<TimerResult> {
+  switch (job.kind) {
+    case 'reminder': {
+      const outcome = await activities.fireReminder(job);
+      return outcome === 'published' ? { outcome: 'fired' } : { outcome: 'stale', reason: outcome };
+    }
+    case 'due':
+      return (await activities.announceDue(job))
+        ? { outcome: 'fired' }
+        : { outcome: 'stale', reason: 'not due or not open' };
+    case 'materialise': {
+      const made = await activities.materialiseOccurrence(job);
+      if (made.outcome === 'stale') return made;
+      return { outcome: 'made', ...(made.next ? { next: made.next } : {}) };
+    }
+  }
+}

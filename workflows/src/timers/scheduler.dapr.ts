@@ -1,22 +1,23 @@
 import type { DaprWorkflowClient } from '@dapr/dapr';
 import { currentTraceparent } from '@todo/server';
 import type { Logger } from 'pino';
-import type { Job } from '../schedule.ts';
+import type { TimerJob } from '@todo/core';
 import type { Scheduler } from './scheduler.ts';
-import { EVENT, WORKFLOW, type Plan, type Status, type WorkflowKind } from './workflows.ts';
+import { TimerStatus, type TimerPlan } from '@todo/core';
+import { EVENT, WORKFLOW, type WorkflowKind } from './workflows.ts';
 
 /** Runtime statuses of a workflow instance (durabletask's numbering, as @dapr/dapr reports it). */
 const RUNNING = 0;
 const PENDING = 6;
 
-const kindOf = (job: Job): WorkflowKind =>
+const kindOf = (job: TimerJob): WorkflowKind =>
   job.kind === 'materialise' ? 'series' : job.kind === 'due' ? 'due' : 'reminder';
 
 export interface InstanceState {
   /** Running or about to: it will take a `plan` or `cancel` event. */
   active: boolean;
   /** What it does while active. */
-  status?: Status;
+  status?: TimerStatus;
   /** Its result once finished: 'fired', 'cancelled'; none when it failed or was terminated. */
   output?: string;
 }
@@ -35,16 +36,16 @@ export function createDaprScheduler(
     if (!s) return undefined;
     return {
       active: s.runtimeStatus === RUNNING || s.runtimeStatus === PENDING,
-      ...(s.customStatus ? { status: JSON.parse(s.customStatus) as Status } : {}),
+      ...(s.customStatus ? { status: TimerStatus.parse(JSON.parse(s.customStatus)) } : {}),
       ...(s.serializedOutput ? { output: JSON.parse(s.serializedOutput) as string } : {}),
     };
   }
 
   return {
     state,
-    async schedule(id: string, at: Date, job: Job): Promise<void> {
+    async schedule(id: string, at: Date, job: TimerJob): Promise<void> {
       const trace = currentTraceparent();
-      const plan: Plan = { at: at.toISOString(), job, ...(trace ? { trace } : {}) };
+      const plan: TimerPlan = { at: at.toISOString(), job, ...(trace ? { trace } : {}) };
       if ((await state(id))?.active) {
         await client.raiseEvent(id, EVENT.plan, plan);
         logger?.debug({ id, at: plan.at }, 'workflow sent its new plan');

@@ -6,7 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { fixedClock, timerId } from '@todo/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Job } from '../schedule.ts';
+import type { TimerJob } from '@todo/core';
 import { createSqliteScheduler, type SqliteScheduler } from './scheduler.embedded.ts';
 
 const dirs: string[] = [];
@@ -25,9 +25,9 @@ function scheduler(file = ':memory:', extra: Partial<Parameters<typeof createSql
   open.push(s);
   return s;
 }
-const job = (taskId: string): Job => ({ kind: 'due', owner: 'u', taskId, at: '2025-01-01T00:00:00Z' });
+const job = (taskId: string): TimerJob => ({ kind: 'due', owner: 'u', taskId, at: '2025-01-01T00:00:00Z' });
 const soon = (ms: number) => new Date(Date.now() + ms);
-const ran = (fired: string[]) => (j: Job) => {
+const ran = (fired: string[]) => (j: TimerJob) => {
   fired.push(j.kind === 'due' ? j.taskId : j.kind);
   return Promise.resolve();
 };
@@ -51,7 +51,7 @@ describe('the SQLite timer table', () => {
     const later = new Date(Date.now() + 60_000);
     await s.schedule('d1', later, job('d1'));
     await s.schedule('d2', later, job('d2'));
-    const series: Job = {
+    const series: TimerJob = {
       kind: 'materialise',
       owner: 'u',
       seriesId: 's',
@@ -218,14 +218,14 @@ describe('the SQLite timer table', () => {
     old.exec(`CREATE TABLE timers (
       key TEXT PRIMARY KEY, at INTEGER NOT NULL, due_at INTEGER NOT NULL, seq INTEGER NOT NULL,
       attempts INTEGER NOT NULL DEFAULT 0, job TEXT NOT NULL) STRICT`);
-    const reminder: Job = {
+    const reminder: TimerJob = {
       kind: 'reminder',
       owner: 'u',
       taskId: 't1',
       reminderId: 'r-1',
       fireAt: '2025-01-01T00:00:00Z',
     };
-    const series: Job = {
+    const series: TimerJob = {
       kind: 'materialise',
       owner: 'u',
       seriesId: 's1',

@@ -1,8 +1,9 @@
+import type { TimerJob } from '@todo/core';
 import type { DatabaseSync } from 'node:sqlite';
 import { systemClock, type Clock } from '@todo/core';
 import { openSqlite } from '@todo/server';
 import type { Logger } from 'pino';
-import { fromLegacyKey, type Job } from '../schedule.ts';
+import { fromLegacyKey } from '../schedule.ts';
 import type { JobRunner, Scheduler, StateTable } from './scheduler.ts';
 
 export interface SqliteSchedulerOptions {
@@ -22,7 +23,7 @@ export interface TimerRow {
   at: number;
   dueAt: number;
   attempts: number;
-  job: Job;
+  job: TimerJob;
 }
 
 type StoredTimer = { key: string; at: number; due_at: number; attempts: number; job: string };
@@ -31,7 +32,7 @@ const toRow = (r: StoredTimer): TimerRow => ({
   at: r.at,
   dueAt: r.due_at,
   attempts: r.attempts,
-  job: JSON.parse(r.job) as Job,
+  job: JSON.parse(r.job) as TimerJob,
 });
 
 const SCHEMA = `
@@ -155,7 +156,7 @@ export function createSqliteScheduler(opts: SqliteSchedulerOptions) {
   }
 
   function fire(row: { key: string; seq: number; attempts: number; job: string }) {
-    const job = JSON.parse(row.job) as Job;
+    const job = JSON.parse(row.job) as TimerJob;
     const p = (async () => {
       try {
         await run!(job, { key: row.key, attempts: row.attempts });

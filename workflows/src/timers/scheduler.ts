@@ -1,4 +1,4 @@
-import type { Job } from '../schedule.ts';
+import type { TimerJob } from '@todo/core';
 
 /**
  * The scheduler seam (docs/architecture.md): Dapr Workflow timers in the stack (scheduler.dapr.ts), a durable
@@ -7,12 +7,12 @@ import type { Job } from '../schedule.ts';
  * resolve once the change is durable.
  */
 export interface Scheduler {
-  schedule(key: string, at: Date, job: Job): Promise<void>;
+  schedule(key: string, at: Date, job: TimerJob): Promise<void>;
   cancel(key: string): Promise<void>;
 }
 
 /** Runs a due timer's activity; a throw means "failed, try again later". */
-export type JobRunner = (job: Job, timer: { key: string; attempts: number }) => Promise<void>;
+export type JobRunner = (job: TimerJob, timer: { key: string; attempts: number }) => Promise<void>;
 
 /** A stored value and the tag of its version, for a conditional write. */
 export interface Stored<T> {

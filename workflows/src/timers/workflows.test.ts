@@ -16,13 +16,12 @@ import {
 import { OrchestrationExecutor } from '@dapr/durabletask-js/worker/orchestration-executor.js';
 import { Registry } from '@dapr/durabletask-js/worker/registry.js';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Job } from '../schedule.ts';
+import type { TimerJob, TimerPlan, TimerResult } from '@todo/core';
 import {
   ACTIVITY,
   backoffMs,
   dueWorkflow,
   EVENT,
-  type Plan,
   reminderWorkflow,
   seriesWorkflow,
   WORKFLOW,
@@ -45,7 +44,7 @@ const AT = '2030-03-01T09:00:00.000Z'; // the plan's time
 const DONE = new Date('2030-03-01T09:00:05.000Z'); // the activity's outcome comes in
 const plusMs = (d: Date | string, ms: number) => new Date(new Date(d).getTime() + ms);
 
-const jobs: Record<WorkflowKind, Job> = {
+const jobs: Record<WorkflowKind, TimerJob> = {
   reminder: { kind: 'reminder', owner: 'u1', taskId: 't1', reminderId: 'r1', fireAt: AT },
   due: { kind: 'due', owner: 'u1', taskId: 't1', at: AT },
   series: {
@@ -56,13 +55,15 @@ const jobs: Record<WorkflowKind, Job> = {
     occurrence: '2030-03-01T10:00',
   },
 };
-const planOf = (kind: WorkflowKind, fields: Partial<Plan> = {}): Plan => ({
+const planOf = (kind: WorkflowKind, fields: Partial<TimerPlan> = {}): TimerPlan => ({
   at: AT,
   job: jobs[kind],
   ...fields,
 });
+const fired: TimerResult = { outcome: 'fired' };
+const stale: TimerResult = { outcome: 'stale', reason: 'moved' };
 /** The plan the coordinator sends when the task moved. */
-const moved = (kind: WorkflowKind): Plan => {
+const moved = (kind: WorkflowKind): TimerPlan => {
   const at = '2030-03-02T09:00:00.000Z';
   return {
     at,
@@ -72,16 +73,16 @@ const moved = (kind: WorkflowKind): Plan => {
 
 // History, one batch at a time: each batch the sidecar sends starts with an OrchestratorStarted at `at`.
 const json = (v: unknown) => (v === undefined ? undefined : JSON.stringify(v));
-const started = (kind: WorkflowKind, plan: Plan): HistoryEvent[] => [
+const started = (kind: WorkflowKind, plan: TimerPlan): HistoryEvent[] => [
   newOrchestratorStartedEvent(T0),
   newExecutionStartedEvent(WORKFLOW[kind], `${kind}-1`, json(plan)),
   newTimerCreatedEvent(ID.timer, new Date(plan.at)),
 ];
-const timerFired = (plan: Plan): HistoryEvent[] => [
+const timerFired = (plan: TimerPlan): HistoryEvent[] => [
   newOrchestratorStartedEvent(new Date(plan.at)),
   newTimerFiredEvent(ID.timer, new Date(plan.at)),
 ];
-const activityScheduled = (kind: WorkflowKind, plan: Plan): HistoryEvent[] => [
+const activityScheduled = (kind: WorkflowKind, plan: TimerPlan): HistoryEvent[] => [
   newTaskScheduledEvent(ID.activity, ACTIVITY[kind], json(plan.job)),
 ];
 const activityReturned = (outcome: unknown, at = DONE): HistoryEvent[] => [
@@ -98,7 +99,7 @@ const raised = (name: string, payload?: unknown, at = plusMs(DONE, 1000)): Histo
 ];
 
 /** The history up to a running activity: started, slept until the plan's time, called the activity. */
-const running = (kind: WorkflowKind, plan: Plan) => [
+const running = (kind: WorkflowKind, plan: TimerPlan) => [
   ...started(kind, plan),
   ...timerFired(plan),
   ...activityScheduled(kind, plan),
@@ -140,7 +141,7 @@ async function replay(past: HistoryEvent[], next: HistoryEvent[]): Promise<Outco
 }
 
 const completed = (result: string) => ({ status: 'COMPLETED', result, carryover: [] });
-const continuedAsNew = (input: Plan, carryover: { name: string; input: unknown }[] = []) => ({
+const continuedAsNew = (input: TimerPlan, carryover: { name: string; input: unknown }[] = []) => ({
   status: 'CONTINUED_AS_NEW',
   result: input,
   carryover,
@@ -181,11 +182,9 @@ describe.each(['reminder', 'due', 'series'] as const)('the %s workflow', (kind) 
   });
 
   it('waits after an activity that did not fire, then continues as new with the next plan', async () => {
-    const didNotFire =
-      kind === 'series' ? { outcome: 'stale', reason: 'moved' } : kind === 'due' ? false : 'moved';
-    const waiting = [...running(kind, plan), ...activityReturned(didNotFire)];
+    const waiting = [...running(kind, plan), ...activityReturned(stale)];
 
-    const out = await replay(running(kind, plan), activityReturned(didNotFire));
+    const out = await replay(running(kind, plan), activityReturned(stale));
     expect(out.end).toBeUndefined();
     expect(out.timers).toEqual([]);
     expect(out.status).toEqual({ state: 'waiting' });
@@ -195,19 +194,17 @@ describe.each(['reminder', 'due', 'series'] as const)('the %s workflow', (kind) 
   });
 
   it('ends cancelled on a cancel while waiting', async () => {
-    const didNotFire = kind === 'due' ? false : 'moved';
-    const out = await replay([...running(kind, plan), ...activityReturned(didNotFire)], raised(EVENT.cancel));
+    const out = await replay([...running(kind, plan), ...activityReturned(stale)], raised(EVENT.cancel));
     expect(out.end).toEqual(completed('cancelled'));
   });
 
   it('keeps a plan that comes while the activity runs, and continues as new with it', async () => {
-    const didNotFire = kind === 'due' ? false : 'moved';
     const during = await replay(running(kind, plan), raised(EVENT.plan, moved(kind), plusMs(AT, 1000)));
     expect(during.end).toBeUndefined();
 
     const out = await replay(
       [...running(kind, plan), ...raised(EVENT.plan, moved(kind), plusMs(AT, 1000))],
-      activityReturned(didNotFire),
+      activityReturned(stale),
     );
     expect(out.end).toEqual(continuedAsNew(moved(kind)));
   });
@@ -231,12 +228,12 @@ describe('the reminder workflow', () => {
   const plan = planOf('reminder');
 
   it('completes "fired" when the reminder was published', async () => {
-    const out = await replay(running('reminder', plan), activityReturned('published'));
+    const out = await replay(running('reminder', plan), activityReturned(fired));
     expect(out.end).toEqual(completed('fired'));
   });
 
   it.each(['gone', 'closed', 'paused', 'removed'])('waits when the activity says %s', async (why) => {
-    const out = await replay(running('reminder', plan), activityReturned(why));
+    const out = await replay(running('reminder', plan), activityReturned({ outcome: 'stale', reason: why }));
     expect(out.end).toBeUndefined();
     expect(out.status).toEqual({ state: 'waiting' });
   });
@@ -244,7 +241,7 @@ describe('the reminder workflow', () => {
   it('ends cancelled on a cancel that comes while the activity runs and it did not fire', async () => {
     const out = await replay(
       [...running('reminder', plan), ...raised(EVENT.cancel, undefined, plusMs(AT, 1000))],
-      activityReturned('moved'),
+      activityReturned(stale),
     );
     expect(out.end).toEqual(completed('cancelled'));
   });
@@ -323,14 +320,14 @@ describe('the reminder workflow', () => {
 describe('the due workflow', () => {
   it('completes "fired" when the due was announced', async () => {
     const plan = planOf('due');
-    const out = await replay(running('due', plan), activityReturned(true));
+    const out = await replay(running('due', plan), activityReturned(fired));
     expect(out.end).toEqual(completed('fired'));
   });
 });
 
 describe('the series workflow', () => {
   const plan = planOf('series');
-  const nextPlan: Plan = {
+  const nextPlan: TimerPlan = {
     at: '2030-03-02T10:00:00.000Z',
     job: {
       kind: 'materialise',
@@ -340,13 +337,7 @@ describe('the series workflow', () => {
       occurrence: '2030-03-02T10:00',
     },
   };
-  const made = {
-    outcome: 'created',
-    task: { id: 't2' },
-    occurrence: '2030-03-01T10:00',
-    announced: true,
-    next: nextPlan,
-  };
+  const made: TimerResult = { outcome: 'made', next: nextPlan };
 
   it('made an occurrence: continues as new with the next one, which its activity planned', async () => {
     const out = await replay(running('series', plan), activityReturned(made));
@@ -370,17 +361,54 @@ describe('the series workflow', () => {
     expect(out.end).toEqual(completed('cancelled'));
   });
 
-  it('waits for a plan or cancel when there is no next occurrence yet (or from before it planned)', async () => {
-    const created = {
-      outcome: 'created',
-      task: { id: 't2' },
-      occurrence: '2030-03-01T10:00',
-      announced: true,
+  it('waits for a plan or cancel when there is no next occurrence yet', async () => {
+    const out = await replay(running('series', plan), activityReturned({ outcome: 'made' }));
+    expect(out.end).toBeUndefined();
+    expect(out.status).toEqual({ state: 'waiting' });
+  });
+
+  it('fails on a plan event that is not a plan, rather than sleep on it', async () => {
+    const out = await replay(started('series', plan), raised(EVENT.plan, { at: 'soon' }, plusMs(T0, 1000)));
+    expect(out.end?.status).toBe('FAILED');
+  });
+});
+
+// Workflows that were running when the activities' typed result came hold the outputs of before in
+// their histories; a replay reads them as what they meant.
+describe('an activity output from before the typed result', () => {
+  const before = {
+    created: { outcome: 'created', task: { id: 't2' }, occurrence: '2030-03-01T10:00', announced: true },
+  };
+
+  it.each([
+    ['reminder', 'published'],
+    ['due', true],
+  ] as const)('the %s workflow completes "fired" on %j', async (kind, output) => {
+    const out = await replay(running(kind, planOf(kind)), activityReturned(output));
+    expect(out.end).toEqual(completed('fired'));
+  });
+
+  it.each([
+    ['reminder', 'moved'],
+    ['due', false],
+    ['series', 'published'],
+    ['series', true],
+    ['series', before.created],
+  ] as const)('the %s workflow waits on %j', async (kind, output) => {
+    const out = await replay(running(kind, planOf(kind)), activityReturned(output));
+    expect(out.end).toBeUndefined();
+    expect(out.status).toEqual({ state: 'waiting' });
+  });
+
+  it('the series workflow continues as new with the next plan a created occurrence gave', async () => {
+    const next: TimerPlan = {
+      at: '2030-03-02T10:00:00.000Z',
+      job: { ...(jobs.series as Extract<TimerJob, { kind: 'materialise' }>), occurrence: '2030-03-02T10:00' },
     };
-    for (const made of [created, 'published', true]) {
-      const out = await replay(running('series', plan), activityReturned(made));
-      expect(out.end).toBeUndefined();
-      expect(out.status).toEqual({ state: 'waiting' });
-    }
+    const out = await replay(
+      running('series', planOf('series')),
+      activityReturned({ ...before.created, next }),
+    );
+    expect(out.end).toEqual(continuedAsNew(next));
   });
 });

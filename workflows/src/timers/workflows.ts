@@ -4,7 +4,7 @@
 import type { OrchestrationContext } from '@dapr/durabletask-js';
 import type { Task } from '@dapr/durabletask-js/task/task.js';
 import { whenAny } from '@dapr/durabletask-js/task/index.js';
-import type { Job } from '../schedule.ts';
+import { readTimerResult, TimerPlan, type TimerResult, type TimerStatus } from '@todo/core/timers';
 
 /** Registration names: the workflow per timer kind, their activities, and the events they take. */
 export const WORKFLOW = { reminder: 'reminder', due: 'due', series: 'series' } as const;
@@ -17,21 +17,8 @@ export const EVENT = { plan: 'plan', cancel: 'cancel' } as const;
 
 export type WorkflowKind = keyof typeof WORKFLOW;
 
-/** A workflow's input, and the payload of its `plan` event: sleep until `at`, then run `job`. */
-export interface Plan {
-  at: string;
-  job: Job;
-  /** Failed runs of the activity so far (it is tried again after a backoff, as a new generation). */
-  attempt?: number;
-  /** The W3C trace context of the change that set the plan; the activity's span continues it. */
-  trace?: string;
-}
-
 /** The wait after the n-th failed activity: 1 s, 2 s, 4 s … at most 5 minutes. */
 export const backoffMs = (attempt: number) => Math.min(1000 * 2 ** attempt, 5 * 60_000);
-
-/** What a workflow shows as its custom status: sleeping until `at`, or waiting for its next plan. */
-export type Status = { state: 'sleeping'; at: string } | { state: 'waiting' };
 
 /**
  * One timer, the shape of all three workflows: sleep until the plan's time unless a `plan` event (moved:
@@ -50,22 +37,20 @@ export type Status = { state: 'sleeping'; at: string } | { state: 'waiting' };
 function timerWorkflow(kind: WorkflowKind) {
   return async function* (
     ctx: OrchestrationContext,
-    plan: Plan,
+    input: TimerPlan,
   ): AsyncGenerator<Task<unknown>, string, unknown> {
+    const plan = TimerPlan.parse(input);
     const next = ctx.waitForExternalEvent(EVENT.plan);
     const cancel = ctx.waitForExternalEvent(EVENT.cancel);
-    ctx.setCustomStatus(JSON.stringify({ state: 'sleeping', at: plan.at } satisfies Status));
+    ctx.setCustomStatus(JSON.stringify({ state: 'sleeping', at: plan.at } satisfies TimerStatus));
     // Timers take a Date built from the plan or the context, never the clock: a number would mean
     // "seconds from now" to durabletask-js, read from the wall clock at each replay.
     const first = yield whenAny([ctx.createTimer(new Date(plan.at)), next, cancel]);
     if (first === cancel) return 'cancelled';
     if (first !== next) {
-      let outcome: unknown;
+      let result: TimerResult;
       try {
-        outcome = yield ctx.callActivity(
-          ACTIVITY[kind],
-          plan.trace ? { ...plan.job, trace: plan.trace } : plan.job,
-        );
+        result = readTimerResult(plan.job.kind, yield runActivity(ctx, kind, plan));
       } catch {
         // The task service or the broker did not answer: the same plan again after a backoff (its timer
         // already past), unless a plan or cancel came meanwhile, which the event tasks hold.
@@ -73,31 +58,37 @@ function timerWorkflow(kind: WorkflowKind) {
         const wake = new Date(ctx.currentUtcDateTime.getTime() + backoffMs(attempt));
         if (!next.isComplete && !cancel.isComplete) yield whenAny([ctx.createTimer(wake), next, cancel]);
         if (cancel.isComplete) return 'cancelled';
-        ctx.continueAsNew(next.isComplete ? next.getResult() : { ...plan, attempt: attempt + 1 }, true);
+        ctx.continueAsNew(
+          next.isComplete ? TimerPlan.parse(next.getResult()) : { ...plan, attempt: attempt + 1 },
+          true,
+        );
         return 'retrying';
       }
-      if (kind !== 'series' && (outcome === 'published' || outcome === true)) return 'fired';
+      if (result.outcome === 'fired') return 'fired';
       // A series that made its occurrence sleeps on to the one after, which the activity planned from
       // the new instance's rule; a plan or cancel that came meanwhile (an edit) goes first.
-      const own = kind === 'series' ? nextOf(outcome) : undefined;
-      if (own && !next.isComplete) {
+      if (result.outcome === 'made' && result.next && !next.isComplete) {
         if (cancel.isComplete) return 'cancelled';
-        ctx.continueAsNew(own, true);
+        ctx.continueAsNew(result.next, true);
         return 'made';
       }
-      ctx.setCustomStatus(JSON.stringify({ state: 'waiting' } satisfies Status));
+      ctx.setCustomStatus(JSON.stringify({ state: 'waiting' } satisfies TimerStatus));
       if ((yield whenAny([next, cancel])) === cancel) return 'cancelled';
     }
-    ctx.continueAsNew(next.getResult() as Plan, true);
+    ctx.continueAsNew(TimerPlan.parse(next.getResult()), true);
     return 'moved';
   };
 }
 
-/** The next plan a series' activity gave with the occurrence it made, if any. */
-function nextOf(outcome: unknown): Plan | undefined {
-  if (typeof outcome !== 'object' || outcome === null || !('next' in outcome)) return undefined;
-  const next = (outcome as { next?: Plan }).next;
-  return next ? { at: next.at, job: next.job } : undefined;
+/**
+ * Calls the activity of the timer's kind with the plan's job (and its trace); what it answers, the
+ * `TimerResult`, is read with `readTimerResult`.
+ */
+function runActivity(ctx: OrchestrationContext, kind: WorkflowKind, plan: TimerPlan): Task<unknown> {
+  return ctx.callActivity<TimerPlan['job'] & { trace?: string }, unknown>(
+    ACTIVITY[kind],
+    plan.trace ? { ...plan.job, trace: plan.trace } : plan.job,
+  );
 }
 
 export const reminderWorkflow = timerWorkflow('reminder');
