@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { localBus } from './bus.ts';
-import type { Delivery } from './dapr.ts';
+import type { ConsumeOutcome } from './dapr.ts';
 
 describe('localBus', () => {
   it('hands events to every consumer in order and fails when one asks for redelivery', async () => {
     const seen: string[] = [];
-    let answer: Delivery = 'SUCCESS';
+    let answer: ConsumeOutcome = 'SUCCESS';
     const bus = localBus<{ id: string; type: string }>('reminders', [
       async (e) => {
         seen.push(e.id);

@@ -1,4 +1,4 @@
-import type { Delivery } from './dapr.ts';
+import type { ConsumeOutcome } from './dapr.ts';
 import { metrics } from './metrics.ts';
 
 /**
@@ -8,7 +8,7 @@ import { metrics } from './metrics.ts';
  */
 export function localBus<E extends { id: string; type: string }>(
   topic: string,
-  consumers: readonly ((event: E) => Promise<Delivery>)[],
+  consumers: readonly ((event: E) => Promise<ConsumeOutcome>)[],
 ): { publish(events: readonly E[]): Promise<void> } {
   return {
     async publish(events) {

@@ -106,7 +106,7 @@ export async function signingKey(
 }
 
 /** What a subscriber answers daprd: done, deliver again later, or give up (to the dead-letter topic). */
-export type Delivery = 'SUCCESS' | 'RETRY' | 'DROP';
+export type ConsumeOutcome = 'SUCCESS' | 'RETRY' | 'DROP';
 
 /** One topic this app consumes, with the route daprd delivers it to and what handles its data. */
 export interface Subscription {
@@ -114,7 +114,7 @@ export interface Subscription {
   topic: string;
   route: string;
   deadLetterTopic: string;
-  consume: (data: unknown) => Promise<Delivery>;
+  consume: (data: unknown) => Promise<ConsumeOutcome>;
 }
 
 /** The subscription to `task-events` every consumer of task events makes (each app in its own group). */
@@ -135,7 +135,7 @@ export function taskEventsSubscription(consume: Subscription['consume']): Subscr
 export function eventConsumer<T>(
   { schema, name, logger }: { schema: z.ZodType<T>; name: string; logger?: Logger },
   handle: (event: T) => Promise<void>,
-): (raw: unknown) => Promise<Delivery> {
+): (raw: unknown) => Promise<ConsumeOutcome> {
   return async (raw) => {
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {

@@ -54,7 +54,7 @@ export {
   taskEventsSubscription,
   eventConsumer,
   waitForSidecar,
-  type Delivery,
+  type ConsumeOutcome,
   type EventEnvelope,
   type Subscription,
 } from './dapr.ts';

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type RequestListener, type Server }
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Delivery } from './dapr.ts';
+import type { ConsumeOutcome } from './dapr.ts';
 
 // One registry per process (docs/decisions/0030): the embedded profile runs every app in one process and
 // Prometheus scrapes a process, so each series is defined once here and every app records into it.
@@ -86,7 +86,7 @@ export const metrics = {
   published(topic: string, n = 1): void {
     eventsPublished.inc({ topic }, n);
   },
-  consumed(topic: string, outcome: Delivery): void {
+  consumed(topic: string, outcome: ConsumeOutcome): void {
     eventsConsumed.inc({ topic, outcome });
   },
   /** A due event (`kind` reminder or due) reached `stage`; `due` is its event time. */

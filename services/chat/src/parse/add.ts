@@ -4,7 +4,7 @@
  */
 import type { ClarifyReason, Due, ParseResult, Reminder } from './contract.ts';
 import { findPriority, findTags } from './attributes.ts';
-import { findSpan, findWhen, isoDay, isoSpan, realDue, type Clock } from './dates.ts';
+import { findSpan, findWhen, isoDay, isoSpan, realDue, type LocalClock } from './dates.ts';
 import { findRepeat, nextOccurrences, toRRule, type Repeat } from './recurrence.ts';
 import { titleFrom, type Scan } from './text.ts';
 
@@ -64,7 +64,7 @@ export interface TaskParts {
  * unclaimed words. `remind`: the user asked to be reminded, so a reminder at the due time is added and a
  * day without a time gets DEFAULT_REMINDER_TIME.
  */
-export function findSchedule(scan: Scan, clock: Clock, remind: boolean): TaskParts | Clarify {
+export function findSchedule(scan: Scan, clock: LocalClock, remind: boolean): TaskParts | Clarify {
   const parts: TaskParts = {};
   const offsets = findOffsets(scan);
   const repeat = findRepeat(scan, clock);
@@ -102,7 +102,7 @@ export function findSchedule(scan: Scan, clock: Clock, remind: boolean): TaskPar
 }
 
 /** A repeat rule anchored at its start, as the core engine expands it. */
-function schedule(r: Repeat, said: Due | undefined, clock: Clock, remind: boolean): TaskParts | Clarify {
+function schedule(r: Repeat, said: Due | undefined, clock: LocalClock, remind: boolean): TaskParts | Clarify {
   // An hourly series needs a time to count from: now, unless one was said.
   const time =
     said?.time ??
@@ -133,7 +133,7 @@ function schedule(r: Repeat, said: Due | undefined, clock: Clock, remind: boolea
 }
 
 /** The whole of an "add": title and everything said about the task. */
-export function buildAdd(scan: Scan, clock: Clock, remind: boolean): ParseResult {
+export function buildAdd(scan: Scan, clock: LocalClock, remind: boolean): ParseResult {
   const quoted = scan.quoted()[0];
   const tags = findTags(scan);
   const priority = findPriority(scan);

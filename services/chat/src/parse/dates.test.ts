@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { easter, holidayAt, makeClock } from './dates.ts';
+import { easter, holidayAt, makeLocalClock } from './dates.ts';
 
 describe('holidays a series is bounded by', () => {
   it('places Easter by the Gregorian computus, earliest and latest years included', () => {
@@ -18,7 +18,7 @@ describe('holidays a series is bounded by', () => {
   });
 
   it('takes the next one to come, and next year’s for a bound said on the day', () => {
-    const clock = makeClock({ now: '2026-11-26T10:00', tz: 'America/New_York' });
+    const clock = makeLocalClock({ now: '2026-11-26T10:00', tz: 'America/New_York' });
     expect(holidayAt('thanksgiving', clock)?.date.toISODate()).toBe('2026-11-26');
     expect(holidayAt('thanksgiving', clock, true)?.date.toISODate()).toBe('2027-11-25');
     expect(holidayAt('new year_s eve party', clock)?.date.toISODate()).toBe('2026-12-31');

@@ -10,7 +10,8 @@ import { DateTime } from 'luxon';
 import type { ClarifyReason, Due, ParseContext } from './contract.ts';
 import type { Scan } from './text.ts';
 
-export interface Clock {
+/** The parser's now, as the owner reads a calendar (the one source of instants is core's `Clock`). */
+export interface LocalClock {
   /** Now in the owner's zone. */
   now: DateTime;
   tz: string;
@@ -24,20 +25,20 @@ export interface Clock {
 const MONTH_FIRST_ZONES =
   /^(US\/|America\/(New_York|Chicago|Denver|Los_Angeles|Phoenix|Anchorage|Juneau|Sitka|Nome|Adak|Boise|Detroit|Indiana\/|Kentucky\/|North_Dakota\/|Menominee|Metlakatla|Yakutat|Puerto_Rico|Toronto|Vancouver|Edmonton|Winnipeg|Halifax|St_Johns|Regina)|Pacific\/(Honolulu|Guam|Saipan)|Asia\/Manila)/;
 
-export function makeClock(ctx: ParseContext): Clock {
+export function makeLocalClock(ctx: ParseContext): LocalClock {
   const now = DateTime.fromISO(ctx.now, { zone: ctx.tz });
   const monthFirst = MONTH_FIRST_ZONES.test(ctx.tz);
   return { now, tz: ctx.tz, dayFirst: !monthFirst, sundayFirst: monthFirst };
 }
 
 /** The first day of the week `d` falls in, by the zone's habit. */
-export function weekStart(clock: Clock, d: DateTime = clock.now): DateTime {
+export function weekStart(clock: LocalClock, d: DateTime = clock.now): DateTime {
   const start = d.startOf('day');
   return clock.sundayFirst ? start.minus({ days: start.weekday % 7 }) : start.startOf('week');
 }
 
 /** "next week" as a due date: the Monday of next week. */
-export function nextWeekMonday(clock: Clock): DateTime {
+export function nextWeekMonday(clock: LocalClock): DateTime {
   return weekStart(clock).plus({ weeks: 1, days: clock.sundayFirst ? 1 : 0 });
 }
 
@@ -45,7 +46,7 @@ export const isoDay = (d: DateTime): string => d.toFormat('yyyy-MM-dd');
 export const wall = (d: DateTime): string => d.toFormat("yyyy-MM-dd'T'HH:mm");
 
 /** A calendar day in the owner's zone, as a luxon DateTime at its start. */
-export function day(clock: Clock, iso: string): DateTime {
+export function day(clock: LocalClock, iso: string): DateTime {
   return DateTime.fromISO(iso, { zone: clock.tz }).startOf('day');
 }
 
@@ -53,7 +54,7 @@ export function day(clock: Clock, iso: string): DateTime {
  * The wall-clock time that really happens for a local date and time: a time skipped by a DST change
  * (02:30 on a spring-forward night) moves forward by the gap, as RFC 5545 does for recurrences.
  */
-export function realDue(clock: Clock, date: string, time?: string): Due {
+export function realDue(clock: LocalClock, date: string, time?: string): Due {
   if (!time) return { date };
   const [h, m] = time.split(':').map(Number);
   const dt = DateTime.fromISO(date, { zone: clock.tz }).set({ hour: h, minute: m });
@@ -217,7 +218,7 @@ parser.parsers.push({
   },
 });
 
-function chronoReference(clock: Clock) {
+function chronoReference(clock: LocalClock) {
   return { instant: clock.now.toJSDate(), timezone: clock.now.offset };
 }
 
@@ -227,7 +228,7 @@ function chronoReference(clock: Clock) {
  */
 export function findWhen(
   scan: Scan,
-  clock: Clock,
+  clock: LocalClock,
   opts: { anchored?: boolean; part?: DayPart } = {},
 ): When | null {
   const view = scan.view();
@@ -362,7 +363,7 @@ function bareHour(scan: Scan, at: number): { hour: number; minute: number; to: n
  * "next friday" said on a Tuesday could be this week's Friday or next week's; said on a Saturday, the
  * coming Friday is already in next week, so it is clear.
  */
-export function nextWeekdayAmbiguity(text: string, clock: Clock): boolean {
+export function nextWeekdayAmbiguity(text: string, clock: LocalClock): boolean {
   const m = /^next\s+(\w+)/.exec(text);
   if (!m) return false;
   const wd = WEEKDAYS.findIndex((w) => w.startsWith(m[1]!.slice(0, 3))) + 1;
@@ -376,7 +377,7 @@ export function nextWeekdayAmbiguity(text: string, clock: Clock): boolean {
  * Date phrases chrono gets wrong or does not know: numeric dates in the zone's order, relative times
  * that must cross DST correctly, "end of the week/year", and impossible dates ("feb 30") to ask about.
  */
-function ownDates(scan: Scan, clock: Clock): When | null {
+function ownDates(scan: Scan, clock: LocalClock): When | null {
   const done = (due: Due, dateSaid = true): When => ({ due, dateSaid });
 
   const later = scan.find(
@@ -470,7 +471,7 @@ const SLASH = /\b(\d{1,2})\/(\d{1,2})(?:\/(\d{2}|\d{4}))?\b|\b(\d{1,2})\.(\d{1,2
  */
 export function slashDate(
   text: string,
-  clock: Clock,
+  clock: LocalClock,
 ): { date: DateTime | null; index: number; length: number } | null {
   const m = SLASH.exec(text);
   if (!m) return null;
@@ -535,7 +536,7 @@ const HOLIDAYS: [RegExp, (year: number) => { month: number; day: number }][] = [
  */
 export function holidayAt(
   text: string,
-  clock: Clock,
+  clock: LocalClock,
   afterToday = false,
 ): { date: DateTime; length: number } | null {
   for (const [re, on] of HOLIDAYS) {
@@ -556,7 +557,7 @@ export function holidayAt(
  */
 export function dateAt(
   text: string,
-  clock: Clock,
+  clock: LocalClock,
   afterToday = false,
 ): { date: DateTime; length: number } | null {
   const t = text.replace(/^\s+/, '');

@@ -14,7 +14,7 @@ import {
   monthNumber,
   NUMBER,
   toNumber,
-  type Clock,
+  type LocalClock,
 } from './dates.ts';
 import { findPriority, findTags } from './attributes.ts';
 import type { Scan } from './text.ts';
@@ -35,7 +35,7 @@ const single = (d: DateTime): Range => ({ from: isoDay(d), to: isoDay(d) });
 const span = (a: DateTime, b: DateTime): Range => ({ from: isoDay(a), to: isoDay(b) });
 
 /** A due-date range ("this week", "before friday", "overdue"); claims it. */
-export function findRange(scan: Scan, clock: Clock): Range | { clarify: ClarifyReason } | null {
+export function findRange(scan: Scan, clock: LocalClock): Range | { clarify: ClarifyReason } | null {
   const f = (re: RegExp) => scan.find(re);
   const today = clock.now.startOf('day');
   const week = weekStart(clock);
@@ -128,7 +128,7 @@ function range(scan: Scan, start: number, end: number): [number, number] {
   return [from, to];
 }
 
-function monthStart(words: string, clock: Clock): DateTime | null {
+function monthStart(words: string, clock: LocalClock): DateTime | null {
   if (!/^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*$/.test(words)) return null;
   let d = clock.now.set({ month: monthNumber(words), day: 1 }).startOf('day');
   if (d.month < clock.now.month) d = d.plus({ years: 1 });
@@ -166,7 +166,7 @@ const SORTS: [RegExp, Sort][] = [
 ];
 
 /** Reads a selection: everything list, search and the bulk commands filter on. Claims what it reads. */
-export function findSelection(scan: Scan, clock: Clock): Selection | { clarify: ClarifyReason } {
+export function findSelection(scan: Scan, clock: LocalClock): Selection | { clarify: ClarifyReason } {
   const sel: Selection = { filter: {} };
   for (const [re, sort] of SORTS) {
     if (scan.find(re)) {

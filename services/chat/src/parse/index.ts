@@ -3,7 +3,7 @@
  * same text, clock and zone always give the same result. See docs/decisions/0008-chat-parser.md.
  */
 import { KEY_ORDER, ParseContext, type ParseResult } from './contract.ts';
-import { makeClock } from './dates.ts';
+import { makeLocalClock } from './dates.ts';
 import { interpret } from './intents.ts';
 
 export {
@@ -26,7 +26,7 @@ export function parse(text: string, ctx: ParseContext): ParseResult {
     throw new TypeError(
       `parse: invalid context: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
-  const clock = makeClock(checked.data);
+  const clock = makeLocalClock(checked.data);
   // No catch-all here: the property tests hold it to never throwing, and a bug must not hide as "clarify".
   return ordered(interpret(typeof text === 'string' ? text : '', clock));
 }

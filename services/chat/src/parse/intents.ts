@@ -6,7 +6,7 @@
 import type { ParseResult, Priority } from './contract.ts';
 import { buildAdd, findOffsets, findSchedule } from './add.ts';
 import { findPriority, findTags } from './attributes.ts';
-import { day, findSpan, findWhen, isoSpan, type Clock } from './dates.ts';
+import { day, findSpan, findWhen, isoSpan, type LocalClock } from './dates.ts';
 import { findSelection, toQuery, type Selection } from './filters.ts';
 import { findRepeat } from './recurrence.ts';
 import { canonicalRef } from './refs.ts';
@@ -62,7 +62,7 @@ const BULK = /^\s*(?:all|every|everything|each)\b/;
 
 function bulk(
   scan: Scan,
-  clock: Clock,
+  clock: LocalClock,
   intent: 'complete' | 'delete',
   defaults: Selection['filter'],
 ): Result {
@@ -103,7 +103,7 @@ function restWords(scan: Scan): string | undefined {
   return words.length ? words.join(' ') : undefined;
 }
 
-function listOrSearch(scan: Scan, clock: Clock, searching: boolean): Result {
+function listOrSearch(scan: Scan, clock: LocalClock, searching: boolean): Result {
   const sel = findSelection(scan, clock);
   if ('clarify' in sel) return clarify(sel.clarify);
   const text = restWords(scan);
@@ -128,7 +128,7 @@ function listOrSearch(scan: Scan, clock: Clock, searching: boolean): Result {
 interface Message {
   text: string;
   scan: Scan;
-  clock: Clock;
+  clock: LocalClock;
 }
 
 /**
@@ -157,7 +157,7 @@ const RULES: ((m: Message) => Result | undefined)[] = [
 ];
 
 /** Reads one message. */
-export function interpret(text: string, clock: Clock): Result {
+export function interpret(text: string, clock: LocalClock): Result {
   const scan = new Scan(text);
   if (/^\s*\?+\s*$/.test(text)) return { intent: 'help' };
   if (!scan.tokens.some((t) => t.quoted !== undefined || /[\p{L}\p{N}]/u.test(t.norm)))
@@ -707,13 +707,13 @@ function reset(text: string): Scan {
   return s;
 }
 
-function hasWhen(text: string, clock: Clock): boolean {
+function hasWhen(text: string, clock: LocalClock): boolean {
   const s = new Scan(text);
   return !!findWhen(s, clock) || !!findRepeat(s, clock);
 }
 
 /** The whole message is a filter ("overdue?", "today", "high priority #work"): a list. */
-function onlySelection(text: string, clock: Clock): boolean {
+function onlySelection(text: string, clock: LocalClock): boolean {
   const s = new Scan(text);
   s.find(PREAMBLE);
   const sel = findSelection(s, clock);

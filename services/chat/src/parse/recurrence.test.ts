@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { makeClock } from './dates.ts';
+import { makeLocalClock } from './dates.ts';
 import { findRepeat, nextOccurrences, toRRule, type Repeat } from './recurrence.ts';
 import { Scan } from './text.ts';
 
-const clock = makeClock({ now: '2026-11-24T10:00', tz: 'Europe/Berlin' });
+const clock = makeLocalClock({ now: '2026-11-24T10:00', tz: 'Europe/Berlin' });
 const rule = (text: string) => {
   const r = findRepeat(new Scan(text), clock);
   if (!r || 'clarify' in r) return r;
@@ -94,7 +94,7 @@ describe('next occurrences (from the core engine)', () => {
   });
 
   it('moves a time skipped by DST forward by the gap', () => {
-    const berlin = makeClock({ now: '2026-03-28T18:00', tz: 'Europe/Berlin' });
+    const berlin = makeLocalClock({ now: '2026-03-28T18:00', tz: 'Europe/Berlin' });
     expect(nextOccurrences('FREQ=DAILY', '2026-03-28T02:30', berlin, undefined)).toEqual([
       '2026-03-29T03:30',
       '2026-03-30T02:30',

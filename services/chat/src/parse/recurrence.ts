@@ -14,7 +14,7 @@ import {
   monthNumber,
   toNumber,
   weekStart,
-  type Clock,
+  type LocalClock,
   type DayPart,
 } from './dates.ts';
 import type { Scan } from './text.ts';
@@ -254,7 +254,7 @@ function positions(ordOrDays: string, what: string | undefined): Partial<Repeat>
 
 /** A date or month said after "until"/"starting"; claims the keyword and the date. */
 /** `endOfMonth`: an "until", which takes in the whole of a month named alone, and a holiday still to come. */
-function phraseDate(scan: Scan, keyword: string, clock: Clock, endOfMonth: boolean): DateTime | null {
+function phraseDate(scan: Scan, keyword: string, clock: LocalClock, endOfMonth: boolean): DateTime | null {
   const m = new RegExp(String.raw`\b(?:${keyword})\s+`).exec(scan.view());
   if (!m) return null;
   const after = scan.view().slice(m.index + m[0].length);
@@ -291,7 +291,7 @@ function phraseDate(scan: Scan, keyword: string, clock: Clock, endOfMonth: boole
  * Finds a repeat phrase and its modifiers ("except", "until", "starting", "after I finish it") in the
  * unclaimed words; claims them. Returns null when there is none.
  */
-export function findRepeat(scan: Scan, clock: Clock): Repeat | { clarify: ClarifyReason } | null {
+export function findRepeat(scan: Scan, clock: LocalClock): Repeat | { clarify: ClarifyReason } | null {
   // The exclusion is taken first, so the days it names are never read as the days of the rule
   // ("every day except weekends" is not "weekends").
   const before = [...scan.used];
@@ -376,7 +376,7 @@ const EXCEPT = new RegExp(
 );
 
 /** "except fridays": left out of the rule (BYDAY/BYMONTH); "except dec 25": an EXDATE. */
-function exclude(r: Repeat, what: string, clock: Clock): void {
+function exclude(r: Repeat, what: string, clock: LocalClock): void {
   if (new RegExp(`^${DAYSETLIST}$`).test(what)) {
     const out = [
       ...(/weekend/.test(what) ? ['SA', 'SU'] : []),
@@ -428,7 +428,7 @@ export function toRRule(r: Repeat): string {
 export function nextOccurrences(
   rrule: string,
   start: string,
-  clock: Clock,
+  clock: LocalClock,
   exdate: string[] | undefined,
   count = 3,
 ): string[] {
@@ -457,7 +457,12 @@ function realStart(rule: { rrule: string; dtstart: string; tz: string }): string
  * Whether the rule's days include `start`. Its INTERVAL does not matter here (the grid is anchored at
  * `start`, so start's period is always on), and a rule whose days come from DTSTART always does.
  */
-function startMatches(rrule: string, start: string, clock: Clock, exdate: string[] | undefined): boolean {
+function startMatches(
+  rrule: string,
+  start: string,
+  clock: LocalClock,
+  exdate: string[] | undefined,
+): boolean {
   if (exdate?.includes(start)) return false;
   if (!/BY(DAY|MONTHDAY|MONTH|SETPOS)=/.test(rrule)) return true;
   const [date, time] = start.split('T') as [string, string | undefined];
