@@ -3,7 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTask, daprHeaders, daprUrl, json, signUp, stack, viaDapr } from './helpers.ts';
+import type { InvokeInit } from '@todo/server/sidecar';
+import { createTask, daprHeaders, daprUrl, invokeVia, json, signUp, stack, viaDapr } from './helpers.ts';
 
 describe('secrets', () => {
   it('daprd reads the JWT signing key from the secret store, and only with its API token', async () => {
@@ -29,11 +30,7 @@ describe('secrets', () => {
 });
 
 describe('service invocation', () => {
-  const invoke = (via: string, path: string, init: RequestInit = {}) =>
-    fetch(daprUrl(via, `/v1.0/invoke/tasks/method${path}`), {
-      ...init,
-      headers: daprHeaders(via, (init.headers as Record<string, string> | undefined) ?? {}),
-    });
+  const invoke = (via: string, path: string, init: InvokeInit = {}) => invokeVia(via, 'tasks', path, init);
 
   it('chat reaches the task service through its daprd, authenticated calls included', async () => {
     const health = await invoke('chat', '/healthz');

@@ -1,6 +1,7 @@
 // Shared by the stack tests: waiting for a condition, the task API, and reading a Kafka topic back.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { invoke, invokeUrl, type InvokeInit, type Sidecar } from '@todo/server/sidecar';
 import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
 import { inject } from 'vitest';
 import type { StackTestInfo } from './global.ts';
@@ -66,7 +67,17 @@ export async function json<T = unknown>(res: Response, status: number): Promise<
 export type Api = { base: string; headers?: Record<string, string> };
 
 export function viaDapr(appId: string): Api {
-  return { base: daprUrl(appId, '/v1.0/invoke/tasks/method'), headers: daprHeaders(appId) };
+  return { base: invokeUrl(sidecarOf(appId), 'tasks'), headers: daprHeaders(appId) };
+}
+
+/** The daprd of app `appId` as that app calls it: its HTTP API and the app's Dapr API token. */
+export function sidecarOf(appId: string): Sidecar {
+  return { http: daprUrl(appId, ''), apiToken: daprHeaders(appId)['dapr-api-token'] };
+}
+
+/** Calls `path` of app `app` through the daprd of app `via`, as `via` does (with its Dapr API token). */
+export function invokeVia(via: string, app: string, path: string, init: InvokeInit = {}): Promise<Response> {
+  return invoke(sidecarOf(via), app, path, init);
 }
 
 /** Signs up a new account and answers its bearer token and user id. */

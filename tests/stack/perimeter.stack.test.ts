@@ -2,17 +2,12 @@
 // app's own tokens, access control per operation, topic scopes, secret scopes, and the daprd-only routes
 // that live on an internal listener and refuse every call without the app's token, also when it has none.
 import { randomBytes } from 'node:crypto';
+import { invoke } from '@todo/server/sidecar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../deploy/local/apps.ts';
 import { stackPorts } from '../../deploy/local/ports.ts';
 import { attachApps, type AttachedApps } from '../../deploy/local/stack.ts';
-import { daprHeaders, daprUrl, stack } from './helpers.ts';
-
-const invoke = (via: string, app: string, path: string, init: RequestInit = {}) =>
-  fetch(daprUrl(via, `/v1.0/invoke/${app}/method${path}`), {
-    ...init,
-    headers: daprHeaders(via, (init.headers as Record<string, string> | undefined) ?? {}),
-  });
+import { daprHeaders, daprUrl, invokeVia, stack } from './helpers.ts';
 
 /** Status and body text, the body read so the connection is free again. */
 async function answer(res: Promise<Response>): Promise<{ status: number; text: string }> {
@@ -23,12 +18,12 @@ async function answer(res: Promise<Response>): Promise<{ status: number; text: s
 describe('service invocation: each caller, only the operations it needs', () => {
   it("chat's sidecar cannot invoke a tasks /internal route, nor a public one it does not use", async () => {
     for (const path of ['/internal/live', '/internal/tasks', '/internal/owners/someone']) {
-      const res = await answer(invoke('chat', 'tasks', path));
+      const res = await answer(invokeVia('chat', 'tasks', path));
       expect(res.status, path).toBe(403);
       expect(res.text, path).toMatch(/access control policy|not allowed|denied/i);
     }
     const signup = await answer(
-      invoke('chat', 'tasks', '/api/auth/signup', {
+      invokeVia('chat', 'tasks', '/api/auth/signup', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: '{}',
@@ -36,27 +31,27 @@ describe('service invocation: each caller, only the operations it needs', () => 
     );
     expect(signup.status).toBe(403);
     // The task routes chat calls pass access control and meet the app's own check (no bearer: 401).
-    expect((await answer(invoke('chat', 'tasks', '/api/tasks'))).status).toBe(401);
+    expect((await answer(invokeVia('chat', 'tasks', '/api/tasks'))).status).toBe(401);
   });
 
   it('workflows reaches /internal/*, search only its reindex read, and no app reaches what it does not call', async () => {
-    expect((await answer(invoke('workflows', 'tasks', '/internal/live?limit=1'))).status).toBe(200);
-    expect((await answer(invoke('search', 'tasks', '/internal/tasks?limit=1'))).status).toBe(200);
-    expect((await answer(invoke('search', 'tasks', '/internal/live?limit=1'))).status).toBe(403);
-    expect((await answer(invoke('workflows', 'tasks', '/api/tasks'))).status).toBe(403);
-    expect((await answer(invoke('notifications', 'tasks', '/api/tasks'))).status).toBe(403);
+    expect((await answer(invokeVia('workflows', 'tasks', '/internal/live?limit=1'))).status).toBe(200);
+    expect((await answer(invokeVia('search', 'tasks', '/internal/tasks?limit=1'))).status).toBe(200);
+    expect((await answer(invokeVia('search', 'tasks', '/internal/live?limit=1'))).status).toBe(403);
+    expect((await answer(invokeVia('workflows', 'tasks', '/api/tasks'))).status).toBe(403);
+    expect((await answer(invokeVia('notifications', 'tasks', '/api/tasks'))).status).toBe(403);
     // The other apps' Configurations: chat may not ask workflows to inspect, nor the web app anything.
     const inspect = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"refs":[]}' };
-    expect((await answer(invoke('chat', 'workflows', '/internal/workflows/inspect', inspect))).status).toBe(
-      403,
-    );
-    expect((await answer(invoke('tasks', 'workflows', '/internal/workflows/inspect', inspect))).status).toBe(
-      200,
-    );
-    expect((await answer(invoke('tasks', 'chat', '/api/chat', { method: 'POST', body: '{}' }))).status).toBe(
-      403,
-    );
-    expect((await answer(invoke('chat', 'web', '/healthz'))).status).toBe(403);
+    expect(
+      (await answer(invokeVia('chat', 'workflows', '/internal/workflows/inspect', inspect))).status,
+    ).toBe(403);
+    expect(
+      (await answer(invokeVia('tasks', 'workflows', '/internal/workflows/inspect', inspect))).status,
+    ).toBe(200);
+    expect(
+      (await answer(invokeVia('tasks', 'chat', '/api/chat', { method: 'POST', body: '{}' }))).status,
+    ).toBe(403);
+    expect((await answer(invokeVia('chat', 'web', '/healthz'))).status).toBe(403);
   });
 
   it("one app's Dapr API token does not open another app's sidecar", async () => {
@@ -205,9 +200,11 @@ describe('daprd-only routes: on the internal listener, with the app token', () =
       const token = attached.tokens[APP_ID]!;
       // daprd calls its own app (no access control on a self-invocation), with no app token to send.
       const viaDaprd = await answer(
-        fetch(`http://127.0.0.1:${sidecar.http}/v1.0/invoke/${APP_ID}/method/internal/live?limit=1`, {
-          headers: { 'dapr-api-token': token.daprApiToken },
-        }),
+        invoke(
+          { http: `http://127.0.0.1:${sidecar.http}`, apiToken: token.daprApiToken },
+          APP_ID,
+          '/internal/live?limit=1',
+        ),
       );
       expect(viaDaprd.status).toBe(401);
       expect(viaDaprd.text).toMatch(/no app API token/);
