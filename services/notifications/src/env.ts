@@ -1,4 +1,4 @@
-import { besideDaprdEnv, listenEnv, loadConfig, signingKeyEnv } from '@todo/server';
+import { besideDaprdEnv, listenEnv, loadConfig, mongoEnv, signingKeyEnv } from '@todo/server';
 import { Duration } from 'luxon';
 import { z } from 'zod';
 import { RETRY_SCHEDULE_MS } from './webhooks/dispatcher.ts';
@@ -18,9 +18,7 @@ const Schedule = z.string().transform((text, ctx) => {
 
 const Env = z.object({
   ...listenEnv(3002),
-  /** The stack's store (required by server.ts; the embedded profile uses SQLite). */
-  MONGO_URL: z.string().url().optional(),
-  MONGO_DB: z.string().default('notifications'),
+  ...mongoEnv('notifications'),
   ...signingKeyEnv,
   ...besideDaprdEnv,
   /** Webhook delivery: the waits between tries (Standard Webhooks' schedule), per-try timeout. */

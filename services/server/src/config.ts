@@ -16,6 +16,14 @@ export function listenEnv(port: number) {
   };
 }
 
+/**
+ * The stack's MongoDB (required by the server.ts of the apps that use it; the embedded profile uses SQLite)
+ * and the app's own database in it, `db` by default.
+ */
+export function mongoEnv(db: string) {
+  return { MONGO_URL: z.string().url().optional(), MONGO_DB: z.string().default(db) };
+}
+
 /** Where an app reaches its own daprd (the stack and the chart set both beside each app). */
 export const sidecarEnv = {
   DAPR_HTTP_ENDPOINT: z.string().url().optional(),

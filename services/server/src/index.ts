@@ -77,6 +77,7 @@ export {
   listenEnv,
   loadConfig,
   metricsEnv,
+  mongoEnv,
   sidecarEnv,
   signingKeyEnv,
 } from './config.ts';

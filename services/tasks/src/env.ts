@@ -1,13 +1,12 @@
-import { besideDaprdEnv, listenEnv, loadConfig, signingKeyEnv } from '@todo/server';
+import { besideDaprdEnv, listenEnv, loadConfig, mongoEnv, signingKeyEnv } from '@todo/server';
 import { z } from 'zod';
 
 const Env = z.object({
   ...listenEnv(3000),
   /** Where the embedded profile keeps its SQLite database (and, later, its timers). */
   DATA_DIR: z.string().default('./.data'),
-  /** The stack's store; without it the service uses SQLite in DATA_DIR. */
-  MONGO_URL: z.string().url().optional(),
-  MONGO_DB: z.string().default('todo'),
+  /** The stack's store; without it the embedded profile uses SQLite in DATA_DIR. */
+  ...mongoEnv('todo'),
   ...signingKeyEnv,
   /** How long an access token lives; the refresh token (as long as the session, 30 days) renews it. */
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
