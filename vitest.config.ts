@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 // Two tiers run by `npm test`: unit tests beside the code, and integration tests (*.int.test.ts) against
 // real servers that tests/setup starts (FerretDB, ...). A third, `stack`, runs with `npm run test:stack`
 // against the whole local stack (Dapr, Kafka, Redis, FerretDB and the apps), started by tests/stack/global.ts
-// unless `npm run stack` is already up.
+// unless `npm run stack` is already up. In the first two, a test fails on an error log it did not expect
+// (tests/setup/error-logs.ts; a test that expects one says so with `expectErrorLog` from @todo/server/testing).
 export default defineConfig({
   test: {
     projects: [
@@ -17,6 +18,7 @@ export default defineConfig({
             'web/**/*.test.ts',
           ],
           exclude: ['**/*.int.test.ts', '**/*.meili.test.ts', '**/node_modules/**'],
+          setupFiles: ['tests/setup/error-logs.ts'],
         },
       },
       {
@@ -24,6 +26,7 @@ export default defineConfig({
           name: 'integration',
           include: ['services/*/src/**/*.int.test.ts', 'tests/**/*.int.test.ts'],
           globalSetup: ['tests/setup/global.ts'],
+          setupFiles: ['tests/setup/error-logs.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
         },

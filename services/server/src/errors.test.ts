@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { serviceApp } from './app.ts';
 import { parseInput } from './errors.ts';
-import { serveForTests } from './testing.ts';
+import { expectErrorLog, serveForTests } from './testing.ts';
 
 // Every error log line the app writes, to check what the 500s keep for the operator.
 const logged: { msg: string; err?: { message: string } }[] = [];
@@ -84,6 +84,7 @@ describe('the error mapping', () => {
     ['odd-status', 500, 'INTERNAL', 'status from a library'],
   ])('never shows the message of a 5xx (%s), and logs it', async (name, status, code, secret) => {
     logged.length = 0;
+    expectErrorLog(secret);
     const r = await api.call('GET', `/throw/${name}`);
     expect(r.status).toBe(status);
     expect(r.body).toEqual({ error: { code, message: 'internal error', details: [] } });
@@ -92,6 +93,8 @@ describe('the error mapping', () => {
   });
 
   it('honours expose both ways: an exposed 503 shows its message, a hidden 400 only its status', async () => {
+    // A 5xx is the operator's to look at, exposed or not.
+    expectErrorLog('down for maintenance until 18:00');
     const shown = await api.call('GET', '/throw/http-exposed-503');
     expect(shown.status).toBe(503);
     expect(shown.body.error).toEqual({
@@ -105,6 +108,7 @@ describe('the error mapping', () => {
   });
 
   it('answers a thrown non-error with a 500 that says nothing', async () => {
+    expectErrorLog('a bare string');
     const r = await api.call('GET', '/throw/not-an-error');
     expect(r.status).toBe(500);
     expect(r.body.error.message).toBe('internal error');

@@ -153,3 +153,13 @@ export function seriesValue(text: string, name: string, labels: Record<string, s
   }
   return sum;
 }
+
+export {
+  beginErrorLogScope,
+  errorLogLine,
+  expectErrorLog,
+  recordErrorLog,
+  settleErrorLogs,
+  type ErrorLogLine,
+  type ErrorLogMatcher,
+} from './error-logs.ts';
