@@ -14,7 +14,7 @@ import { completions } from '../lib/complete.ts';
 import { PRIORITIES, type TaskView } from '../lib/format.ts';
 import { GROUPS, grouper, slim, withRule, type Group } from '../lib/tasks.server.ts';
 import { readViews, viewsCookie } from '../lib/views.server.ts';
-import { TaskCard } from '../ui.tsx';
+import { TaskCard, Options } from '../ui.tsx';
 import type { Me } from './app.tsx';
 
 export const meta: MetaFunction = () => [{ title: 'Board · todo' }];
@@ -161,11 +161,7 @@ export default function Board() {
         <div>
           <label htmlFor="sort">Sort</label>
           <select id="sort" name="sort" defaultValue={sort}>
-            {SORTS.map(([v, label]) => (
-              <option key={v} value={v}>
-                {label}
-              </option>
-            ))}
+            <Options choices={SORTS} />
           </select>
         </div>
         <button type="submit">Apply</button>

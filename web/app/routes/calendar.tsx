@@ -1,11 +1,5 @@
-import {
-  Form,
-  Link,
-  useLoaderData,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from 'react-router';
+import { Form, Link, useLoaderData } from 'react-router';
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from 'react-router';
 import { DateTime } from 'luxon';
 import { occurrences } from '@todo/core';
 import { apiClient } from '../lib/api.server.ts';

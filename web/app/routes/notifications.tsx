@@ -1,11 +1,5 @@
-import {
-  Form,
-  Link,
-  useLoaderData,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from 'react-router';
+import { Form, Link, useLoaderData } from 'react-router';
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from 'react-router';
 import { apiClient } from '../lib/api.server.ts';
 import { formatInstant } from '../lib/format.ts';
 import type { Me } from './app.tsx';

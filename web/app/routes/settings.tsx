@@ -1,12 +1,5 @@
-import {
-  data,
-  Form,
-  useActionData,
-  useLoaderData,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from 'react-router';
+import { data, Form, useActionData, useLoaderData } from 'react-router';
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from 'react-router';
 import { apiClient, issuesOf, passCookies } from '../lib/api.server.ts';
 import { formatInstant } from '../lib/format.ts';
 import { FieldError } from '../ui.tsx';

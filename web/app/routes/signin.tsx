@@ -1,25 +1,14 @@
-import {
-  data,
-  Form,
-  Link,
-  useActionData,
-  useNavigation,
-  useSearchParams,
-  type ActionFunctionArgs,
-  type MetaFunction,
-} from 'react-router';
-import { apiClient, issuesOf } from '../lib/api.server.ts';
-import { signedIn } from '../lib/session.server.ts';
-import { FieldError } from '../ui.tsx';
+import { Form, Link, useActionData, useNavigation, useSearchParams } from 'react-router';
+import type { ActionFunctionArgs, MetaFunction } from 'react-router';
+import { postCredentials } from '../lib/session.server.ts';
+import { CredentialFields, FieldError } from '../ui.tsx';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · todo' }];
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await request.formData();
-  const body = { email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') };
-  const res = await apiClient(request, context).call('POST', '/api/auth/signin', body);
-  if (res.ok) return signedIn(res, new URL(request.url).searchParams.get('next'));
-  return data({ issues: issuesOf(res.error), email: body.email }, { status: res.status });
+export function action(args: ActionFunctionArgs) {
+  return postCredentials(args, '/api/auth/signin', {
+    next: new URL(args.request.url).searchParams.get('next'),
+  });
 }
 
 export default function SignIn() {
@@ -32,21 +21,7 @@ export default function SignIn() {
       <h1>Sign in</h1>
       {params.get('bye') && <p role="status">You are signed out.</p>}
       <Form method="post">
-        <div className="field">
-          <label htmlFor="email">Email</label>
-          <input
-            id="email"
-            name="email"
-            type="email"
-            autoComplete="email"
-            required
-            defaultValue={result?.email}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="password">Password</label>
-          <input id="password" name="password" type="password" autoComplete="current-password" required />
-        </div>
+        <CredentialFields email={result?.email} password="current-password" />
         <FieldError id="form-error" text={issues.form ?? Object.values(issues)[0]} />
         <button type="submit" disabled={busy}>
           Sign in

@@ -16,7 +16,7 @@ import { apiClient, issuesOf } from '../lib/api.server.ts';
 import { formatInstant, formatLocal, PRIORITIES, type TaskView } from '../lib/format.ts';
 import { FREQS, joinRule, splitRule, WEEKDAYS } from '../lib/rule.ts';
 import { withRule } from '../lib/tasks.server.ts';
-import { FieldError } from '../ui.tsx';
+import { FieldError, Options } from '../ui.tsx';
 import type { Me } from './app.tsx';
 
 export const meta: MetaFunction<typeof loader> = ({ loaderData }) => [
@@ -233,11 +233,7 @@ export default function TaskPage() {
               <label htmlFor="new-offset">Add, relative to due</label>
               <select id="new-offset" name="new-offset" defaultValue="">
                 <option value="">—</option>
-                {OFFSETS.map(([v, label]) => (
-                  <option key={v} value={v}>
-                    {label}
-                  </option>
-                ))}
+                <Options choices={OFFSETS} />
               </select>
             </div>
             <div className="field grow">
