@@ -1,5 +1,6 @@
 import { fixedClock } from '@todo/core';
 import { createTokens } from '@todo/server';
+import { expectErrorLog } from '@todo/server/testing';
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { createChatApp } from './app.ts';
@@ -21,6 +22,8 @@ const base = await serve(
 const token = await tokens.sign({ id: 'owner-1', tz: 'Europe/Berlin' });
 
 it('says the task service is not answering with a 502 in the error shape', async () => {
+  // A 5xx is logged for the operator: here the task service is down on purpose.
+  expectErrorLog('the task service is not answering');
   const res = await fetch(`${base}/api/chat`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
