@@ -82,6 +82,7 @@ export {
   signingKeyEnv,
 } from './config.ts';
 export { runService, type Service, type ServiceEnv, type StartContext } from './service.ts';
+export { rateLimit } from './ratelimit.ts';
 export { openSqlite, type Sqlite } from './sqlite.ts';
 export {
   httpMetrics,

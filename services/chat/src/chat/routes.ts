@@ -1,8 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { NotFoundError, Task, type Clock } from '@todo/core';
-import { endpoint, ErrorBody, idempotencyKey, type Endpoint, type Principal } from '@todo/server';
-import type { Context, Middleware } from 'koa';
-import ratelimit from 'koa-ratelimit';
+import { endpoint, ErrorBody, idempotencyKey, rateLimit, type Endpoint, type Principal } from '@todo/server';
+import type { Context } from 'koa';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Conversations, Pending } from '../conversation/state.ts';
@@ -73,19 +72,11 @@ export function chatEndpoints({
   turnsPerMinute,
 }: ChatRouteDeps): Endpoint[] {
   // Per owner (after auth), in this replica's memory: each replica allows the rate (decision 0024).
-  const perOwner: Middleware[] = turnsPerMinute
-    ? [
-        ratelimit({
-          driver: 'memory',
-          db: new Map(),
-          duration: 60_000,
-          max: turnsPerMinute,
-          id: (ctx) => `owner ${(ctx.state.user as Principal).id}`,
-          throw: true,
-          errorMessage: `at most ${turnsPerMinute} messages a minute: wait a little`,
-        }),
-      ]
-    : [];
+  const perOwner = rateLimit({
+    max: turnsPerMinute,
+    id: (ctx) => `owner ${(ctx.state.user as Principal).id}`,
+    message: `at most ${turnsPerMinute} messages a minute: wait a little`,
+  });
   return [
     endpoint({
       method: 'post',

@@ -1,5 +1,4 @@
-import ratelimit from 'koa-ratelimit';
-import type { Context, Middleware } from 'koa';
+import { rateLimit } from '@todo/server';
 
 /** How sign-up and sign-in are throttled; a limit of 0 is no limit. */
 export interface AuthLimits {
@@ -21,36 +20,22 @@ export const UNLIMITED: AuthLimits = {
   hashQueue: 32,
 };
 
-/**
- * One limiter (koa-ratelimit's memory driver: per replica) answering 429 RATE_LIMITED with Retry-After;
- * none when `max` is 0. A shared instance is a shared budget.
- */
-function limiter(max: number, durationMs: number, id: (ctx: Context) => string | false, what: string) {
-  if (!max) return [];
-  const m: Middleware = ratelimit({
-    driver: 'memory',
-    db: new Map(),
-    duration: durationMs,
-    max,
-    id,
-    throw: true,
-    errorMessage: `too many ${what}: try again later`,
-  });
-  return [m];
-}
-
 /** The middleware of the sign-up and sign-in endpoints. */
 export function authThrottles(limits: AuthLimits) {
   // The client's address: the peer, or with trustProxy the first X-Forwarded-For entry (Koa's ctx.ip).
-  const perIp = limiter(limits.perIpPerMinute, 60_000, (ctx) => `ip ${ctx.ip}`, 'sign-ups and sign-ins');
-  const perAccount = limiter(
-    limits.perAccountPer15Minutes,
-    15 * 60_000,
-    (ctx) => {
+  const perIp = rateLimit({
+    max: limits.perIpPerMinute,
+    id: (ctx) => `ip ${ctx.ip}`,
+    message: 'too many sign-ups and sign-ins: try again later',
+  });
+  const perAccount = rateLimit({
+    max: limits.perAccountPer15Minutes,
+    durationMs: 15 * 60_000,
+    id: (ctx) => {
       const email = (ctx.request as unknown as { body?: { email?: unknown } }).body?.email;
       return typeof email === 'string' ? `account ${email.trim().toLowerCase()}` : false;
     },
-    'sign-ins to this account',
-  );
+    message: 'too many sign-ins to this account: try again later',
+  });
   return { signup: perIp, signin: [...perIp, ...perAccount] };
 }

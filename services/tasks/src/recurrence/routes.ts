@@ -1,7 +1,6 @@
 import { describeRule, localDate, localDateTime, occurrences, zoneName } from '@todo/core';
-import ratelimit from 'koa-ratelimit';
 import { z } from 'zod';
-import { endpoint, ErrorBody, type Endpoint } from '@todo/server';
+import { endpoint, ErrorBody, rateLimit, type Endpoint } from '@todo/server';
 
 const Preview = z.strictObject({
   rrule: z.string().min(1).max(1000),
@@ -17,14 +16,10 @@ const PreviewResult = z.object({
 
 /** A recurrence calculator: it touches no data, so it needs no account, but it is rate-limited per client. */
 export function recurrenceEndpoints({ perMinute }: { perMinute: number }): Endpoint[] {
-  const limit = ratelimit({
-    driver: 'memory',
-    db: new Map(),
-    duration: 60_000,
+  const limit = rateLimit({
     max: perMinute,
     id: (ctx) => ctx.ip,
-    throw: true,
-    errorMessage: `at most ${perMinute} previews a minute: wait a little`,
+    message: `at most ${perMinute} previews a minute: wait a little`,
   });
   return [
     endpoint({
@@ -33,7 +28,7 @@ export function recurrenceEndpoints({ perMinute }: { perMinute: number }): Endpo
       summary: 'The occurrences of an RFC 5545 rule in a time zone, and the rule in words',
       tag: 'recurrence',
       auth: false,
-      middleware: [limit],
+      middleware: limit,
       body: Preview,
       responses: {
         200: { description: 'Occurrences', schema: PreviewResult },
