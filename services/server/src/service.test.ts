@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runService, type ServiceEnv } from './service.ts';
-import { apiCaller, serveForTests } from './testing.ts';
+import { apiCaller, expectErrorLog, serveForTests } from './testing.ts';
 
 // A stand-in for daprd: ready at once, and the secret store holds the signing key.
 const asked: { url: string; token: string | undefined }[] = [];
@@ -35,6 +35,7 @@ async function freePort(): Promise<number> {
 describe('runService', () => {
   it('refuses a start without a setting the app needs, before it waits for anything', async () => {
     let built = false;
+    expectErrorLog('the tasks service needs MONGO_URL');
     const code = await runService({ name: 'tasks', env, needs: { MONGO_URL: undefined } }, async () => {
       built = true;
       throw new Error('not reached');
@@ -45,6 +46,7 @@ describe('runService', () => {
   });
 
   it('answers 1, not an exit, when the start fails', async () => {
+    expectErrorLog('no token signing key');
     const code = await runService({ name: 'search', env: { ...env, DAPR_HTTP_ENDPOINT: undefined } }, (ctx) =>
       ctx.signingKey().then(() => {
         throw new Error('not reached: there is no key');
@@ -92,6 +94,7 @@ describe('runService', () => {
 
   it('answers 1 when closing the app throws', async () => {
     const started = Promise.withResolvers<void>();
+    expectErrorLog('store would not close');
     const running = runService({ name: 'search', env: { ...env, PORT: await freePort() } }, async () => ({
       handler: (_req, res) => res.end(),
       started: () => started.resolve(),
