@@ -71,7 +71,7 @@ export function createEmbeddedWorkflows(o: EmbeddedWorkflowsOptions) {
     },
   };
   return {
-    /** The task-events consumer: hand it to the local publisher beside the activity log. */
+    /** The task-events consumer: hand it to the local publisher beside the task history. */
     coordinator,
     /** For the task service's workflow view (createApp's `workflows`). */
     inspector,

@@ -20,7 +20,7 @@ import {
 import { createEmbeddedIndex, createSearchApp } from '@todo/search';
 import {
   authLimits,
-  createActivityConsumer,
+  createHistoryConsumer,
   createApp,
   createRelay,
   createSqliteStore,
@@ -104,7 +104,7 @@ const relay = createRelay({
   store,
   logger,
   publisher: localBus('task-events', [
-    createActivityConsumer({ store, logger }),
+    createHistoryConsumer({ store, logger }),
     workflows.coordinator,
     search.consume,
   ]),

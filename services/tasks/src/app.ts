@@ -2,8 +2,8 @@ import Router from '@koa/router';
 import type { Clock, WorkflowInspector } from '@todo/core';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
-import { createActivityConsumer } from './history/consumer.ts';
-import { activityEndpoints, subscriptions as activitySubscriptions } from './history/routes.ts';
+import { createHistoryConsumer } from './history/consumer.ts';
+import { activityEndpoints, subscriptions as historySubscriptions } from './history/routes.ts';
 import { authEndpoints } from './auth/routes.ts';
 import { sessionCheck } from './auth/sessions.ts';
 import type { AuthLimits } from './auth/throttle.ts';
@@ -81,7 +81,7 @@ export function createApp(deps: AppDeps): Koa {
   if (subscriptions) {
     subscriptionRoutes(
       router,
-      activitySubscriptions(createActivityConsumer({ store, logger })),
+      historySubscriptions(createHistoryConsumer({ store, logger })),
       subscriptions.appApiToken,
     );
   }

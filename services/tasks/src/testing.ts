@@ -4,7 +4,7 @@ import { afterAll } from 'vitest';
 import { createApp } from './app.ts';
 import { createTokens, localBus } from '@todo/server';
 import { serveForTests } from '@todo/server/testing';
-import { createActivityConsumer } from './history/consumer.ts';
+import { createHistoryConsumer } from './history/consumer.ts';
 import { createRelay } from './outbox/relay.ts';
 import { createSqliteStore } from './store/sqlite.ts';
 import type { AuthLimits } from './auth/throttle.ts';
@@ -33,7 +33,7 @@ export async function testApi(
   const relay = createRelay({
     store,
     logger,
-    publisher: localBus('task-events', [createActivityConsumer({ store, logger })]),
+    publisher: localBus('task-events', [createHistoryConsumer({ store, logger })]),
   });
   const app = createApp({
     store,

@@ -7,7 +7,7 @@ import type { Store } from '../store/store.ts';
  * The task history (`/api/tasks/:id/activity`): keeps each task's history from its events. Idempotent by event id, so the relay's
  * at-least-once delivery records every change exactly once.
  */
-export function createActivityConsumer({ store, logger }: { store: Store; logger: Logger }) {
+export function createHistoryConsumer({ store, logger }: { store: Store; logger: Logger }) {
   return eventConsumer({ schema: TaskEvent, name: 'activity', logger }, async (event) => {
     const { id, subject, type, version, time, data } = event;
     const fresh = await store.recordActivity(data.owner, {
@@ -22,4 +22,4 @@ export function createActivityConsumer({ store, logger }: { store: Store; logger
   });
 }
 
-export type ActivityConsumer = ReturnType<typeof createActivityConsumer>;
+export type HistoryConsumer = ReturnType<typeof createHistoryConsumer>;

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { testApi } from '../testing.ts';
-import { createActivityConsumer } from './consumer.ts';
+import { createHistoryConsumer } from './consumer.ts';
 
 const api = await testApi({ appApiToken: 'app-token' });
 const token = await api.signup();
@@ -77,13 +77,13 @@ describe('task history', () => {
 
   it('asks for redelivery (RETRY) while its store is unavailable', async () => {
     const store = createSqliteStore(':memory:');
-    const consume = createActivityConsumer({ store, logger: pino({ level: 'silent' }) });
+    const consume = createHistoryConsumer({ store, logger: pino({ level: 'silent' }) });
     const t = (await api.call('POST', '/api/tasks', { token, body: { title: 'Store down' } })).body;
     const [event] = await pendingEvents(t.id);
     await store.close();
     expect(await consume(event)).toBe('RETRY');
     const fresh = createSqliteStore(':memory:');
-    expect(await createActivityConsumer({ store: fresh, logger: pino({ level: 'silent' }) })(event)).toBe(
+    expect(await createHistoryConsumer({ store: fresh, logger: pino({ level: 'silent' }) })(event)).toBe(
       'SUCCESS',
     );
     expect(await fresh.listActivity(event!.data.owner, event!.subject)).toHaveLength(1);

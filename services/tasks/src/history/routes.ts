@@ -2,7 +2,7 @@ import { TASK_EVENT_TYPES } from '@todo/core';
 import { endpoint, ErrorBody, taskEventsSubscription, type Endpoint, type Subscription } from '@todo/server';
 import { z } from 'zod';
 import type { Store } from '../store/store.ts';
-import type { ActivityConsumer } from './consumer.ts';
+import type { HistoryConsumer } from './consumer.ts';
 
 /** One change in a task's history. */
 export const ActivityEntry = z.object({
@@ -39,4 +39,4 @@ export function activityEndpoints(store: Store): Endpoint[] {
 }
 
 /** Where this app consumes from the broker: task events, for the task history. */
-export const subscriptions = (consume: ActivityConsumer): Subscription[] => [taskEventsSubscription(consume)];
+export const subscriptions = (consume: HistoryConsumer): Subscription[] => [taskEventsSubscription(consume)];
