@@ -1,5 +1,5 @@
 import { TaskEvent, type LivePage } from '@todo/core';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import type { IndexChange, SearchIndex } from './search-index.ts';
 import { changeOf } from './search-index.ts';
 
@@ -33,6 +33,8 @@ export interface KafkaSource {
 export function reindexFromKafka(index: SearchIndex, source: KafkaSource) {
   const topic = source.topic ?? 'task-events';
   return index.rebuild(async (add) => {
+    // Loaded here: only the stack replays the topic, and the embedded profile should not pay for the client.
+    const { Kafka, logLevel } = await import('kafkajs');
     const kafka = new Kafka({
       clientId: 'search-reindex',
       brokers: source.brokers,
