@@ -168,7 +168,10 @@ export function createStreamHub({
               if (ok === true || stream.writableEnded) return;
               logger.debug({ owner, ok }, 'stream ended with its session or token');
               put(`event: ${ok === 'expired' ? 'token-expired' : 'session-ended'}\ndata: {}\n\n`);
-              client.end();
+              // An expired token: the response ends whole (its last chunk), so the browser reconnects
+              // without reporting a broken transfer.
+              if (ok === 'expired') stream.end();
+              else client.end();
             });
         }, sessionCheckMs)
       : undefined;
