@@ -87,13 +87,46 @@ async function call(
   }
 }
 
-type Owner = { token: string };
+type Owner = {
+  email: string;
+  token: string;
+  expiresAt: string;
+  refreshToken: string;
+  renewing?: Promise<void> | undefined;
+};
 type Written = { id: string; owner: number; title: string; lastDue: number };
 
+type Signed = Pick<Owner, 'token' | 'expiresAt' | 'refreshToken'>;
+const PASSWORD = 'chaos monkey password';
 const owners: Owner[] = [];
+
+/**
+ * The owner's access token, renewed first when it has less than two minutes left (it lives 15, the run
+ * longer): once per owner at a time, as a second use of a refresh token would end the session. A refresh
+ * whose answer a kill lost has used the token up, so a refused one signs in again.
+ */
+async function tokenOf(owner: Owner): Promise<string> {
+  if (Date.parse(owner.expiresAt) - Date.now() < 120_000)
+    await (owner.renewing ??= (async () => {
+      let next: Signed;
+      try {
+        next = (await call('POST', '/api/auth/refresh', {
+          body: { refreshToken: owner.refreshToken },
+        })) as Signed;
+      } catch {
+        const body = { email: owner.email, password: PASSWORD };
+        next = (await call('POST', '/api/auth/signin', { body })) as Signed;
+      }
+      Object.assign(owner, next);
+    })().finally(() => (owner.renewing = undefined)));
+  return owner.token;
+}
 for (let i = 0; i < OWNERS; i++) {
-  const body = { email: `chaos-${randomUUID()}@example.com`, password: 'chaos monkey password' };
-  owners.push((await call('POST', '/api/auth/signup', { body, ok: [201] })) as Owner);
+  const body = { email: `chaos-${randomUUID()}@example.com`, password: PASSWORD };
+  owners.push({
+    email: body.email,
+    ...((await call('POST', '/api/auth/signup', { body, ok: [201] })) as Signed),
+  });
 }
 log(`${OWNERS} owners signed up; writing ${TASKS} tasks × ${PER_TASK} reminders over ${WINDOW_MS / 1000} s`);
 
@@ -109,7 +142,7 @@ async function writer(): Promise<void> {
     // Paced so the writes span the kills instead of finishing before them.
     await sleep(Math.max(0, writesStart + (i * (WINDOW_MS - 60_000)) / TASKS - Date.now()));
     const owner = i % OWNERS;
-    const token = owners[owner]!.token;
+    const token = await tokenOf(owners[owner]!);
     const now = Date.now();
     const spread = writesStart + WINDOW_MS - now - 30_000;
     const dues = Array.from({ length: PER_TASK }, () => now + 30_000 + Math.random() * spread);
@@ -122,7 +155,7 @@ async function writer(): Promise<void> {
       },
     })) as { id: string };
     const title = `chaos ${i} renamed`;
-    await call('PATCH', `/api/tasks/${task.id}`, { token, body: { title } });
+    await call('PATCH', `/api/tasks/${task.id}`, { token: await tokenOf(owners[owner]!), body: { title } });
     updates++;
     written.push({ id: task.id, owner, title, lastDue: Math.max(...dues) });
   }
@@ -160,7 +193,7 @@ async function inbox(owner: Owner): Promise<Notification[]> {
   let cursor: string | undefined;
   do {
     const page = (await call('GET', `/api/notifications?limit=100${cursor ? `&cursor=${cursor}` : ''}`, {
-      token: owner.token,
+      token: await tokenOf(owner),
     })) as { notifications: Notification[]; next?: string };
     all.push(...page.notifications);
     cursor = page.next;
@@ -199,7 +232,7 @@ for (const [i, owner] of owners.entries()) {
   let cursor: string | undefined;
   do {
     const page = (await call('GET', `/api/tasks?limit=200${cursor ? `&cursor=${cursor}` : ''}`, {
-      token: owner.token,
+      token: await tokenOf(owner),
     })) as { tasks: { id: string; title: string }[]; next?: string };
     listed.push(...page.tasks);
     cursor = page.next;
@@ -210,7 +243,9 @@ for (const [i, owner] of owners.entries()) {
 
 let stuckWorkflows = 0;
 for (const owner of owners) {
-  const { workflows } = (await call('GET', '/api/workflows?kind=reminder', { token: owner.token })) as {
+  const { workflows } = (await call('GET', '/api/workflows?kind=reminder', {
+    token: await tokenOf(owner),
+  })) as {
     workflows: { status: string }[];
   };
   stuckWorkflows += workflows.filter((w) => w.status !== 'done').length;
