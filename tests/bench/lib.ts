@@ -106,3 +106,10 @@ export function writeSection(file: string, name: string, body: string): void {
       : `${doc.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, next);
 }
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux). */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat, in clock ticks (100 a second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}

@@ -3,6 +3,7 @@ import { apiBench } from './api.ts';
 import { writeSection } from './lib.ts';
 import { remindersBench } from './reminders.ts';
 import { searchBench } from './search.ts';
+import { startupBench } from './startup.ts';
 import { webBench } from './web.ts';
 
 // `npm run bench`: runs each benchmark and replaces its section of docs/benchmarks.md.
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<string>> = {
   'api-stack': apiStackBench,
   reminders: remindersBench,
   search: searchBench,
+  startup: startupBench,
   web: webBench,
 };
 const only = process.argv.slice(2);

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ensureBuild } from '../../web/build.ts';
-import { freePort, load, machine, startNode } from './lib.ts';
+import { cpuMs, freePort, load, machine, startNode } from './lib.ts';
 
 const TASKS = 500;
 const SERIES_EVERY = 10;
@@ -112,11 +112,4 @@ async function firstLoadJs(base: string, cookie: string) {
   let cssBytes = 0;
   for (const path of css) cssBytes += (await (await fetch(base + path)).arrayBuffer()).byteLength;
   return { files: js.size, raw, gzip, css: cssBytes };
-}
-
-/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // utime and stime are fields 14 and 15 of stat, in clock ticks (100 a second on Linux).
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
