@@ -26,6 +26,11 @@ const schema = z.object({
   STACK_PORT_BASE: z.coerce.number().int().min(1024).max(60000).default(20000),
   /** `off` runs the stack without Jaeger and traces even when Jaeger is installed (e.g. for a benchmark). */
   STACK_TRACING: z.enum(['on', 'off']).default('on'),
+  /**
+   * Apps (by name, comma-separated) run with `--cpu-prof`: each writes a V8 CPU profile to
+   * <data>/profiles when the stack stops it (e.g. `workflows,notifications` during a benchmark).
+   */
+  STACK_CPU_PROF: z.string().default(''),
   /** When the reconcile-cron binding fires (bindings.cron syntax); the stack tests use `@every 2s`. */
   STACK_RECONCILE_SCHEDULE: z.string().min(1).default('@every 1m'),
 });
@@ -57,6 +62,7 @@ export const config = {
   portBase: env.STACK_PORT_BASE,
   reconcileSchedule: env.STACK_RECONCILE_SCHEDULE,
   tracing: env.STACK_TRACING === 'on',
+  cpuProfiled: env.STACK_CPU_PROF.split(',').filter(Boolean),
   /** The part of the environment children inherit; everything else they get is explicit in their spec. */
   inheritedEnv: Object.fromEntries(
     Object.entries(process.env).filter(
@@ -72,6 +78,8 @@ export const dirs = {
   tokens: join(config.dataDir, 'tokens.json'),
   /** Test-only fault injection: the task service acts on (and deletes) files it finds here. */
   failpoints: join(config.dataDir, 'failpoints'),
+  /** The CPU profiles of the apps named in STACK_CPU_PROF. */
+  profiles: join(config.dataDir, 'profiles'),
   /** What a running stack publishes for tests and tools: ports, addresses, tokens, pid. */
   info: join(config.dataDir, 'stack.json'),
   state: (piece: string) => join(config.dataDir, piece),

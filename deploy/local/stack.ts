@@ -263,7 +263,11 @@ export async function startStack(
   const internalPorts: Record<string, number> = {};
   apps.forEach((app, i) => {
     if (app.metricsPort) metricsPorts[app.name] = app.metricsPort;
-    specs.push(...appProcesses(app, i + 1, ctx));
+    const profiled = config.cpuProfiled.includes(app.name);
+    const spec = profiled
+      ? { ...app, args: ['--cpu-prof', '--cpu-prof-dir', dirs.profiles, ...app.args] }
+      : app;
+    specs.push(...appProcesses(spec, i + 1, ctx));
     if (app.dapr !== false) sidecars[appIdOf(app)] = pick(ports.sidecar(i + 1), i + 1);
     if (app.port) appPortsByName[app.name] = app.port;
     if (app.internalPort) internalPorts[app.name] = app.internalPort;

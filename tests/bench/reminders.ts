@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openEventStream } from '@todo/server/testing';
 import { Kafka, logLevel } from 'kafkajs';
@@ -24,16 +25,24 @@ interface Burst {
   p50: number;
   p99: number;
   max: number;
+  /** The 1-minute load average just before T and when the last reminder came (the machine is shared). */
+  load: [number, number];
 }
 
-export async function remindersBench(): Promise<string> {
+export async function remindersBench(sizes: readonly number[] = SIZES): Promise<string> {
+  if (sizes.some((n) => !Number.isInteger(n) || n < PER_TASK || n % PER_TASK !== 0))
+    throw new Error(`--reminders takes multiples of ${PER_TASK}, comma-separated: ${sizes.join(',')}`);
+  const idleLoad = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
   const running = await readRunningStack();
   const started = running ? undefined : await startStack({ log: (l) => console.log(`[stack] ${l}`) });
   const info = running ?? started!.info;
   const bursts: Burst[] = [];
   try {
     let perSecond = 50; // reminders set up per second: a guess until the first burst measures it
-    for (const n of SIZES) {
+    for (const n of sizes) {
       bursts.push(await burst(info, n, perSecond));
       perSecond = n / bursts.at(-1)!.setupS;
     }
@@ -46,7 +55,7 @@ export async function remindersBench(): Promise<string> {
       .join(', ');
   return `## Reminder bursts through the stack
 
-Machine: ${machine()}. The whole stack (Kafka, FerretDB, Redis, Dapr control plane, four apps with their
+Machine: ${machine()}, commit ${commit}; load average (1/5/15 min) before the stack started: ${idleLoad}. The whole stack (Kafka, FerretDB, Redis, Dapr control plane, four apps with their
 daprds) and the load on the same 2 cores.
 Per burst: one account; N/${PER_TASK} tasks created through the tasks API (${CREATE_CONCURRENCY} at a time), each with
 ${PER_TASK} absolute reminders at the same instant T; the coordinator starts N reminder workflows; at T each fires,
@@ -54,9 +63,9 @@ its activity reads the task through the tasks API and publishes \`reminder.due\`
 stores it and pushes it to the owner's open SSE stream. Lateness = arrival on the stream − T.
 Set-up = from the first create until the workflows app's consumer group has applied every task event.
 
-| reminders | set-up s | delivered | duplicates | p50 s | p99 s | max s | resident MB while N sleep |
-| --- | --- | --- | --- | --- | --- | --- | --- |
-${bursts.map((b) => `| ${b.n} | ${b.setupS.toFixed(0)} | ${b.delivered} | ${b.duplicates} | ${b.p50.toFixed(2)} | ${b.p99.toFixed(2)} | ${b.max.toFixed(2)} | ${mb(b)} |`).join('\n')}
+| reminders | set-up s | delivered | duplicates | p50 s | p99 s | max s | load at T / at end | resident MB while N sleep |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${bursts.map((b) => `| ${b.n} | ${b.setupS.toFixed(0)} | ${b.delivered} | ${b.duplicates} | ${b.p50.toFixed(2)} | ${b.p99.toFixed(2)} | ${b.max.toFixed(2)} | ${b.load.map((l) => l.toFixed(2)).join(' / ')} | ${mb(b)} |`).join('\n')}
 `;
 }
 
@@ -108,9 +117,11 @@ async function burst(info: StackInfo, n: number, perSecond: number): Promise<Bur
     worker: rssMb('workflows/src/server.ts'),
   };
 
+  const loadAtT = loadavg()[0]!;
   const deadline = T + 10 * 60_000;
   while (Date.now() < deadline && stream.events().filter((f) => f.event === 'reminder').length < n)
     await sleep(500);
+  const loadAtEnd = loadavg()[0]!;
   await sleep(3000); // any duplicates
   stream.close();
   const frames = stream.events().filter((f) => f.event === 'reminder');
@@ -134,6 +145,7 @@ async function burst(info: StackInfo, n: number, perSecond: number): Promise<Bur
     p50: pct(50),
     p99: pct(99),
     max: late.at(-1) ?? NaN,
+    load: [loadAtT, loadAtEnd],
   };
 }
 

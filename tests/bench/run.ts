@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { apiStackBench } from './api-stack.ts';
 import { apiBench } from './api.ts';
 import { writeSection } from './lib.ts';
@@ -8,15 +9,19 @@ import { webBench } from './web.ts';
 
 // `npm run bench`: runs each benchmark and replaces its section of docs/benchmarks.md.
 const FILE = 'docs/benchmarks.md';
+// Options after the names: `--reminders 1000` runs only that burst size (comma-separated for several).
+const { positionals: only, values } = parseArgs({
+  allowPositionals: true,
+  options: { reminders: { type: 'string' } },
+});
 const benches: Record<string, () => Promise<string>> = {
   api: apiBench,
   'api-stack': apiStackBench,
-  reminders: remindersBench,
+  reminders: () => remindersBench(values.reminders?.split(',').map(Number)),
   search: searchBench,
   startup: startupBench,
   web: webBench,
 };
-const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(benches)) {
   // `api` also runs `api-stack`: a name selects its own section and those named after it.
   if (only.length && !only.some((o) => name === o || name.startsWith(`${o}-`))) continue;
