@@ -90,18 +90,21 @@ describe('server.ts (dapr profile)', () => {
 
   it('takes a reminder from daprd into the inbox and the open stream once, on MongoDB', async () => {
     expect((await fetch(`${base}/dapr/subscribe`)).status).toBe(404);
+    const bulkSubscribe = { enabled: true, maxMessagesCount: 100, maxAwaitDurationMs: 50 };
     expect(await (await fetch(`${internal}/dapr/subscribe`)).json()).toEqual([
       {
         pubsubname: 'pubsub',
         topic: 'reminders',
         route: '/events/reminders',
         deadLetterTopic: 'reminders-dlq',
+        bulkSubscribe,
       },
       {
         pubsubname: 'pubsub',
         topic: 'reminders-dlq',
         route: '/events/reminders/dead-letters',
         deadLetterTopic: 'reminders-dlq',
+        bulkSubscribe,
       },
     ]);
     const owner = randomUUID();

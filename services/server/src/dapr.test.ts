@@ -1,13 +1,20 @@
+import Router from '@koa/router';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { serviceApp } from './app.ts';
 import {
   deadLetterDrain,
+  eventBatchConsumer,
   eventConsumer,
+  subscriptionRoutes,
+  type ConsumeOutcome,
+  type Subscription,
   sidecarFromEnv,
   signingKey,
   taskEventsSubscription,
 } from './dapr.ts';
+import { serveForTests } from './testing.ts';
 
 describe('eventConsumer', () => {
   const Event = z.object({ id: z.string(), n: z.number() });
@@ -30,6 +37,136 @@ describe('eventConsumer', () => {
     expect(await consume({ id: 'a', n: 1 })).toBe('SUCCESS');
     expect(await consume({ id: 'b', n: -1 })).toBe('RETRY');
     expect(seen).toEqual([{ id: 'a', n: 1 }]);
+  });
+});
+
+describe('eventBatchConsumer', () => {
+  const Event = z.object({ id: z.string(), n: z.number() });
+  const logger = pino({ level: 'silent' });
+
+  it('drops each refused entry, handles the others together, and answers in the entries order', async () => {
+    const batches: unknown[][] = [];
+    const consume = eventBatchConsumer({ schema: Event, name: 'test', logger }, async (events) => {
+      batches.push(events);
+    });
+    expect(await consume([{ id: 'a', n: 1 }, { id: 'x' }, { id: 'b', n: 2 }])).toEqual([
+      'SUCCESS',
+      'DROP',
+      'SUCCESS',
+    ]);
+    expect(batches).toEqual([
+      [
+        { id: 'a', n: 1 },
+        { id: 'b', n: 2 },
+      ],
+    ]);
+    expect(await consume([undefined])).toEqual(['DROP']);
+    expect(batches).toHaveLength(1);
+  });
+
+  it('asks for redelivery of every valid entry when the handler throws, and still drops the refused', async () => {
+    const consume = eventBatchConsumer({ schema: Event, name: 'test', logger }, async () => {
+      throw new Error('store down');
+    });
+    expect(await consume([{ id: 'a', n: 1 }, 'junk'])).toEqual(['RETRY', 'DROP']);
+  });
+});
+
+describe('bulk subscriptions', () => {
+  const logger = pino({ level: 'silent' });
+  const closers: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await Promise.all(closers.splice(0).map((c) => c()));
+  });
+  const answer = (data: unknown): ConsumeOutcome =>
+    data === 'ok' ? 'SUCCESS' : data === 'later' ? 'RETRY' : 'DROP';
+  const batches: unknown[][] = [];
+  const sub: Subscription = {
+    pubsubname: 'pubsub',
+    topic: 'bulk-test',
+    route: '/events/bulk-test',
+    deadLetterTopic: 'bulk-test-dlq',
+    consume: async (data) => answer(data),
+    bulk: {
+      maxMessagesCount: 50,
+      maxAwaitDurationMs: 20,
+      consumeMany: async (data) => {
+        batches.push(data);
+        return data.map(answer);
+      },
+    },
+  };
+  async function serve() {
+    const router = new Router();
+    subscriptionRoutes(router, [sub], 'app-token');
+    const s = await serveForTests(serviceApp(router, { logger, jsonLimit: '1mb' }).callback());
+    closers.push(s.close);
+    const post = (route: string, body: unknown) =>
+      s.call('POST', route, { body, headers: { 'dapr-api-token': 'app-token' } });
+    return { ...s, post };
+  }
+  const envelope = (...data: string[]) => ({
+    id: 'b1',
+    topic: 'bulk-test',
+    pubsubname: 'pubsub',
+    type: 'com.dapr.event.sent',
+    entries: data.map((d, i) => ({
+      entryId: `e${i}`,
+      event: { specversion: '1.0', id: `ce${i}`, data: d },
+      contentType: 'application/cloudevents+json',
+    })),
+  });
+
+  it('asks daprd for bulk delivery on the topic and on its dead-letter drain', async () => {
+    const { call } = await serve();
+    const bulkSubscribe = { enabled: true, maxMessagesCount: 50, maxAwaitDurationMs: 20 };
+    expect((await call('GET', '/dapr/subscribe')).body).toEqual([
+      {
+        pubsubname: 'pubsub',
+        topic: 'bulk-test',
+        route: '/events/bulk-test',
+        deadLetterTopic: 'bulk-test-dlq',
+        bulkSubscribe,
+      },
+      {
+        pubsubname: 'pubsub',
+        topic: 'bulk-test-dlq',
+        route: '/events/bulk-test/dead-letters',
+        deadLetterTopic: 'bulk-test-dlq',
+        bulkSubscribe,
+      },
+    ]);
+  });
+
+  it('hands the whole delivery to consumeMany and answers each entry by its id', async () => {
+    const { post } = await serve();
+    batches.length = 0;
+    const res = await post('/events/bulk-test', envelope('ok', 'later', 'refused'));
+    expect(batches).toEqual([['ok', 'later', 'refused']]);
+    expect(res.body).toEqual({
+      statuses: [
+        { entryId: 'e0', status: 'SUCCESS' },
+        { entryId: 'e1', status: 'RETRY' },
+        { entryId: 'e2', status: 'DROP' },
+      ],
+    });
+  });
+
+  it('acknowledges on the drain what the consumer refuses, entry by entry', async () => {
+    const { post } = await serve();
+    const res = await post('/events/bulk-test/dead-letters', envelope('ok', 'later', 'refused'));
+    expect(res.body).toEqual({
+      statuses: [
+        { entryId: 'e0', status: 'SUCCESS' },
+        { entryId: 'e1', status: 'RETRY' },
+        { entryId: 'e2', status: 'SUCCESS' },
+      ],
+    });
+  });
+
+  it('still takes a single message on the same route', async () => {
+    const { post } = await serve();
+    expect((await post('/events/bulk-test', { data: 'later' })).body).toEqual({ status: 'RETRY' });
   });
 });
 

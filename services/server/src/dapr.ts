@@ -115,6 +115,17 @@ export interface Subscription {
   route: string;
   deadLetterTopic: string;
   consume: (data: unknown) => Promise<ConsumeOutcome>;
+  /**
+   * Dapr's bulk subscribe: daprd hands the route up to `maxMessagesCount` messages at once (waiting at most
+   * `maxAwaitDurationMs` for them), and `consumeMany` answers one ConsumeOutcome per message, in order. daprd
+   * keeps the per-message meaning: it redelivers only the RETRY ones, dead-letters what still fails and
+   * what was dropped, and commits the rest.
+   */
+  bulk?: {
+    maxMessagesCount: number;
+    maxAwaitDurationMs: number;
+    consumeMany: (data: unknown[]) => Promise<ConsumeOutcome[]>;
+  };
 }
 
 /** The subscription to `task-events` every consumer of task events makes (each app in its own group). */
@@ -154,6 +165,41 @@ export function eventConsumer<T>(
 }
 
 /**
+ * A consumer of several events at once (a bulk delivery): what `schema` refuses is dropped one by one, the
+ * others are handled together; when the handler throws, every one of them asks for redelivery.
+ */
+export function eventBatchConsumer<T>(
+  { schema, name, logger }: { schema: z.ZodType<T>; name: string; logger?: Logger },
+  handle: (events: T[]) => Promise<void>,
+): (raws: unknown[]) => Promise<ConsumeOutcome[]> {
+  return async (raws) => {
+    const parsed = raws.map((raw) => schema.safeParse(raw));
+    const events = parsed.flatMap((p) => (p.success ? [p.data] : []));
+    for (const p of parsed)
+      if (!p.success)
+        logger?.warn({ issues: p.error.issues.slice(0, 5) }, `${name}: not an event it takes, dropped`);
+    let ok: ConsumeOutcome = 'SUCCESS';
+    if (events.length > 0) {
+      try {
+        await handle(events);
+      } catch (err) {
+        const eventIds = events.map((e) => (e as { id?: unknown }).id);
+        logger?.warn({ err, eventIds }, `${name}: could not handle the events, asking for redelivery`);
+        ok = 'RETRY';
+      }
+    }
+    return parsed.map((p) => (p.success ? ok : 'DROP'));
+  };
+}
+
+/** A bulk delivery as daprd sends it: each entry's `event` is the CloudEvent. */
+interface BulkEnvelope {
+  entries: { entryId: string; event?: { data?: unknown } }[];
+}
+const isBulk = (body: unknown): body is BulkEnvelope =>
+  typeof body === 'object' && body !== null && Array.isArray((body as BulkEnvelope).entries);
+
+/**
  * Serves Dapr's programmatic subscriptions: the list daprd asks for, and each topic's delivery route
  * (CloudEvents; the handler gets `data`). Only daprd, which sends `appApiToken` as dapr-api-token, may
  * deliver; without a token nothing is delivered (requireAppToken).
@@ -165,12 +211,31 @@ export function subscriptionRoutes(
 ): void {
   const all = subscriptions.flatMap((s) => [s, deadLetterDrain(s)]);
   router.get('/dapr/subscribe', (ctx) => {
-    ctx.body = all.map(({ consume: _c, ...s }) => s);
+    ctx.body = all.map(({ consume: _c, bulk, ...s }) =>
+      bulk
+        ? {
+            ...s,
+            bulkSubscribe: {
+              enabled: true,
+              maxMessagesCount: bulk.maxMessagesCount,
+              maxAwaitDurationMs: bulk.maxAwaitDurationMs,
+            },
+          }
+        : s,
+    );
   });
-  for (const { route, topic, consume } of all) {
+  for (const { route, topic, consume, bulk } of all) {
     router.post(route, requireAppToken(appApiToken), async (ctx) => {
-      const event = (ctx.request as unknown as { body?: { data?: unknown } }).body;
-      const status = await consume(event?.data);
+      const body = (ctx.request as unknown as { body?: unknown }).body;
+      // A bulk subscription's route also takes single messages (a redelivery may come one by one).
+      if (isBulk(body)) {
+        const data = body.entries.map((e) => e.event?.data);
+        const statuses = bulk ? await bulk.consumeMany(data) : await Promise.all(data.map(consume));
+        for (const status of statuses) metrics.consumed(topic, status);
+        ctx.body = { statuses: body.entries.map((e, i) => ({ entryId: e.entryId, status: statuses[i] })) };
+        return;
+      }
+      const status = await consume((body as { data?: unknown } | undefined)?.data);
       metrics.consumed(topic, status);
       ctx.body = { status };
     });
@@ -186,15 +251,22 @@ export function subscriptionRoutes(
  * letter that another app's group put there, or one taken twice, changes nothing.
  */
 export function deadLetterDrain(s: Subscription): Subscription {
+  const acknowledgeDropped = (d: ConsumeOutcome): ConsumeOutcome => (d === 'DROP' ? 'SUCCESS' : d);
+  const { bulk } = s;
   return {
     pubsubname: s.pubsubname,
     topic: s.deadLetterTopic,
     route: `${s.route}/dead-letters`,
     deadLetterTopic: s.deadLetterTopic,
-    consume: async (data) => {
-      const delivery = await s.consume(data);
-      return delivery === 'DROP' ? 'SUCCESS' : delivery;
-    },
+    consume: async (data) => acknowledgeDropped(await s.consume(data)),
+    ...(bulk
+      ? {
+          bulk: {
+            ...bulk,
+            consumeMany: async (data) => (await bulk.consumeMany(data)).map(acknowledgeDropped),
+          },
+        }
+      : {}),
   };
 }
 

@@ -52,6 +52,7 @@ export {
   subscriptionRoutes,
   deadLetterDrain,
   taskEventsSubscription,
+  eventBatchConsumer,
   eventConsumer,
   waitForSidecar,
   type ConsumeOutcome,

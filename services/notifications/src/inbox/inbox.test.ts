@@ -137,21 +137,58 @@ describe('inbox', () => {
 });
 
 describe('reminders subscription', () => {
-  it('lists its subscription for daprd, with a dead-letter topic it drains', async () => {
+  it('lists its subscription for daprd, in bulk, with a dead-letter topic it drains', async () => {
+    const bulkSubscribe = { enabled: true, maxMessagesCount: 100, maxAwaitDurationMs: 50 };
     expect((await api.call('GET', '/dapr/subscribe')).body).toEqual([
       {
         pubsubname: 'pubsub',
         topic: 'reminders',
         route: '/events/reminders',
         deadLetterTopic: 'reminders-dlq',
+        bulkSubscribe,
       },
       {
         pubsubname: 'pubsub',
         topic: 'reminders-dlq',
         route: '/events/reminders/dead-letters',
         deadLetterTopic: 'reminders-dlq',
+        bulkSubscribe,
       },
     ]);
+  });
+
+  it('records a bulk delivery in order, each event once, and answers each entry', async () => {
+    const [alice, bob] = [await api.user(), await api.user()];
+    const before = reminderEvent(alice.id, 'already there');
+    await api.deliver(before);
+    const events = [
+      before,
+      reminderEvent(alice.id, 'first'),
+      reminderEvent(bob.id, 'for bob'),
+      { hello: 'world' },
+      reminderEvent(alice.id, 'second'),
+    ];
+    const entries = [...events, events[1]].map((data, i) => ({
+      entryId: `e${i}`,
+      event: { specversion: '1.0', id: randomUUID(), source: 'workflows', type: 'x', data },
+      contentType: 'application/cloudevents+json',
+    }));
+    const res = await api.call('POST', '/events/reminders', {
+      body: { id: randomUUID(), topic: 'reminders', pubsubname: 'pubsub', entries },
+      headers: { 'dapr-api-token': APP_TOKEN },
+    });
+    expect(res.body).toEqual({
+      statuses: ['SUCCESS', 'SUCCESS', 'SUCCESS', 'DROP', 'SUCCESS', 'SUCCESS'].map((status, i) => ({
+        entryId: `e${i}`,
+        status,
+      })),
+    });
+    const titles = async (token: string) =>
+      (await api.call('GET', '/api/notifications', { token })).body.notifications.map(
+        (n: { title: string }) => n.title,
+      );
+    expect(await titles(alice.token)).toEqual(['second', 'first', 'already there']);
+    expect(await titles(bob.token)).toEqual(['for bob']);
   });
 
   it('answers DROP to what is not a reminder or due event, and 401 without the app token', async () => {
@@ -188,13 +225,13 @@ describe('reminders subscription', () => {
     const store = createSqliteNotificationStore(':memory:');
     const hub = createStreamHub({ store, logger });
     const dispatcher = createWebhookDispatcher({ store, clock: systemClock, logger });
-    const consume = createNotificationConsumer({ store, hub, dispatcher, clock: systemClock, logger });
+    const { consume } = createNotificationConsumer({ store, hub, dispatcher, clock: systemClock, logger });
     const event = reminderEvent('erin');
     await store.close();
     expect(await consume(event)).toBe('RETRY');
     const fresh = createSqliteNotificationStore(':memory:');
     const again = createNotificationConsumer({ store: fresh, hub, dispatcher, clock: systemClock, logger });
-    expect(await again(event)).toBe('SUCCESS');
+    expect(await again.consume(event)).toBe('SUCCESS');
     expect(await fresh.countUnread('erin')).toBe(1);
     await fresh.close();
   });

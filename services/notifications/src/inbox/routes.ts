@@ -99,8 +99,11 @@ export function inboxEndpoints(store: NotificationStore, clock: Clock): Endpoint
   ];
 }
 
-/** Where this app consumes from the broker: reminder and due events. */
-export function subscriptions(consume: NotificationConsumer): Subscription[] {
+/**
+ * Where this app consumes from the broker: reminder and due events, in bulk (decision 0040): a burst of
+ * reminders is recorded a hundred at a time, and a lone one waits at most 50 ms for company.
+ */
+export function subscriptions({ consume, consumeMany }: NotificationConsumer): Subscription[] {
   return [
     {
       pubsubname: 'pubsub',
@@ -108,6 +111,7 @@ export function subscriptions(consume: NotificationConsumer): Subscription[] {
       route: '/events/reminders',
       deadLetterTopic: 'reminders-dlq',
       consume,
+      bulk: { maxMessagesCount: 100, maxAwaitDurationMs: 50, consumeMany },
     },
   ];
 }

@@ -118,6 +118,32 @@ export function notificationStoreContract(name: string, open: () => Promise<Noti
       expect(await store.newestSeqs([owner, other])).toEqual(new Map([[owner, last]]));
     });
 
+    it('records a batch in the order given, each event once, while another replica writes batches too', async () => {
+      const owner = `batch-${randomUUID()}`;
+      const other = `batch-other-${randomUUID()}`;
+      const earlier = reminderNotification(owner, 'earlier');
+      await store.recordNotification(earlier, []);
+      const mine = Array.from({ length: 12 }, (_, i) => reminderNotification(owner, `m${i}`));
+      const theirs = Array.from({ length: 12 }, (_, i) => reminderNotification(owner, `r${i}`));
+      const entry = (n: NewNotification) => ({ notification: n, deliveries: [] });
+      const [a, b] = await Promise.all([
+        store.recordNotifications([earlier, ...mine, mine[0]!, reminderNotification(other, 'o')].map(entry)),
+        replica.recordNotifications(theirs.map(entry)),
+      ]);
+      expect(a[0]).toBeNull();
+      expect(a[13]).toBeNull();
+      expect(a.slice(1, 13).map((n) => n?.event.data.title)).toEqual(mine.map((n) => n.event.data.title));
+      expect(a[14]).toMatchObject({ owner: other, seq: expect.any(Number) });
+      expect(b.every((n) => n !== null)).toBe(true);
+      const listed = await store.listNotifications(owner, { order: 'oldest', limit: 100 });
+      expect(listed).toHaveLength(25);
+      expect(new Set(listed.map((n) => n.seq)).size).toBe(25);
+      const order = (prefix: string) =>
+        listed.map((n) => n.event.data.title).filter((t) => t.startsWith(prefix));
+      expect(order('m')).toEqual(mine.map((n) => n.event.data.title));
+      expect(order('r')).toEqual(theirs.map((n) => n.event.data.title));
+    });
+
     it('orders by insertion, pages both ways and filters unread', async () => {
       const owner = `carol-${randomUUID()}`;
       const made = [];

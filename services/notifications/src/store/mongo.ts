@@ -1,7 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NotificationEvent } from '@todo/core';
-import { MongoClient, MongoServerError, type Collection, type Filter } from 'mongodb';
-import type { Delivery, Notification, NotificationStore, Webhook } from './store.ts';
+import {
+  MongoBulkWriteError,
+  MongoClient,
+  MongoServerError,
+  type Collection,
+  type Filter,
+  type OptionalUnlessRequiredId,
+} from 'mongodb';
+import type { Delivery, NewNotification, Notification, NotificationStore, Webhook } from './store.ts';
 
 interface NotificationDoc {
   _id: string;
@@ -33,7 +40,12 @@ interface ClaimDoc {
   leaseUntil: number;
 }
 
-const duplicate = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
+/** A duplicate key: one error, or every one of a bulk write's. */
+const duplicate = (err: unknown): boolean =>
+  Array.isArray(err)
+    ? err.every(duplicate)
+    : (err instanceof MongoServerError || err instanceof Object) &&
+      (err as { code?: unknown }).code === 11000;
 
 function toNotification({ _id, readAt, ...n }: NotificationDoc): Notification {
   return { id: _id, ...n, ...(readAt ? { readAt } : {}) };
@@ -85,54 +97,103 @@ export async function createMongoNotificationStore(
     return top?.seq ?? 0;
   }
 
-  return {
-    async recordNotification(n, queued) {
-      // Deliveries first and idempotently: a crash before the notification is written leaves them queued,
-      // and the redelivered event then finds them already there.
-      await Promise.all(
-        queued.map(async ({ id, ...d }) => {
-          try {
-            await deliveries.insertOne({
-              _id: id,
-              ...d,
-              status: 'pending',
-              attempts: 0,
-              roundFrom: 0,
-              log: [],
-            });
-          } catch (err) {
-            if (!duplicate(err)) throw err;
-          }
-        }),
+  /** Inserts in order until the first failure; answers how many went in, and the failure if not one of ours. */
+  async function insertInOrder<T extends { _id: string }>(c: Collection<T>, docs: T[]) {
+    if (docs.length === 0) return { inserted: 0 };
+    try {
+      await c.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: true });
+      return { inserted: docs.length };
+    } catch (err) {
+      if (!(err instanceof MongoBulkWriteError) || !duplicate(err.writeErrors)) throw err;
+      const [first] = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+      return { inserted: first?.index ?? 0 };
+    }
+  }
+
+  /**
+   * One owner's new notifications, in order: each takes the owner's newest committed seq + 1 onwards, read
+   * from the store, never counted ahead in a process: n + 1 can only be written once n is visible, so seqs
+   * commit in order and a reader that has seen n never meets a smaller one later. The batch goes in as one
+   * ordered insert; when it stops at a clash (another writer took a seq, or recorded one of these events),
+   * the rest try again, after a short random wait, from what the store holds then.
+   */
+  async function placeInOrder(owner: string, batch: NewNotification[]): Promise<Map<string, Notification>> {
+    const placed = new Map<string, Notification>();
+    let rest = batch;
+    for (let clash = 0; rest.length > 0; clash++) {
+      if (clash === 100) throw new Error('could not find a free place in the inbox order');
+      if (clash > 0) await sleep(Math.random() * Math.min(20, 2 ** clash));
+      const ids = rest.map((n) => n.id);
+      const there = new Set(
+        (await notifications.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray()).map(
+          (d) => d._id,
+        ),
       );
-      const exists = async () =>
-        Boolean(await notifications.findOne({ _id: n.id }, { projection: { _id: 1 } }));
-      // The place is the owner's newest committed seq + 1, read from the store, never counted ahead in a
-      // process: n + 1 can only be written once n is visible, so seqs commit in order and a reader that
-      // has seen n never meets a smaller one later. Concurrent writers for one owner clash on the unique
-      // (owner, seq) and try again after a short random wait.
-      for (let clash = 0; clash < 100; clash++) {
-        if (clash > 0) await sleep(Math.random() * Math.min(20, 2 ** clash));
-        if (await exists()) return null;
-        const doc: NotificationDoc = {
-          _id: n.id,
-          owner: n.owner,
-          seq: (await newest(n.owner)) + 1,
-          kind: n.kind,
-          event: n.event,
-          receivedAt: n.receivedAt,
-          readAt: null,
-        };
-        try {
-          await notifications.insertOne(doc);
-          return toNotification(doc);
-        } catch (err) {
-          // Either the event was recorded meanwhile (the loop then answers null) or the seq was taken.
-          if (!duplicate(err)) throw err;
-        }
+      rest = rest.filter((n) => !there.has(n.id));
+      const top = await newest(owner);
+      const docs: NotificationDoc[] = rest.map((n, i) => ({
+        _id: n.id,
+        owner,
+        seq: top + 1 + i,
+        kind: n.kind,
+        event: n.event,
+        receivedAt: n.receivedAt,
+        readAt: null,
+      }));
+      const { inserted } = await insertInOrder(notifications, docs);
+      for (const doc of docs.slice(0, inserted)) placed.set(doc._id, toNotification(doc));
+      rest = rest.slice(inserted);
+    }
+    return placed;
+  }
+
+  const recordNotifications: NotificationStore['recordNotifications'] = async (entries) => {
+    // Deliveries first and idempotently: a crash before the notifications are written leaves them queued,
+    // and the redelivered events then find them already there.
+    const queued = entries.flatMap((e) => e.deliveries);
+    if (queued.length > 0) {
+      try {
+        await deliveries.insertMany(
+          queued.map(({ id, ...d }) => ({
+            _id: id,
+            ...d,
+            status: 'pending' as const,
+            attempts: 0,
+            roundFrom: 0,
+            log: [],
+          })),
+          { ordered: false },
+        );
+      } catch (err) {
+        if (!(err instanceof MongoBulkWriteError) || !duplicate(err.writeErrors)) throw err;
       }
-      throw new Error('could not find a free place in the inbox order');
+    }
+    // Each event once (a bulk delivery may carry one twice), each owner's in the order given.
+    const byOwner = new Map<string, NewNotification[]>();
+    const seen = new Set<string>();
+    for (const { notification: n } of entries) {
+      if (seen.has(n.id)) continue;
+      seen.add(n.id);
+      byOwner.set(n.owner, [...(byOwner.get(n.owner) ?? []), n]);
+    }
+    const placed = new Map<string, Notification>();
+    for (const [owner, batch] of byOwner)
+      for (const [id, n] of await placeInOrder(owner, batch)) placed.set(id, n);
+    // The first entry of an event answers it; a repeat, like an event recorded before, answers null.
+    const answered = new Set<string>();
+    return entries.map(({ notification: { id } }) => {
+      const n = answered.has(id) ? undefined : placed.get(id);
+      answered.add(id);
+      return n ?? null;
+    });
+  };
+
+  return {
+    async recordNotification(n, deliveries) {
+      const [recorded] = await recordNotifications([{ notification: n, deliveries }]);
+      return recorded ?? null;
     },
+    recordNotifications,
     async listNotifications(owner, { unread, before, after, order, limit }) {
       const seq: Record<string, number> = {};
       if (before !== undefined) seq.$lt = before;

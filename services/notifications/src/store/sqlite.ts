@@ -123,10 +123,10 @@ export function createSqliteNotificationStore(file: string): NotificationStore {
     ),
   };
 
-  return {
-    async recordNotification(n, deliveries) {
-      return write(() => {
-        // One transaction here: the deliveries and the notification land together or not at all.
+  // One transaction here: the deliveries and the notifications land together or not at all.
+  const recordNotifications: NotificationStore['recordNotifications'] = async (entries) =>
+    write(() =>
+      entries.map(({ notification: n, deliveries }) => {
         for (const d of deliveries) {
           q.insertDelivery.run(d.id, d.webhookId, d.owner, d.eventId, d.body, d.nextAttemptAt, d.createdAt);
         }
@@ -139,8 +139,15 @@ export function createSqliteNotificationStore(file: string): NotificationStore {
         );
         if (changes === 0) return null;
         return toNotification(q.notificationById.get(n.id, n.owner) as Row);
-      });
+      }),
+    );
+
+  return {
+    async recordNotification(n, deliveries) {
+      const [recorded] = await recordNotifications([{ notification: n, deliveries }]);
+      return recorded ?? null;
     },
+    recordNotifications,
     async listNotifications(owner, { unread, before, after, order, limit }) {
       const where = ['owner = ?'];
       const args: SQLInputValue[] = [owner];

@@ -21,6 +21,12 @@ export interface Notification {
 /** A notification before the store gives it its place. */
 export type NewNotification = Omit<Notification, 'seq' | 'readAt'>;
 
+/** One event to record: its notification and its webhook deliveries. */
+export interface NewEntry {
+  notification: NewNotification;
+  deliveries: NewDelivery[];
+}
+
 export interface Webhook {
   id: string;
   owner: string;
@@ -98,6 +104,12 @@ export interface NotificationStore {
    * between and the broker's redelivery lose none and duplicate none.
    */
   recordNotification(n: NewNotification, deliveries: NewDelivery[]): Promise<Notification | null>;
+  /**
+   * `recordNotification` for several events at once (a bulk delivery), in fewer writes: one answer per
+   * entry, in order; an event given twice is recorded once (the second answers null). Each owner's
+   * entries take their places in the order given.
+   */
+  recordNotifications(entries: NewEntry[]): Promise<(Notification | null)[]>;
   listNotifications(owner: string, q: InboxQuery): Promise<Notification[]>;
   /** Each given owner's highest seq (owners with no notification are left out). */
   newestSeqs(owners: string[]): Promise<Map<string, number>>;
