@@ -31,6 +31,11 @@ describe('planTaskEvent', () => {
           taskId: 't1',
           reminderId: 'r',
           fireAt: '2025-06-10T08:30:00.000Z',
+          // What the reminder says, as of the event's version, in the zone the time was computed in.
+          version: 1,
+          title: 'pay rent',
+          due,
+          zone: 'UTC',
         },
       },
     ]);
@@ -92,6 +97,10 @@ describe('planTaskEvent', () => {
           taskId: 't1',
           reminderId: 'r',
           fireAt: '2025-06-10T08:41:00.000Z',
+          version: 2,
+          title: 'pay rent',
+          due,
+          zone: 'UTC',
         },
       },
     ]);

@@ -124,6 +124,10 @@ export function planTaskEvent(event: TaskEvent, ctx: PlanContext): Plan | null {
         taskId: task.id,
         reminderId: f.reminderId,
         fireAt: f.fireAt,
+        version: event.version,
+        title: task.title,
+        ...(task.due ? { due: task.due } : {}),
+        zone,
       };
       wanted.set(f.key, { at: f.fireAt, job });
     }

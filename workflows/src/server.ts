@@ -24,11 +24,18 @@ const code = await runService(
     const dapr = sidecar!;
     const grpc = new URL(env.DAPR_GRPC_ENDPOINT!);
     const tasks = daprTasks(dapr);
-    const deps = { tasks, publisher: daprNotificationPublisher(dapr), clock: systemClock, logger };
+    const state = daprStateTable(dapr);
     const worker = createWorker({
       grpcAddress: grpc.host,
       ...(env.DAPR_API_TOKEN ? { apiToken: env.DAPR_API_TOKEN } : {}),
-      activities: createTimerActivities(deps),
+      activities: createTimerActivities({
+        tasks,
+        publisher: daprNotificationPublisher(dapr),
+        clock: systemClock,
+        logger,
+        // A firing checks the coordinator's record (one state read) before it reads its task (two sidecars).
+        records: state,
+      }),
       activityConcurrency: env.ACTIVITY_CONCURRENCY,
     });
     const client = new DaprWorkflowClient({
@@ -37,7 +44,6 @@ const code = await runService(
       ...(env.DAPR_API_TOKEN ? { daprApiToken: env.DAPR_API_TOKEN } : {}),
     });
     const scheduler = createDaprScheduler(client, logger);
-    const state = daprStateTable(dapr);
     const app = createWorkflowsApp({
       coordinator: createCoordinator({ scheduler, state, tasks, logger }),
       reconciler: createReconciler({ live: daprLive(dapr), scheduler, state, logger }),

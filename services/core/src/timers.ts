@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Due } from './task.ts';
 import { WorkflowRef } from './workflows.ts';
 
 // A timer is one reminder, one instance's due, or one series' next occurrence. One id names it
@@ -42,6 +43,16 @@ export const TimerJob = z.discriminatedUnion('kind', [
     taskId: z.string(),
     reminderId: z.string(),
     fireAt: iso,
+    /**
+     * What the reminder says, from the task version the plan was made of, and the owner's zone the fire
+     * time was computed in: with these the activity fires without reading the task while that version is
+     * still the one the coordinator applied (decision 0040). Plans made before, or rebuilt from a record
+     * (`restore`), have none, and the activity reads the task.
+     */
+    version: z.number().int().optional(),
+    title: z.string().optional(),
+    due: Due.optional(),
+    zone: z.string().optional(),
   }),
   z.object({ kind: z.literal('due'), owner: z.string(), taskId: z.string(), at: iso }),
   z.object({

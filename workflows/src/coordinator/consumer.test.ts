@@ -221,3 +221,72 @@ describe('a series', () => {
     expect(calls).toEqual([`schedule ${key} 2025-06-18T09:00`]);
   });
 });
+
+describe('a reminder fired from its plan (decision 0040)', () => {
+  it("fires without reading its task while the plan's version is the one recorded, and reads once it is not", async () => {
+    const { clock, tasks, events, consume, timers } = setup();
+    const pub = memoryPublisher();
+    const acts = createTimerActivities({ tasks, publisher: pub.publisher, clock, records: timers.state });
+    const t = await tasks.create('u', {
+      title: 'call',
+      due: { date: '2025-06-10' },
+      reminders: [{ id: 'r', at: AT1 }],
+    });
+    const key = timerId({ kind: 'reminder', taskId: t.id, reminderId: 'r' });
+    const job = () => timers.get(key)!.job as Extract<TimerJob, { kind: 'reminder' }>;
+    const fire = () => acts.fireReminder(job());
+
+    // Planned and recorded at the plan's version: fired from the plan alone.
+    expect(await consume(events[0])).toBe('SUCCESS');
+    expect(await fire()).toBe('published');
+    expect(tasks.reads()).toBe(0);
+    expect(pub.published.at(-1)).toMatchObject({
+      version: 1,
+      data: {
+        owner: 'u',
+        taskId: t.id,
+        reminderId: 'r',
+        title: 'call',
+        fireAt: AT1,
+        due: { date: '2025-06-10' },
+      },
+    });
+
+    // A change the coordinator applied that keeps the time: the plan's version is behind, so it reads.
+    await tasks.update(t.id, { title: 'call mum' });
+    expect(await consume(events.at(-1))).toBe('SUCCESS');
+    expect(await fire()).toBe('published');
+    expect(tasks.reads()).toBe(1);
+    expect(pub.published.at(-1)).toMatchObject({ version: 2, data: { title: 'call mum' } });
+
+    // Completed: the record moved on and no longer wants the timer; the read finds the task closed.
+    const stale = job();
+    await tasks.complete(t.id);
+    expect(await consume(events.at(-1))).toBe('SUCCESS');
+    expect(await acts.fireReminder(stale)).toBe('closed');
+    expect(tasks.reads()).toBe(2);
+    expect(pub.published).toHaveLength(2);
+  });
+
+  it('reads the task for a plan without its version (made before, or restored), or when the zone changed', async () => {
+    const { clock, tasks, events, consume, timers } = setup();
+    const pub = memoryPublisher();
+    const acts = createTimerActivities({ tasks, publisher: pub.publisher, clock, records: timers.state });
+    const t = await tasks.create('u', { title: 'call', reminders: [{ id: 'r', at: AT1 }] });
+    expect(await consume(events[0])).toBe('SUCCESS');
+    const key = timerId({ kind: 'reminder', taskId: t.id, reminderId: 'r' });
+    const {
+      version: _v,
+      title: _t,
+      zone: _z,
+      ...bare
+    } = timers.get(key)!.job as Extract<TimerJob, { kind: 'reminder' }>;
+    expect(await acts.fireReminder(bare)).toBe('published');
+    expect(tasks.reads()).toBe(1);
+    const planned = timers.get(key)!.job as Extract<TimerJob, { kind: 'reminder' }>;
+    expect(await acts.fireReminder({ ...planned, zone: 'Europe/Berlin' })).toBe('published');
+    expect(tasks.reads()).toBe(2);
+    expect(await acts.fireReminder(planned)).toBe('published');
+    expect(tasks.reads()).toBe(2);
+  });
+});

@@ -36,7 +36,16 @@ describe('the reconciler', () => {
       {
         key: 'r~t1~r',
         at: inMinutes(5),
-        job: { kind: 'reminder', owner: 'u1', taskId: 't1', reminderId: 'r', fireAt: inMinutes(5) },
+        job: {
+          kind: 'reminder',
+          owner: 'u1',
+          taskId: 't1',
+          reminderId: 'r',
+          fireAt: inMinutes(5),
+          version: 1,
+          title: 'pay rent',
+          zone: 'UTC',
+        },
       },
     ]);
   });

@@ -1,4 +1,12 @@
-import { ReminderDue, TaskDue, type Clock, type Task, type TimerJob, type TimerResult } from '@todo/core';
+import {
+  ReminderDue,
+  TaskDue,
+  timerId,
+  type Clock,
+  type Task,
+  type TimerJob,
+  type TimerResult,
+} from '@todo/core';
 import type { Logger } from 'pino';
 import { deterministicId, type NotificationPublisher, type TasksReader, type TasksWriter } from '../deps.ts';
 import {
@@ -13,9 +21,13 @@ import {
   nextPlanned,
   nextScheduled,
   occurrenceLocal,
+  readTaskRecord,
+  recordKey,
   reminderFireTimes,
   type ScheduleOptions,
+  type TaskRecord,
 } from '../schedule.ts';
+import type { StateTable } from './scheduler.ts';
 
 export interface TimerActivityDeps {
   tasks: TasksReader & TasksWriter;
@@ -23,15 +35,16 @@ export interface TimerActivityDeps {
   clock: Clock;
   logger?: Logger;
   schedule?: ScheduleOptions;
+  /**
+   * The coordinator's records (the stack, where a task read crosses two sidecars): a reminder whose plan
+   * carries its task version fires without reading the task while that version is the one the
+   * coordinator applied and still wants this fire time (decision 0040). Without it, every firing reads.
+   */
+  records?: Pick<StateTable, 'get'>;
 }
 
-export interface FireReminderInput {
-  owner: string;
-  taskId: string;
-  reminderId: string;
-  /** The fire time the timer was set for (UTC ISO). */
-  fireAt: string;
-}
+/** A reminder timer's job: which reminder at which fire time (UTC ISO), and what its plan carried. */
+export type FireReminderInput = Omit<Extract<TimerJob, { kind: 'reminder' }>, 'kind'>;
 
 /** Why a reminder fired or did not; anything but `published` means the timer was stale. */
 export type FireOutcome = 'published' | 'gone' | 'closed' | 'paused' | 'removed' | 'moved';
@@ -79,6 +92,7 @@ export function createTimerActivities({
   clock,
   logger,
   schedule = DEFAULT_SCHEDULE,
+  records,
 }: TimerActivityDeps) {
   async function announce(owner: string, task: Task, zone: string): Promise<boolean> {
     if (!task.due || !isLive(task)) return false;
@@ -104,12 +118,61 @@ export function createTimerActivities({
     return true;
   }
 
+  /**
+   * Whether a reminder's plan is still what its task wants, from the coordinator's record alone: the
+   * record is at the version the plan was made of (no change of the task has been applied since), it
+   * keeps this timer at this fire time, and the owner's zone is the one the time was computed in.
+   */
+  async function stillApplied(input: FireReminderInput): Promise<boolean> {
+    if (!records || input.version === undefined || input.title === undefined || !input.zone) return false;
+    const stored = await records.get<TaskRecord>(recordKey.task(input.taskId));
+    if (!stored) return false;
+    const record = readTaskRecord(stored.value);
+    const key = timerId({ kind: 'reminder', taskId: input.taskId, reminderId: input.reminderId });
+    const at = record.timers[key];
+    if (record.version !== input.version || !at || Date.parse(at) !== Date.parse(input.fireAt)) return false;
+    return (await tasks.ownerZone(input.owner)) === input.zone;
+  }
+
+  async function publishReminder(
+    input: FireReminderInput,
+    task: Pick<Task, 'id' | 'version' | 'title' | 'due'>,
+  ): Promise<void> {
+    const fireAt = new Date(input.fireAt).toISOString();
+    await publisher.publish(
+      ReminderDue.parse({
+        id: reminderEventId(task.id, input.reminderId, fireAt),
+        type: 'reminder.due',
+        time: fireAt,
+        subject: task.id,
+        version: task.version,
+        data: {
+          owner: input.owner,
+          taskId: task.id,
+          reminderId: input.reminderId,
+          title: task.title,
+          fireAt,
+          ...(task.due ? { due: task.due } : {}),
+        },
+      }),
+    );
+  }
+
   return {
     /**
      * Publishes `reminder.due` if the task is still open, its series not paused, and the reminder still
      * there with the same fire time; otherwise does nothing (a newer timer, if any, was set by then).
      */
     async fireReminder(input: FireReminderInput): Promise<FireOutcome> {
+      if (await stillApplied(input)) {
+        await publishReminder(input, {
+          id: input.taskId,
+          version: input.version!,
+          title: input.title!,
+          due: input.due,
+        });
+        return 'published';
+      }
       const task = await tasks.getTask(input.owner, input.taskId);
       const outcome: FireOutcome = await (async () => {
         if (!task) return 'gone';
@@ -125,23 +188,7 @@ export function createTimerActivities({
         logger?.debug({ ...input, outcome }, 'reminder: not fired');
         return outcome;
       }
-      const fireAt = new Date(input.fireAt).toISOString();
-      const event = ReminderDue.parse({
-        id: reminderEventId(task.id, input.reminderId, fireAt),
-        type: 'reminder.due',
-        time: fireAt,
-        subject: task.id,
-        version: task.version,
-        data: {
-          owner: input.owner,
-          taskId: task.id,
-          reminderId: input.reminderId,
-          title: task.title,
-          fireAt,
-          ...(task.due ? { due: task.due } : {}),
-        },
-      });
-      await publisher.publish(event);
+      await publishReminder(input, task);
       return 'published';
     },
 
