@@ -59,8 +59,9 @@ Machine: ${machine()}, commit ${commit}; load average (1/5/15 min) before the st
 daprds) and the load on the same 2 cores.
 Per burst: one account; N/${PER_TASK} tasks created through the tasks API (${CREATE_CONCURRENCY} at a time), each with
 ${PER_TASK} absolute reminders at the same instant T; the coordinator starts N reminder workflows; at T each fires,
-its activity reads the task through the tasks API and publishes \`reminder.due\` to Kafka; notifications
-stores it and pushes it to the owner's open SSE stream. Lateness = arrival on the stream − T.
+its activity checks the coordinator's record of the task (decision 0040: the task is read through the tasks
+API only when the record moved on) and publishes \`reminder.due\` to Kafka; notifications takes them in
+bulk, stores them and pushes them to the owner's open SSE stream. Lateness = arrival on the stream − T.
 Set-up = from the first create until the workflows app's consumer group has applied every task event.
 
 | reminders | set-up s | delivered | duplicates | p50 s | p99 s | max s | load at T / at end | resident MB while N sleep |
