@@ -80,7 +80,7 @@ export const APPS: readonly AppSpec[] = [
     metricsPort: appPorts.metrics(1),
     internalPort: appPorts.appInternal(1),
     env: { PORT: String(appPorts.app(1)) },
-    health: '/healthz',
+    health: '/readyz',
     dapr: { config: `${CONFIG_DIR}/chat.yaml` },
     dependsOn: ['tasks'],
   },
