@@ -18,7 +18,7 @@ export function subscriptions(): { app: string; topic: string; deadLetterTopic: 
       .map((s) => ({ app, topic: s.topic, deadLetterTopic: s.deadLetterTopic }));
   return [
     ...of('tasks', activity(never)),
-    ...of('notifications', inbox({ consume: never, consumeMany: async (d) => d.map(() => 'DROP') })),
+    ...of('notifications', inbox(never)),
     ...of('search', indexer(never)),
     ...of('workflows', coordinator(never)),
   ];

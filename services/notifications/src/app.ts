@@ -47,7 +47,7 @@ export interface NotificationsDeps {
 export interface NotificationsApp {
   app: Koa;
   /** The consumer of the `reminders` topic; the embedded profile calls it in process. */
-  consume: NotificationConsumer['consume'];
+  consume: NotificationConsumer;
   hub: StreamHub;
   /** Starts the webhook dispatcher. */
   start(): void;
@@ -66,7 +66,7 @@ export function createNotificationsApp(deps: NotificationsDeps): NotificationsAp
     ...(deps.streamPollMs ? { pollMs: deps.streamPollMs } : {}),
   });
   const dispatcher = createWebhookDispatcher({ store, clock, logger, options: webhooks });
-  const consumer = createNotificationConsumer({ store, hub, dispatcher, clock, logger });
+  const consume = createNotificationConsumer({ store, hub, dispatcher, clock, logger });
   const endpoints = [
     ...streamEndpoints(hub, tokens, sessions),
     ...inboxEndpoints(store, clock),
@@ -86,7 +86,7 @@ export function createNotificationsApp(deps: NotificationsDeps): NotificationsAp
     ctx.body = openapi;
   });
   mount(router, endpoints, requireAuth(tokens, sessions));
-  if (subscriptions) subscriptionRoutes(router, topics(consumer), subscriptions.appApiToken);
+  if (subscriptions) subscriptionRoutes(router, topics(consume), subscriptions.appApiToken);
 
   const app = serviceApp(router, { logger, jsonLimit: '256kb' });
   // A client that closes its stream ends the response early: that is how every SSE stream ends.
@@ -95,7 +95,7 @@ export function createNotificationsApp(deps: NotificationsDeps): NotificationsAp
   });
   return {
     app,
-    consume: consumer.consume,
+    consume,
     hub,
     start: dispatcher.start,
     async stop() {

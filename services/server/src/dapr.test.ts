@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { serviceApp } from './app.ts';
 import {
   deadLetterDrain,
-  eventBatchConsumer,
   eventConsumer,
   subscriptionRoutes,
   type ConsumeOutcome,
@@ -40,38 +39,6 @@ describe('eventConsumer', () => {
   });
 });
 
-describe('eventBatchConsumer', () => {
-  const Event = z.object({ id: z.string(), n: z.number() });
-  const logger = pino({ level: 'silent' });
-
-  it('drops each refused entry, handles the others together, and answers in the entries order', async () => {
-    const batches: unknown[][] = [];
-    const consume = eventBatchConsumer({ schema: Event, name: 'test', logger }, async (events) => {
-      batches.push(events);
-    });
-    expect(await consume([{ id: 'a', n: 1 }, { id: 'x' }, { id: 'b', n: 2 }])).toEqual([
-      'SUCCESS',
-      'DROP',
-      'SUCCESS',
-    ]);
-    expect(batches).toEqual([
-      [
-        { id: 'a', n: 1 },
-        { id: 'b', n: 2 },
-      ],
-    ]);
-    expect(await consume([undefined])).toEqual(['DROP']);
-    expect(batches).toHaveLength(1);
-  });
-
-  it('asks for redelivery of every valid entry when the handler throws, and still drops the refused', async () => {
-    const consume = eventBatchConsumer({ schema: Event, name: 'test', logger }, async () => {
-      throw new Error('store down');
-    });
-    expect(await consume([{ id: 'a', n: 1 }, 'junk'])).toEqual(['RETRY', 'DROP']);
-  });
-});
-
 describe('bulk subscriptions', () => {
   const logger = pino({ level: 'silent' });
   const closers: (() => Promise<void>)[] = [];
@@ -80,21 +47,17 @@ describe('bulk subscriptions', () => {
   });
   const answer = (data: unknown): ConsumeOutcome =>
     data === 'ok' ? 'SUCCESS' : data === 'later' ? 'RETRY' : 'DROP';
-  const batches: unknown[][] = [];
+  const consumed: unknown[] = [];
   const sub: Subscription = {
     pubsubname: 'pubsub',
     topic: 'bulk-test',
     route: '/events/bulk-test',
     deadLetterTopic: 'bulk-test-dlq',
-    consume: async (data) => answer(data),
-    bulk: {
-      maxMessagesCount: 50,
-      maxAwaitDurationMs: 20,
-      consumeMany: async (data) => {
-        batches.push(data);
-        return data.map(answer);
-      },
+    consume: async (data) => {
+      consumed.push(data);
+      return answer(data);
     },
+    bulk: { maxMessagesCount: 50, maxAwaitDurationMs: 20 },
   };
   async function serve() {
     const router = new Router();
@@ -138,11 +101,11 @@ describe('bulk subscriptions', () => {
     ]);
   });
 
-  it('hands the whole delivery to consumeMany and answers each entry by its id', async () => {
+  it('consumes every entry of a delivery and answers each by its id', async () => {
     const { post } = await serve();
-    batches.length = 0;
+    consumed.length = 0;
     const res = await post('/events/bulk-test', envelope('ok', 'later', 'refused'));
-    expect(batches).toEqual([['ok', 'later', 'refused']]);
+    expect(consumed).toEqual(['ok', 'later', 'refused']);
     expect(res.body).toEqual({
       statuses: [
         { entryId: 'e0', status: 'SUCCESS' },

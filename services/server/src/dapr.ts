@@ -117,15 +117,11 @@ export interface Subscription {
   consume: (data: unknown) => Promise<ConsumeOutcome>;
   /**
    * Dapr's bulk subscribe: daprd hands the route up to `maxMessagesCount` messages at once (waiting at most
-   * `maxAwaitDurationMs` for them), and `consumeMany` answers one ConsumeOutcome per message, in order. daprd
-   * keeps the per-message meaning: it redelivers only the RETRY ones, dead-letters what still fails and
-   * what was dropped, and commits the rest.
+   * `maxAwaitDurationMs` for them). Each message is consumed in its own trace, all of them at once (a
+   * consumer that writes may gather them into one write), and answered on its own: daprd redelivers
+   * only the RETRY ones, dead-letters what still fails and what was dropped, and commits the rest.
    */
-  bulk?: {
-    maxMessagesCount: number;
-    maxAwaitDurationMs: number;
-    consumeMany: (data: unknown[]) => Promise<ConsumeOutcome[]>;
-  };
+  bulk?: { maxMessagesCount: number; maxAwaitDurationMs: number };
 }
 
 /** The subscription to `task-events` every consumer of task events makes (each app in its own group). */
@@ -164,37 +160,9 @@ export function eventConsumer<T>(
   };
 }
 
-/**
- * A consumer of several events at once (a bulk delivery): what `schema` refuses is dropped one by one, the
- * others are handled together; when the handler throws, every one of them asks for redelivery.
- */
-export function eventBatchConsumer<T>(
-  { schema, name, logger }: { schema: z.ZodType<T>; name: string; logger?: Logger },
-  handle: (events: T[]) => Promise<void>,
-): (raws: unknown[]) => Promise<ConsumeOutcome[]> {
-  return async (raws) => {
-    const parsed = raws.map((raw) => schema.safeParse(raw));
-    const events = parsed.flatMap((p) => (p.success ? [p.data] : []));
-    for (const p of parsed)
-      if (!p.success)
-        logger?.warn({ issues: p.error.issues.slice(0, 5) }, `${name}: not an event it takes, dropped`);
-    let ok: ConsumeOutcome = 'SUCCESS';
-    if (events.length > 0) {
-      try {
-        await handle(events);
-      } catch (err) {
-        const eventIds = events.map((e) => (e as { id?: unknown }).id);
-        logger?.warn({ err, eventIds }, `${name}: could not handle the events, asking for redelivery`);
-        ok = 'RETRY';
-      }
-    }
-    return parsed.map((p) => (p.success ? ok : 'DROP'));
-  };
-}
-
-/** A bulk delivery as daprd sends it: each entry's `event` is the CloudEvent. */
+/** A bulk delivery as daprd sends it: each entry's `event` is the CloudEvent, with its trace. */
 interface BulkEnvelope {
-  entries: { entryId: string; event?: { data?: unknown } }[];
+  entries: { entryId: string; event?: { data?: unknown; traceparent?: unknown } }[];
 }
 const isBulk = (body: unknown): body is BulkEnvelope =>
   typeof body === 'object' && body !== null && Array.isArray((body as BulkEnvelope).entries);
@@ -224,15 +192,23 @@ export function subscriptionRoutes(
         : s,
     );
   });
-  for (const { route, topic, consume, bulk } of all) {
+  for (const { route, topic, consume } of all) {
     router.post(route, requireAppToken(appApiToken), async (ctx) => {
       const body = (ctx.request as unknown as { body?: unknown }).body;
       // A bulk subscription's route also takes single messages (a redelivery may come one by one).
       if (isBulk(body)) {
-        const data = body.entries.map((e) => e.event?.data);
-        const statuses = bulk ? await bulk.consumeMany(data) : await Promise.all(data.map(consume));
-        for (const status of statuses) metrics.consumed(topic, status);
-        ctx.body = { statuses: body.entries.map((e, i) => ({ entryId: e.entryId, status: statuses[i] })) };
+        // Each entry in the trace its message carries, under the span its own delivery would have had.
+        const statuses = await Promise.all(
+          body.entries.map(({ entryId, event }) => {
+            const trace = typeof event?.traceparent === 'string' ? event.traceparent : undefined;
+            return inSpan(`POST ${route}`, trace, async () => {
+              const status = await consume(event?.data);
+              metrics.consumed(topic, status);
+              return { entryId, status };
+            });
+          }),
+        );
+        ctx.body = { statuses };
         return;
       }
       const status = await consume((body as { data?: unknown } | undefined)?.data);
@@ -251,22 +227,16 @@ export function subscriptionRoutes(
  * letter that another app's group put there, or one taken twice, changes nothing.
  */
 export function deadLetterDrain(s: Subscription): Subscription {
-  const acknowledgeDropped = (d: ConsumeOutcome): ConsumeOutcome => (d === 'DROP' ? 'SUCCESS' : d);
-  const { bulk } = s;
   return {
     pubsubname: s.pubsubname,
     topic: s.deadLetterTopic,
     route: `${s.route}/dead-letters`,
     deadLetterTopic: s.deadLetterTopic,
-    consume: async (data) => acknowledgeDropped(await s.consume(data)),
-    ...(bulk
-      ? {
-          bulk: {
-            ...bulk,
-            consumeMany: async (data) => (await bulk.consumeMany(data)).map(acknowledgeDropped),
-          },
-        }
-      : {}),
+    consume: async (data) => {
+      const delivery = await s.consume(data);
+      return delivery === 'DROP' ? 'SUCCESS' : delivery;
+    },
+    ...(s.bulk ? { bulk: s.bulk } : {}),
   };
 }
 

@@ -52,7 +52,6 @@ export {
   subscriptionRoutes,
   deadLetterDrain,
   taskEventsSubscription,
-  eventBatchConsumer,
   eventConsumer,
   waitForSidecar,
   type ConsumeOutcome,

@@ -225,13 +225,13 @@ describe('reminders subscription', () => {
     const store = createSqliteNotificationStore(':memory:');
     const hub = createStreamHub({ store, logger });
     const dispatcher = createWebhookDispatcher({ store, clock: systemClock, logger });
-    const { consume } = createNotificationConsumer({ store, hub, dispatcher, clock: systemClock, logger });
+    const consume = createNotificationConsumer({ store, hub, dispatcher, clock: systemClock, logger });
     const event = reminderEvent('erin');
     await store.close();
     expect(await consume(event)).toBe('RETRY');
     const fresh = createSqliteNotificationStore(':memory:');
     const again = createNotificationConsumer({ store: fresh, hub, dispatcher, clock: systemClock, logger });
-    expect(await again.consume(event)).toBe('SUCCESS');
+    expect(await again(event)).toBe('SUCCESS');
     expect(await fresh.countUnread('erin')).toBe(1);
     await fresh.close();
   });

@@ -103,7 +103,7 @@ export function inboxEndpoints(store: NotificationStore, clock: Clock): Endpoint
  * Where this app consumes from the broker: reminder and due events, in bulk (decision 0040): a burst of
  * reminders is recorded a hundred at a time, and a lone one waits at most 50 ms for company.
  */
-export function subscriptions({ consume, consumeMany }: NotificationConsumer): Subscription[] {
+export function subscriptions(consume: NotificationConsumer): Subscription[] {
   return [
     {
       pubsubname: 'pubsub',
@@ -111,7 +111,7 @@ export function subscriptions({ consume, consumeMany }: NotificationConsumer): S
       route: '/events/reminders',
       deadLetterTopic: 'reminders-dlq',
       consume,
-      bulk: { maxMessagesCount: 100, maxAwaitDurationMs: 50, consumeMany },
+      bulk: { maxMessagesCount: 100, maxAwaitDurationMs: 50 },
     },
   ];
 }
