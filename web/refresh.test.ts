@@ -129,3 +129,41 @@ describe('the web front keeps a session going past its access tokens', () => {
     }
   });
 });
+
+describe('the cookies of a refresh and of the answer', () => {
+  it('passes the new token on to the listener, and adds only the cookies the answer does not set itself', async () => {
+    const start = clock.now();
+    const seen: string[] = [];
+    const page = await serveForTests(
+      withFreshSession(
+        target,
+        (req, res) => {
+          seen.push(req.headers.cookie ?? '');
+          // As the settings page does after a zone change: it sets a session cookie of its own.
+          res.writeHead(200, {
+            'content-type': 'text/plain',
+            'set-cookie': ['todo_session=from-the-page; Path=/'],
+          });
+          res.end('ok');
+        },
+        { now: () => clock.now().getTime() },
+      ),
+    );
+    try {
+      const b = await signUp('merge@example.com');
+      const old = b.jar.get('todo_refresh')!;
+      clock.advance(16 * 60_000);
+      const res = await fetch(page.base, { headers: { cookie: `todo_refresh=${old}` } });
+      const names = res.headers.getSetCookie().map((c) => c.split(';', 1)[0]!);
+      expect(names.filter((c) => c.startsWith('todo_session='))).toEqual(['todo_session=from-the-page']);
+      const refresh = names.find((c) => c.startsWith('todo_refresh='))!;
+      expect(refresh).not.toBe(`todo_refresh=${old}`);
+      // The listener saw the new pair in the request's Cookie header, not the spent refresh token.
+      expect(seen[0]).toContain(refresh);
+      expect(seen[0]).toMatch(/todo_session=[\w-]+\.[\w-]+\.[\w-]+/);
+    } finally {
+      clock.set(start);
+      await page.close();
+    }
+  });
+});
