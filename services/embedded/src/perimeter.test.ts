@@ -28,6 +28,7 @@ it('serves no daprd-only route on its origin', { timeout: 60_000 }, async () => 
     ['POST', '/events/task-events'],
     ['POST', '/events/reminders'],
     ['POST', '/reconcile-cron'],
+    ['POST', '/purge-cron'],
   ] as const;
   for (const [method, path] of routes) {
     const res = await fetch(embedded.base + path, {
