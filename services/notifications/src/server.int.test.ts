@@ -90,7 +90,7 @@ describe('server.ts (dapr profile)', () => {
 
   it('takes a reminder from daprd into the inbox and the open stream once, on MongoDB', async () => {
     expect((await fetch(`${base}/dapr/subscribe`)).status).toBe(404);
-    const bulkSubscribe = { enabled: true, maxMessagesCount: 100, maxAwaitDurationMs: 50 };
+    const bulkSubscribe = { enabled: true, maxMessagesCount: 50, maxAwaitDurationMs: 50 };
     expect(await (await fetch(`${internal}/dapr/subscribe`)).json()).toEqual([
       {
         pubsubname: 'pubsub',

@@ -138,7 +138,7 @@ describe('inbox', () => {
 
 describe('reminders subscription', () => {
   it('lists its subscription for daprd, in bulk, with a dead-letter topic it drains', async () => {
-    const bulkSubscribe = { enabled: true, maxMessagesCount: 100, maxAwaitDurationMs: 50 };
+    const bulkSubscribe = { enabled: true, maxMessagesCount: 50, maxAwaitDurationMs: 50 };
     expect((await api.call('GET', '/dapr/subscribe')).body).toEqual([
       {
         pubsubname: 'pubsub',

@@ -101,7 +101,8 @@ export function inboxEndpoints(store: NotificationStore, clock: Clock): Endpoint
 
 /**
  * Where this app consumes from the broker: reminder and due events, in bulk (decision 0040): a burst of
- * reminders is recorded a hundred at a time, and a lone one waits at most 50 ms for company.
+ * reminders is recorded fifty at a time (fifty of the largest events stay under the app's 256 kB body
+ * limit), and a lone one waits at most 50 ms for company.
  */
 export function subscriptions(consume: NotificationConsumer): Subscription[] {
   return [
@@ -111,7 +112,7 @@ export function subscriptions(consume: NotificationConsumer): Subscription[] {
       route: '/events/reminders',
       deadLetterTopic: 'reminders-dlq',
       consume,
-      bulk: { maxMessagesCount: 100, maxAwaitDurationMs: 50 },
+      bulk: { maxMessagesCount: 50, maxAwaitDurationMs: 50 },
     },
   ];
 }
