@@ -3,17 +3,7 @@ import { promisify } from 'node:util';
 import type { SearchAnswer } from '@todo/core';
 import { MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import {
-  daprHeaders,
-  daprUrl,
-  json,
-  readTopic,
-  signUp,
-  stack,
-  viaDapr,
-  waitFor,
-  type ApiTask,
-} from './helpers.ts';
+import { invokeVia, json, readTopic, signUp, stack, viaDapr, waitFor, type ApiTask } from './helpers.ts';
 
 // The search box through the stack: tasks written through daprd, their events on Kafka, the search app's
 // indexer beside its daprd, /api/search invoked through daprd, and both reindexes.
@@ -24,8 +14,8 @@ const run = promisify(execFile);
 
 async function find(token: string, q: string, filter = ''): Promise<SearchAnswer> {
   const params = new URLSearchParams({ q, filter, sort: 'title' });
-  const res = await fetch(daprUrl('chat', `/v1.0/invoke/search/method/api/search?${params}`), {
-    headers: daprHeaders('chat', { authorization: `Bearer ${token}` }),
+  const res = await invokeVia('chat', 'search', `/api/search?${params}`, {
+    headers: { authorization: `Bearer ${token}` },
   });
   return json<SearchAnswer>(res, 200);
 }
