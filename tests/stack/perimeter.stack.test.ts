@@ -138,6 +138,19 @@ describe('daprd-only routes: on the internal listener, with the app token', () =
       }),
     );
 
+  it("tasks' daprd loads the purge-cron binding, and only the app token runs the sweep", async () => {
+    const s = stack();
+    const metadata = await fetch(daprUrl('tasks', '/v1.0/metadata'), { headers: daprHeaders('tasks') });
+    const { components } = (await metadata.json()) as { components: { name: string; type: string }[] };
+    expect(components).toContainEqual(expect.objectContaining({ name: 'purge-cron', type: 'bindings.cron' }));
+    const sweep = { method: 'POST', path: '/purge-cron' };
+    expect((await call(s.internalPorts['tasks']!, sweep)).status).toBe(401);
+    expect((await call(s.apps['tasks']!, sweep, s.tokens['tasks']!.appApiToken)).status).toBe(404);
+    const ran = await call(s.internalPorts['tasks']!, sweep, s.tokens['tasks']!.appApiToken);
+    expect(ran.status).toBe(200);
+    expect(JSON.parse(ran.text)).toEqual({ purged: expect.any(Number), forgotten: expect.any(Number) });
+  });
+
   it('a request to an internal route without the token is refused, and the public port does not serve it', async () => {
     const s = stack();
     for (const [app, route] of Object.entries(routes)) {

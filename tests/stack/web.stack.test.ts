@@ -48,6 +48,17 @@ describe('the web app in the stack', () => {
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ email, tz: 'Europe/Berlin' });
 
+    // Once the session cookie ran out (the browser dropped it), the refresh cookie alone keeps the
+    // session: the web app refreshes through daprd on the way and hands the browser both new cookies.
+    const refresh = signup.headers.getSetCookie().find((c) => c.startsWith('todo_refresh='));
+    expect(refresh).toMatch(/HttpOnly/i);
+    const later = await fetch(web('/board'), { headers: { cookie: refresh!.split(';')[0]! } });
+    expect(later.status).toBe(200);
+    expect(await later.text()).toContain('Pay the electricity invoice');
+    const renewed = later.headers.getSetCookie().map((c) => c.split(';')[0]!);
+    expect(renewed.find((c) => c.startsWith('todo_session='))).toMatch(/^todo_session=[\w-]+\./);
+    expect(renewed.find((c) => c.startsWith('todo_refresh='))).not.toBe(refresh!.split(';')[0]);
+
     // Without the cookie, the pages send to sign-in.
     const anonymous = await fetch(web('/board'), { redirect: 'manual' });
     expect(anonymous.status).toBe(302);
