@@ -1,8 +1,8 @@
-import type { TimerJob } from '@todo/core';
 import {
   systemClock,
   timerId,
   type Clock,
+  type TimerJob,
   type WorkflowInspection,
   type WorkflowInspector,
 } from '@todo/core';

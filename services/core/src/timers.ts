@@ -66,6 +66,10 @@ export const TimerJob = z.discriminatedUnion('kind', [
 ]);
 export type TimerJob = z.infer<typeof TimerJob>;
 
+/** The kind of timer (and of its workflow) that runs a job. */
+export const timerKind = (job: Pick<TimerJob, 'kind'>): TimerRef['kind'] =>
+  job.kind === 'materialise' ? 'series' : job.kind;
+
 /** A timer's workflow input, and the payload of its `plan` event: sleep until `at`, then run `job`. */
 export const TimerPlan = z.object({
   at: iso,

@@ -1,5 +1,4 @@
-import type { TimerJob } from '@todo/core';
-import { fixedClock, timerId, type TaskEvent } from '@todo/core';
+import { fixedClock, timerId, type TaskEvent, type TimerJob } from '@todo/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordKey, type SeriesRecord, type TaskRecord } from '../schedule.ts';
 import { createTimerActivities } from '../timers/activities.ts';

@@ -1,6 +1,5 @@
-import type { TimerJob } from '@todo/core';
 import { eventConsumer } from '@todo/server';
-import { parseTimerId, TaskEvent, timerId } from '@todo/core';
+import { parseTimerId, TaskEvent, timerId, type TimerJob } from '@todo/core';
 import type { Logger } from 'pino';
 import type { TasksReader } from '../deps.ts';
 import {

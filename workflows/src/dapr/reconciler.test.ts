@@ -1,7 +1,6 @@
-import { fixedClock, type LivePage, type Task } from '@todo/core';
+import { fixedClock, type LivePage, type Task, type TimerJob } from '@todo/core';
 import { task } from '@todo/core/testing';
 import { describe, expect, it } from 'vitest';
-import type { TimerJob } from '@todo/core';
 import { createReconciler } from './reconciler.ts';
 import type { InstanceState } from '../timers/scheduler.dapr.ts';
 

@@ -1,4 +1,4 @@
-import { systemClock, type Clock, type LivePage, type TaskEvent } from '@todo/core';
+import { systemClock, timerKind, type Clock, type LivePage, type TaskEvent, type TimerJob } from '@todo/core';
 import { metrics, type WorkflowCount } from '@todo/server';
 import type { Logger } from 'pino';
 import { planTaskEvent, recordKey, type ScheduleOptions, type SeriesRecord } from '../schedule.ts';
@@ -50,8 +50,8 @@ export function createReconciler({
     const horizon = clock.now().getTime() + horizonMs;
     // The workflows' census for /metrics; one beyond the horizon is counted as `scheduled`, unchecked.
     const census = new Map<string, WorkflowCount>();
-    const count = (job: { kind: string }, state: string) => {
-      const kind = job.kind === 'materialise' ? 'series' : job.kind;
+    const count = (job: TimerJob, state: string) => {
+      const kind = timerKind(job);
       const c = census.get(`${kind} ${state}`) ?? { kind, state, count: 0 };
       c.count++;
       census.set(`${kind} ${state}`, c);

@@ -1,17 +1,13 @@
 import type { DaprWorkflowClient } from '@dapr/dapr';
+import { timerKind, TimerStatus, type TimerJob, type TimerPlan } from '@todo/core';
 import { currentTraceparent } from '@todo/server';
 import type { Logger } from 'pino';
-import type { TimerJob } from '@todo/core';
 import type { Scheduler } from './scheduler.ts';
-import { TimerStatus, type TimerPlan } from '@todo/core';
-import { EVENT, WORKFLOW, type WorkflowKind } from './workflows.ts';
+import { EVENT, WORKFLOW } from './workflows.ts';
 
 /** Runtime statuses of a workflow instance (durabletask's numbering, as @dapr/dapr reports it). */
 const RUNNING = 0;
 const PENDING = 6;
-
-const kindOf = (job: TimerJob): WorkflowKind =>
-  job.kind === 'materialise' ? 'series' : job.kind === 'due' ? 'due' : 'reminder';
 
 export interface InstanceState {
   /** Running or about to: it will take a `plan` or `cancel` event. */
@@ -52,7 +48,7 @@ export function createDaprScheduler(
         return;
       }
       try {
-        await client.scheduleNewWorkflow(WORKFLOW[kindOf(job)], plan, id);
+        await client.scheduleNewWorkflow(WORKFLOW[timerKind(job)], plan, id);
       } catch (err) {
         // Started by someone else in between (a redelivery, the reconciler): hand it the plan instead.
         if (!/already exists/i.test(String((err as Error).message))) throw err;

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
-import { fixedClock, timerId } from '@todo/core';
+import { fixedClock, timerId, type TimerJob } from '@todo/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { TimerJob } from '@todo/core';
 import { createSqliteScheduler, type SqliteScheduler } from './scheduler.embedded.ts';
 
 const dirs: string[] = [];

@@ -1,6 +1,5 @@
-import type { TimerJob } from '@todo/core';
 import type { DatabaseSync } from 'node:sqlite';
-import { systemClock, type Clock } from '@todo/core';
+import { systemClock, timerKind, type Clock, type TimerJob } from '@todo/core';
 import { openSqlite } from '@todo/server';
 import type { Logger } from 'pino';
 import { fromLegacyKey } from '../schedule.ts';
@@ -223,8 +222,8 @@ export function createSqliteScheduler(opts: SqliteSchedulerOptions) {
     list: (): TimerRow[] => (q.all.all() as StoredTimer[]).map(toRow),
     /** How many timers wait, by workflow kind and state (sleeping, or retrying a failed activity). */
     census: (): { kind: string; state: string; count: number }[] =>
-      (q.census.all() as { kind: string; retrying: number; n: number }[]).map((r) => ({
-        kind: r.kind === 'materialise' ? 'series' : r.kind,
+      (q.census.all() as { kind: TimerJob['kind']; retrying: number; n: number }[]).map((r) => ({
+        kind: timerKind(r),
         state: r.retrying ? 'retrying' : 'sleeping',
         count: r.n,
       })),
