@@ -19,12 +19,9 @@ interface Start {
   cpu: number;
 }
 
-/** Spawns `npm start`'s process and times, from the spawn, the first 200 of each probe (polled every 5 ms). */
-async function coldStart(dataDir: string, cacheDir: string, token?: string): Promise<Start> {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const began = performance.now();
-  const child = spawn(process.execPath, ARGS, {
+/** `npm start`'s process on `port`, with its data and Node's compile cache where the run says. */
+const startEmbedded = (dataDir: string, cacheDir: string, port: number) =>
+  spawn(process.execPath, ARGS, {
     env: {
       ...process.env,
       DATA_DIR: dataDir,
@@ -34,6 +31,13 @@ async function coldStart(dataDir: string, cacheDir: string, token?: string): Pro
     },
     stdio: 'ignore',
   });
+
+/** Spawns `npm start`'s process and times, from the spawn, the first 200 of each probe (polled every 5 ms). */
+async function coldStart(dataDir: string, cacheDir: string, token?: string): Promise<Start> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const began = performance.now();
+  const child = startEmbedded(dataDir, cacheDir, port);
   const first = async (path: string) => {
     const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
     for (let i = 0; i < 6000; i++) {
@@ -63,16 +67,7 @@ async function coldStart(dataDir: string, cacheDir: string, token?: string): Pro
 async function seed(dataDir: string, cacheDir: string): Promise<string> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ARGS, {
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      LOG_LEVEL: 'silent',
-      NODE_COMPILE_CACHE: cacheDir,
-    },
-    stdio: 'ignore',
-  });
+  const child = startEmbedded(dataDir, cacheDir, port);
   try {
     for (;;) {
       try {
