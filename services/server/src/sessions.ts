@@ -120,9 +120,9 @@ export function requireAuth(tokens: TokenIssuer, sessions?: SessionCheck): Middl
   };
 }
 
-/** Sets the session cookie: httpOnly, SameSite=Lax, Path=/, Secure when the request came over TLS. */
-export function setSessionCookie(ctx: Context, token: string, maxAgeMs = SESSION_TTL_MS): void {
-  ctx.cookies.set(SESSION_COOKIE, token, {
+/** Sets a session's cookie: httpOnly, SameSite=Lax, Path=/, Secure when the request came over TLS. */
+function setCookie(ctx: Context, name: string, value: string, maxAgeMs: number): void {
+  ctx.cookies.set(name, value, {
     httpOnly: true,
     sameSite: 'lax',
     path: '/',
@@ -130,28 +130,21 @@ export function setSessionCookie(ctx: Context, token: string, maxAgeMs = SESSION
     maxAge: maxAgeMs,
     overwrite: true,
   });
+}
+
+/** Sets the session cookie (the access token). */
+export function setSessionCookie(ctx: Context, token: string, maxAgeMs = SESSION_TTL_MS): void {
+  setCookie(ctx, SESSION_COOKIE, token, maxAgeMs);
 }
 
 /** Sets the refresh cookie, with the session cookie's attributes, for as long as the session lives. */
 export function setRefreshCookie(ctx: Context, token: string, maxAgeMs: number): void {
-  ctx.cookies.set(REFRESH_COOKIE, token, {
-    httpOnly: true,
-    sameSite: 'lax',
-    path: '/',
-    secure: ctx.secure,
-    maxAge: maxAgeMs,
-    overwrite: true,
-  });
+  setCookie(ctx, REFRESH_COOKIE, token, maxAgeMs);
 }
 
 /** Clears the session cookie (same attributes, expired); with `refresh`, the refresh cookie too. */
 export function clearSessionCookie(ctx: Context, { refresh = false } = {}): void {
+  // An empty value is sent already expired (the cookies module dates it 1970).
   for (const name of refresh ? [SESSION_COOKIE, REFRESH_COOKIE] : [SESSION_COOKIE])
-    ctx.cookies.set(name, '', {
-      httpOnly: true,
-      sameSite: 'lax',
-      path: '/',
-      secure: ctx.secure,
-      overwrite: true,
-    });
+    setCookie(ctx, name, '', 0);
 }
