@@ -20,14 +20,13 @@ import {
 } from '@todo/notifications';
 import { createEmbeddedIndex, createSearchApp } from '@todo/search';
 import {
-  authLimits,
+  appSettings,
   createHistoryConsumer,
   createApp,
   createRelay,
   createSqliteStore,
   createTaskService,
   loadEnv,
-  quotas,
   sessionCheck,
   startIdempotencySweeps,
 } from '@todo/tasks';
@@ -121,14 +120,13 @@ const relay = createRelay({
     search.consume,
   ]),
 });
+const settings = appSettings(env);
 const tasksApp = createApp({
   store,
   clock: systemClock,
   logger,
   tokens,
-  previewPerMinute: env.PREVIEW_PER_MINUTE,
-  auth: authLimits(env),
-  quotas: quotas(env),
+  ...settings,
   onWrite: wake,
   workflows: workflows.inspector,
 });
@@ -198,7 +196,7 @@ workflows.start();
 const sweeps = startIdempotencySweeps({
   store,
   clock: systemClock,
-  idempotencyMs: env.IDEMPOTENCY_RETENTION_HOURS * 3600_000,
+  idempotencyMs: settings.idempotencyRetentionMs,
   everyMs: env.PURGE_EVERY_MINUTES * 60_000,
   logger,
 });

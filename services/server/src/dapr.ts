@@ -180,19 +180,15 @@ export function subscriptionRoutes(
   const all = subscriptions.flatMap((s) => [s, deadLetterDrain(s)]);
   router.get('/dapr/subscribe', (ctx) => {
     ctx.body = all.map(({ consume: _c, bulk, ...s }) =>
-      bulk
-        ? {
-            ...s,
-            bulkSubscribe: {
-              enabled: true,
-              maxMessagesCount: bulk.maxMessagesCount,
-              maxAwaitDurationMs: bulk.maxAwaitDurationMs,
-            },
-          }
-        : s,
+      bulk ? { ...s, bulkSubscribe: { enabled: true, ...bulk } } : s,
     );
   });
   for (const { route, topic, consume } of all) {
+    const take = async (data: unknown) => {
+      const status = await consume(data);
+      metrics.consumed(topic, status);
+      return status;
+    };
     router.post(route, requireAppToken(appApiToken), async (ctx) => {
       const body = (ctx.request as unknown as { body?: unknown }).body;
       // A bulk subscription's route also takes single messages (a redelivery may come one by one).
@@ -201,19 +197,13 @@ export function subscriptionRoutes(
         const statuses = await Promise.all(
           body.entries.map(({ entryId, event }) => {
             const trace = typeof event?.traceparent === 'string' ? event.traceparent : undefined;
-            return inSpan(`POST ${route}`, trace, async () => {
-              const status = await consume(event?.data);
-              metrics.consumed(topic, status);
-              return { entryId, status };
-            });
+            return inSpan(`POST ${route}`, trace, async () => ({ entryId, status: await take(event?.data) }));
           }),
         );
         ctx.body = { statuses };
         return;
       }
-      const status = await consume((body as { data?: unknown } | undefined)?.data);
-      metrics.consumed(topic, status);
-      ctx.body = { status };
+      ctx.body = { status: await take((body as { data?: unknown } | undefined)?.data) };
     });
   }
 }

@@ -37,19 +37,19 @@ const Env = z.object({
 });
 export type Env = z.infer<typeof Env>;
 
-/** The sign-up and sign-in limits the environment sets (createApp's `auth`). */
-export function authLimits(env: Env) {
+/** What the environment sets of createApp's options, the same in both profiles. */
+export function appSettings(env: Env) {
   return {
-    perIpPerMinute: env.AUTH_PER_IP_PER_MINUTE,
-    perAccountPer15Minutes: env.AUTH_PER_ACCOUNT_PER_15_MINUTES,
-    hashConcurrency: env.PASSWORD_HASH_CONCURRENCY,
-    hashQueue: env.PASSWORD_HASH_QUEUE,
+    previewPerMinute: env.PREVIEW_PER_MINUTE,
+    auth: {
+      perIpPerMinute: env.AUTH_PER_IP_PER_MINUTE,
+      perAccountPer15Minutes: env.AUTH_PER_ACCOUNT_PER_15_MINUTES,
+      hashConcurrency: env.PASSWORD_HASH_CONCURRENCY,
+      hashQueue: env.PASSWORD_HASH_QUEUE,
+    },
+    quotas: { tasks: env.TASKS_PER_OWNER, reminders: env.REMINDERS_PER_OWNER },
+    idempotencyRetentionMs: env.IDEMPOTENCY_RETENTION_HOURS * 3600_000,
   };
-}
-
-/** The per-owner quotas the environment sets (createApp's `quotas`). */
-export function quotas(env: Env) {
-  return { tasks: env.TASKS_PER_OWNER, reminders: env.REMINDERS_PER_OWNER };
 }
 
 /** Reads the process environment once, at boot; nothing else reads process.env. */

@@ -1,7 +1,7 @@
 // The MongoDB store is not exported here: its driver costs every embedded start ~110 ms of loading for
 // nothing; the stack's server.ts imports it from its file.
 export { createApp, type AppDeps } from './app.ts';
-export { authLimits, loadEnv, quotas, type Env } from './env.ts';
+export { appSettings, loadEnv, type Env } from './env.ts';
 export { createSqliteStore } from './store/sqlite.ts';
 export type { Store } from './store/store.ts';
 export { createRelay, type EventPublisher, type Relay } from './outbox/relay.ts';

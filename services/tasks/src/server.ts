@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { systemClock } from '@todo/core';
 import { createTokens, runService } from '@todo/server';
 import { createApp } from './app.ts';
-import { authLimits, loadEnv, quotas } from './env.ts';
+import { appSettings, loadEnv } from './env.ts';
 import { createDaprPublisher } from './outbox/publisher.dapr.ts';
 import { createRelay } from './outbox/relay.ts';
 import { createMongoStore } from './store/mongo.ts';
@@ -32,10 +32,7 @@ const code = await runService(
       clock: systemClock,
       logger,
       tokens,
-      previewPerMinute: env.PREVIEW_PER_MINUTE,
-      auth: authLimits(env),
-      quotas: quotas(env),
-      idempotencyRetentionMs: env.IDEMPOTENCY_RETENTION_HOURS * 3600_000,
+      ...appSettings(env),
       trustProxy: env.TRUST_PROXY,
       onWrite: relay?.wake,
       subscriptions: sidecar ? { appApiToken: env.APP_API_TOKEN } : undefined,
