@@ -7,6 +7,7 @@ import { defineConfig } from 'vitest/config';
 // (tests/setup/error-logs.ts; a test that expects one says so with `expectErrorLog` from @todo/server/testing).
 export default defineConfig({
   test: {
+    reporters: ['default', './tests/setup/closing-line.ts'],
     projects: [
       {
         test: {
