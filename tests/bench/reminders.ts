@@ -18,6 +18,8 @@ const CREATE_CONCURRENCY = 16;
 
 interface Burst {
   n: number;
+  /** Seconds over which the N fire times are spread evenly from T (0: all at T). */
+  spreadS: number;
   setupS: number;
   sleepingMb: Record<string, number>;
   delivered: number;
@@ -29,9 +31,10 @@ interface Burst {
   load: [number, number];
 }
 
-export async function remindersBench(sizes: readonly number[] = SIZES): Promise<string> {
+export async function remindersBench(sizes: readonly number[] = SIZES, spreadS = 0): Promise<string> {
   if (sizes.some((n) => !Number.isInteger(n) || n < PER_TASK || n % PER_TASK !== 0))
     throw new Error(`--reminders takes multiples of ${PER_TASK}, comma-separated: ${sizes.join(',')}`);
+  if (!(spreadS >= 0)) throw new Error(`--spread takes seconds (0 or more): ${spreadS}`);
   const idleLoad = loadavg()
     .map((l) => l.toFixed(2))
     .join(' / ');
@@ -43,7 +46,7 @@ export async function remindersBench(sizes: readonly number[] = SIZES): Promise<
   try {
     let perSecond = 50; // reminders set up per second: a guess until the first burst measures it
     for (const n of sizes) {
-      bursts.push(await burst(info, n, perSecond));
+      bursts.push(await burst(info, n, perSecond, spreadS));
       perSecond = n / bursts.at(-1)!.setupS;
     }
   } finally {
@@ -58,19 +61,21 @@ export async function remindersBench(sizes: readonly number[] = SIZES): Promise<
 Machine: ${machine()}, commit ${commit}; load average (1/5/15 min) before the stack started: ${idleLoad}. The whole stack (Kafka, FerretDB, Redis, Dapr control plane, four apps with their
 daprds) and the load on the same 2 cores.
 Per burst: one account; N/${PER_TASK} tasks created through the tasks API (${CREATE_CONCURRENCY} at a time), each with
-${PER_TASK} absolute reminders at the same instant T; the coordinator starts N reminder workflows; at T each fires,
+${PER_TASK} absolute reminders at the same instant T (or, with a spread, the N fire times evenly over the spread from T);
+the coordinator starts N reminder workflows; at its time each fires,
 its activity checks the coordinator's record of the task (decision 0040: the task is read through the tasks
 API only when the record moved on) and publishes \`reminder.due\` to Kafka; notifications takes them in
-bulk, stores them and pushes them to the owner's open SSE stream. Lateness = arrival on the stream − T.
+bulk, stores them and pushes them to the owner's open SSE stream. Lateness = arrival on the stream − the
+reminder's own fire time.
 Set-up = from the first create until the workflows app's consumer group has applied every task event.
 
-| reminders | set-up s | delivered | duplicates | p50 s | p99 s | max s | load at T / at end | resident MB while N sleep |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- |
-${bursts.map((b) => `| ${b.n} | ${b.setupS.toFixed(0)} | ${b.delivered} | ${b.duplicates} | ${b.p50.toFixed(2)} | ${b.p99.toFixed(2)} | ${b.max.toFixed(2)} | ${b.load.map((l) => l.toFixed(2)).join(' / ')} | ${mb(b)} |`).join('\n')}
+| reminders | spread s | set-up s | delivered | duplicates | p50 s | p99 s | max s | load at T / at end | resident MB while N sleep |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${bursts.map((b) => `| ${b.n} | ${b.spreadS} | ${b.setupS.toFixed(0)} | ${b.delivered} | ${b.duplicates} | ${b.p50.toFixed(2)} | ${b.p99.toFixed(2)} | ${b.max.toFixed(2)} | ${b.load.map((l) => l.toFixed(2)).join(' / ')} | ${mb(b)} |`).join('\n')}
 `;
 }
 
-async function burst(info: StackInfo, n: number, perSecond: number): Promise<Burst> {
+async function burst(info: StackInfo, n: number, perSecond: number, spreadS: number): Promise<Burst> {
   const tasks = `http://127.0.0.1:${info.apps['tasks']}`;
   const signup = await fetch(`${tasks}/api/auth/signup`, {
     method: 'POST',
@@ -87,11 +92,13 @@ async function burst(info: StackInfo, n: number, perSecond: number): Promise<Bur
   const t0 = Date.now();
   const T = Math.ceil((t0 + 30_000 + (2 * n * 1000) / perSecond) / 1000) * 1000;
   const tasksToMake = n / PER_TASK;
-  const reminders = Array.from({ length: PER_TASK }, (_, i) => ({
-    id: `r${i}`,
-    at: new Date(T).toISOString(),
-  }));
-  console.log(`burst ${n}: reminders at ${new Date(T).toISOString()}`);
+  // Reminder i of task k fires at T plus its even share of the spread.
+  const reminders = (k: number) =>
+    Array.from({ length: PER_TASK }, (_, i) => ({
+      id: `r${i}`,
+      at: new Date(T + Math.floor(((k * PER_TASK + i) * spreadS * 1000) / n)).toISOString(),
+    }));
+  console.log(`burst ${n}: reminders from ${new Date(T).toISOString()} over ${spreadS} s`);
   const ids: string[] = [];
   let next = 0;
   await Promise.all(
@@ -101,7 +108,7 @@ async function burst(info: StackInfo, n: number, perSecond: number): Promise<Bur
         const res = await fetch(`${tasks}/api/tasks`, {
           method: 'POST',
           headers,
-          body: JSON.stringify({ title: `Burst ${i}`, reminders }),
+          body: JSON.stringify({ title: `Burst ${i}`, reminders: reminders(i) }),
         });
         if (res.status !== 201) throw new Error(`create ${i}: ${res.status} ${await res.text()}`);
         ids.push(((await res.json()) as { id: string }).id);
@@ -119,7 +126,7 @@ async function burst(info: StackInfo, n: number, perSecond: number): Promise<Bur
   };
 
   const loadAtT = loadavg()[0]!;
-  const deadline = T + 10 * 60_000;
+  const deadline = T + spreadS * 1000 + 10 * 60_000;
   while (Date.now() < deadline && stream.events().filter((f) => f.event === 'reminder').length < n)
     await sleep(500);
   const loadAtEnd = loadavg()[0]!;
@@ -129,16 +136,17 @@ async function burst(info: StackInfo, n: number, perSecond: number): Promise<Bur
   const seen = new Set<string>();
   const late: number[] = [];
   for (const f of frames) {
-    const id = (f.data as { id: string }).id;
+    const { id, data } = f.data as { id: string; data: { fireAt: string } };
     if (seen.has(id)) continue;
     seen.add(id);
-    late.push((f.receivedAt! - T) / 1000);
+    late.push((f.receivedAt! - Date.parse(data.fireAt)) / 1000);
   }
   late.sort((a, b) => a - b);
   const pct = (p: number) => late[Math.min(late.length - 1, Math.floor((p / 100) * late.length))] ?? NaN;
   await cleanUp(tasks, headers, ids);
   return {
     n,
+    spreadS,
     setupS,
     sleepingMb,
     delivered: seen.size,

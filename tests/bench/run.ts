@@ -9,15 +9,16 @@ import { webBench } from './web.ts';
 
 // `npm run bench`: runs each benchmark and replaces its section of docs/benchmarks.md.
 const FILE = 'docs/benchmarks.md';
-// Options after the names: `--reminders 1000` runs only that burst size (comma-separated for several).
+// Options after the names: `--reminders 1000` runs only that burst size (comma-separated for several);
+// `--spread 60` spreads each burst's fire times evenly over 60 s instead of one instant.
 const { positionals: only, values } = parseArgs({
   allowPositionals: true,
-  options: { reminders: { type: 'string' } },
+  options: { reminders: { type: 'string' }, spread: { type: 'string' } },
 });
 const benches: Record<string, () => Promise<string>> = {
   api: apiBench,
   'api-stack': apiStackBench,
-  reminders: () => remindersBench(values.reminders?.split(',').map(Number)),
+  reminders: () => remindersBench(values.reminders?.split(',').map(Number), Number(values.spread ?? 0)),
   search: searchBench,
   startup: startupBench,
   web: webBench,
