@@ -9,6 +9,7 @@ import {
   type OptionalUnlessRequiredId,
 } from 'mongodb';
 import type { Delivery, NewNotification, Notification, NotificationStore, Webhook } from './store.ts';
+import { serialByKey } from './serial.ts';
 
 interface NotificationDoc {
   _id: string;
@@ -116,6 +117,11 @@ export async function createMongoNotificationStore(
   // costs the owner's whole inbox; a burst for one owner now pays it once instead of once per event.
   const tops = new Map<string, number>();
   const OWNERS_KEPT = 10_000;
+  // One placement at a time per owner in this process. Deliveries from several partitions carry one
+  // owner's events at once; placed side by side they clash on the same seqs, and each clash reads the
+  // newest seq again, a scan of the whole collection on FerretDB: 12,687 such scans in one 10,000 burst.
+  // Replicas can still clash with each other, which the retry below handles.
+  const serially = serialByKey();
 
   /**
    * One owner's new notifications, in order: each takes the owner's newest committed seq + 1 onwards,
@@ -189,7 +195,7 @@ export async function createMongoNotificationStore(
     }
     const placed = new Map<string, Notification>();
     for (const [owner, batch] of byOwner)
-      for (const [id, n] of await placeInOrder(owner, batch)) placed.set(id, n);
+      for (const [id, n] of await serially(owner, () => placeInOrder(owner, batch))) placed.set(id, n);
     // The first entry of an event answers it; a repeat, like an event recorded before, answers null.
     const answered = new Set<string>();
     return entries.map(({ notification: { id } }) => {
@@ -200,6 +206,7 @@ export async function createMongoNotificationStore(
   };
 
   return {
+    gapless: true,
     async recordNotification(n, deliveries) {
       const [recorded] = await recordNotifications([{ notification: n, deliveries }]);
       return recorded ?? null;

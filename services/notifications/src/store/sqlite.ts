@@ -65,7 +65,7 @@ function toDelivery(r: Row): Delivery {
 
 /**
  * The embedded profile's notifications store (seq is one AUTOINCREMENT over all owners, assigned inside
- * the one writer's transactions, so it follows commit order): node:sqlite in WAL mode with synchronous=FULL, so an
+ * the one writer's transactions, so it follows commit order): node:sqlite through `openSqlite` (WAL, answered once on disk), so an
  * acknowledged delivery survives kill -9. Writes that arrive in one turn of the event loop share one
  * transaction (each in its own savepoint), as in the task store: one fsync for a burst of reminders.
  */
@@ -143,6 +143,7 @@ export function createSqliteNotificationStore(file: string): NotificationStore {
     );
 
   return {
+    gapless: false,
     async recordNotification(n, deliveries) {
       const [recorded] = await recordNotifications([{ notification: n, deliveries }]);
       return recorded ?? null;

@@ -99,6 +99,11 @@ export type Outcome = { status: 'pending'; nextAttemptAt: number } | { status: '
  */
 export interface NotificationStore {
   /**
+   * Each owner's seqs run 1, 2, 3, … with no gap (MongoDB), so a stream that sent n knows n + 1 comes next;
+   * false where one sequence runs over all owners (SQLite).
+   */
+  readonly gapless: boolean;
+  /**
    * Records an event's notification and enqueues its webhook deliveries; null when the event was already
    * recorded. Deliveries are enqueued before the notification is written, idempotently, so a crash in
    * between and the broker's redelivery lose none and duplicate none.

@@ -11,6 +11,8 @@ import type { Notification, NotificationStore } from '../store/store.ts';
 export const REPLAY_LIMIT = 200;
 /** Open streams per owner (a browser tab each). */
 export const STREAMS_PER_OWNER = 20;
+/** Notifications this replica recorded, kept per owner with open streams here so they need no store read. */
+export const RECENT_KEPT = 1_000;
 
 interface Client {
   /** Something new may be in the owner's inbox: read it. */
@@ -22,6 +24,8 @@ interface Owner {
   clients: Set<Client>;
   /** The highest seq this replica knows the owner has (what the store poll compares with). */
   known: number;
+  /** What this replica recorded for the owner lately, by seq (the newest RECENT_KEPT). */
+  recent: Map<number, Notification>;
 }
 
 /** One SSE frame; `id` (the notification's seq) is what the browser sends back as Last-Event-ID. */
@@ -30,11 +34,14 @@ function frame(n: Notification): string {
 }
 
 /**
- * The owners' open SSE streams in this process. Each stream reads its owner's inbox from the store after
- * the last seq it sent: seqs commit in order (store.ts), so reading after it never skips a late commit,
- * and nothing is sent twice. What wakes a stream: `publish` (this replica recorded a notification), and a
- * poll of the store every `pollMs` for the owners with open streams here (another replica recorded it:
- * Kafka gives each event to one replica only).
+ * The owners' open SSE streams in this process. Each stream sends its owner's notifications in seq order
+ * from the last seq it sent: seqs commit in order (store.ts), so nothing is skipped or sent twice. In a
+ * gapless store the next seq is taken from what this replica recorded itself when it is at hand (`publish`
+ * keeps it), else read from the store, and the store is read only while a newer seq is known: on
+ * FerretDB a read of the inbox scans the whole collection (no range or sort pushdown), and a stream read
+ * it once per recorded batch before. What wakes a stream: `publish` (this replica recorded a notification), and a poll of the store
+ * every `pollMs` for the owners with open streams here (another replica recorded it: Kafka gives each
+ * event to one replica only).
  */
 export function createStreamHub({
   store,
@@ -74,8 +81,13 @@ export function createStreamHub({
   }, pollMs);
   poller.unref();
 
-  /** A notification this replica recorded: its owner's streams here read it now. */
+  /** A notification this replica recorded: its owner's streams here send it now. */
   function publish(n: Notification): void {
+    const o = owners.get(n.owner);
+    if (!o) return;
+    if (store.gapless) o.recent.set(n.seq, n);
+    // A Map iterates in insertion order, which is nearly seq order: the first key is the oldest kept.
+    if (o.recent.size > RECENT_KEPT) o.recent.delete(o.recent.keys().next().value!);
     wakeOwner(n.owner, n.seq);
   }
 
@@ -102,11 +114,20 @@ export function createStreamHub({
     const newest = (await store.newestSeqs([owner])).get(owner) ?? 0;
     let lastId = lastEventId ?? newest;
     refuseOverLimit();
-    const mine = owners.get(owner) ?? { clients: new Set<Client>(), known: newest };
+    const mine = owners.get(owner) ?? { clients: new Set<Client>(), known: newest, recent: new Map() };
     mine.known = Math.max(mine.known, newest);
 
     const stream = new PassThrough();
     const put = (text: string): boolean => (stream.writableEnded ? false : stream.write(text));
+
+    const send = (n: Notification) => {
+      // A pump that a recorded notification woke runs in its delivery's trace: the last hop.
+      inSyncSpan('notification sse write', () => put(frame(n)));
+      lastId = n.seq;
+      // What was there when the stream opened is a replay, not late by the reminder's doing; only live
+      // pushes are measured.
+      if (n.seq > newest) metrics.late(n.kind, 'sse', n.event.time);
+    };
 
     // One reader per stream: a wake while it reads makes it read once more when done.
     let reading = false;
@@ -124,19 +145,23 @@ export function createStreamHub({
             // Backpressure: a client that reads slowly is sent the next page only once it took the last.
             if (stream.writableNeedDrain) await once(stream, 'drain');
             if (stream.writableEnded) return;
+            let sent = 0;
+            for (
+              let n = mine.recent.get(lastId + 1);
+              n && sent < REPLAY_LIMIT;
+              n = mine.recent.get(lastId + 1)
+            ) {
+              send(n);
+              sent++;
+            }
+            if (sent === REPLAY_LIMIT) continue;
+            if (lastId >= mine.known) break;
             const page = await store.listNotifications(owner, {
               after: lastId,
               order: 'oldest',
               limit: REPLAY_LIMIT,
             });
-            for (const n of page) {
-              // A pump that a recorded notification woke runs in its delivery's trace: the last hop.
-              inSyncSpan('notification sse write', () => put(frame(n)));
-              lastId = n.seq;
-              // What was there when the stream opened is a replay, not late by the reminder's doing; only
-              // live pushes are measured.
-              if (n.seq > newest) metrics.late(n.kind, 'sse', n.event.time);
-            }
+            page.forEach(send);
             if (page.length < REPLAY_LIMIT) break;
             // A long backlog: the client learns that more follows (to sum it up rather than toast each).
             put(`event: more\ndata: ${JSON.stringify({ after: String(lastId) })}\n\n`);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { createMongoNotificationStore } from '../store/mongo.ts';
+import type { NotificationStore } from '../store/store.ts';
 import { reminderEvent, testApi } from '../testing.ts';
 
 // Two replicas of the service on one MongoDB-wire database (FerretDB here), as in the stack: Kafka gives
@@ -13,6 +14,29 @@ const replicas = [
 const [a, b] = replicas as [(typeof replicas)[0], (typeof replicas)[0]];
 
 describe('live streams across replicas', () => {
+  it('sends what a replica recorded to its own streams without reading the store', async () => {
+    const store = await createMongoNotificationStore(inject('mongoUrl'), db);
+    let reads = 0;
+    const counting: NotificationStore = {
+      ...store,
+      listNotifications: (owner, q) => {
+        reads++;
+        return store.listNotifications(owner, q);
+      },
+    };
+    // No poll of the store meanwhile (one that sees a commit before its publish reads it, rightly).
+    const quiet = await testApi({ store: counting, streamPollMs: 3_600_000 });
+    const carol = await quiet.user();
+    const s = await quiet.stream({ token: carol.token });
+    const events = Array.from({ length: 5 }, (_, i) => reminderEvent(carol.id, `live ${i}`));
+    // One after another, so each is published in seq order (a gap, as when deliveries overtake each
+    // other, is read from the store: the next test).
+    for (const e of events) await quiet.deliver(e);
+    for (const e of events) expect((await s.next()).data.id).toBe(e.id);
+    expect(reads).toBe(0);
+    s.close();
+  });
+
   it('pushes a notification that one replica consumed to the streams open on the other', async () => {
     const alice = await a.user();
     const onB = await b.stream({ token: alice.token });
