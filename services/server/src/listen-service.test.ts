@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,11 @@ async function serve(appApiToken: string | undefined) {
   });
   opened.push(server, internal!);
   const base = (s: Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
-  return { pub: apiCaller(base(server)), internal: apiCaller(base(internal!)) };
+  return {
+    pub: apiCaller(base(server)),
+    internal: apiCaller(base(internal!)),
+    port: (server.address() as AddressInfo).port,
+  };
 }
 afterAll(() => Promise.all(opened.map((s) => new Promise((r) => s.close(r)))));
 
@@ -53,6 +57,26 @@ describe('listenService', () => {
       expect(res.status, path).toBe(404);
       expect(res.body.error.code).toBe('ROUTE_NOT_FOUND');
     }
+  });
+
+  it('takes an absolute-form request target as its path, and still keeps the internal routes off', async () => {
+    const { port } = await serve('app-token');
+    const send = (target: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () =>
+          socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`),
+        );
+        let text = '';
+        socket.on('data', (c: Buffer) => (text += c));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+    expect(await send(`http://127.0.0.1:${port}/api/things?x=1`)).toMatch(
+      /^HTTP\/1\.1 200 [\s\S]*"things":\[\]/,
+    );
+    expect(await send(`http://127.0.0.1:${port}/internal/things`)).toMatch(
+      /^HTTP\/1\.1 404 [\s\S]*ROUTE_NOT_FOUND/,
+    );
   });
 
   it('serves every route on the internal listener, the daprd-only ones with the app token only', async () => {

@@ -70,10 +70,25 @@ export function isPublicPath(url: string): boolean {
   return PUBLIC_PATH.test(url);
 }
 
+/**
+ * A request target in origin form: an absolute-form one (`GET http://host/api/tasks HTTP/1.1`, which a
+ * server must accept, RFC 9112 §3.2.2, and load generators and proxies send) becomes its path and query.
+ */
+export function originForm(url: string): string {
+  if (!/^[a-z][a-z\d+.-]*:\/\//i.test(url)) return url;
+  try {
+    const { pathname, search } = new URL(url);
+    return `${pathname}${search}`;
+  } catch {
+    return url;
+  }
+}
+
 /** Passes on public paths only; everything else ends as the router's own 404, so nothing tells them apart. */
 export function publicOnly(handler: RequestListener): RequestListener {
   return (req, res) => {
-    if (isPublicPath(req.url ?? '')) return handler(req, res);
+    req.url = originForm(req.url ?? '');
+    if (isPublicPath(req.url)) return handler(req, res);
     const path = (req.url ?? '').split('?')[0];
     res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' }).end(
       JSON.stringify({
