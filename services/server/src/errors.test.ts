@@ -37,6 +37,9 @@ const throwing: Record<string, (ctx: Context) => never> = {
   'odd-status': () => {
     throw Object.assign(new Error('status from a library'), { status: 1234 });
   },
+  'upstream-timeout': () => {
+    throw new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+  },
   'not-an-error': () => {
     throw 'a bare string' as unknown as Error;
   },
@@ -105,6 +108,20 @@ describe('the error mapping', () => {
     const hidden = await api.call('GET', '/throw/http-hidden-400');
     expect(hidden.status).toBe(400);
     expect(hidden.body.error).toEqual({ code: 'BAD_REQUEST', message: 'Bad Request', details: [] });
+  });
+
+  it('answers a call to another service that timed out with 503 and Retry-After, and logs it', async () => {
+    expectErrorLog('The operation was aborted due to timeout');
+    const r = await fetch(`${api.base}/throw/upstream-timeout`);
+    expect(r.status).toBe(503);
+    expect(r.headers.get('retry-after')).toBe('1');
+    expect(await r.json()).toEqual({
+      error: {
+        code: 'UPSTREAM_TIMEOUT',
+        message: 'a service this request needs did not answer in time: try again',
+        details: [],
+      },
+    });
   });
 
   it('answers a thrown non-error with a 500 that says nothing', async () => {

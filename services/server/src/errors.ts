@@ -84,12 +84,20 @@ export function errorHandler(logger: Logger): Middleware {
       await next();
     } catch (err) {
       const e = (err ?? {}) as HttpLikeError;
-      const given = e.status ?? e.statusCode;
+      // A call to another service that ran out of time (AbortSignal.timeout): unavailable, not broken.
+      const timedOut = (err as { name?: unknown } | undefined)?.name === 'TimeoutError';
+      const given = timedOut ? 503 : (e.status ?? e.statusCode);
       const status = typeof given === 'number' && given >= 400 && given <= 599 ? given : 500;
       const expose = e.expose ?? status < 500;
       if (status >= 500) logger.error({ err, requestId: ctx.state.requestId }, 'unhandled error');
       ctx.status = status;
-      if (err instanceof AppError && expose) {
+      if (timedOut) {
+        ctx.set('Retry-After', '1');
+        ctx.body = errorBody(
+          'UPSTREAM_TIMEOUT',
+          'a service this request needs did not answer in time: try again',
+        );
+      } else if (err instanceof AppError && expose) {
         ctx.body = { error: { code: err.code, message: err.message, details: err.details } };
       } else if (expose) {
         // Errors from Koa and its middleware (bad JSON, body too large, rate limit).
