@@ -99,6 +99,9 @@ async function outboxDrained(info: StackInfo): Promise<void> {
 
 const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
 
+/** The current run's failed answers, by request kind and status, with the first body of each. */
+let failed = new Map<string, { count: number; body: string }>();
+
 function requests(
   target: Target,
   accounts: Account[],
@@ -106,15 +109,24 @@ function requests(
 ): autocannon.Options['requests'] {
   return [
     {
-      setupRequest: (req: autocannon.Request) => {
+      setupRequest: (req: autocannon.Request, context: { kind?: string }) => {
         const a = pick(accounts);
         const { app = 'tasks', path, ...rest } = choose(Math.random(), a);
+        context['kind'] =
+          `${rest.method ?? 'GET'} ${app} ${path!.split('?')[0]!.replace(/[\da-f-]{36}/g, ':id')}`;
         const headers = {
           ...target.headers,
           'content-type': 'application/json',
           authorization: `Bearer ${a.token}`,
         };
         return { ...req, method: 'GET', ...rest, path: `${target.base(app)}${path}`, headers };
+      },
+      onResponse: (status: number, body: string, context: { kind?: string }) => {
+        if (status < 400) return;
+        const key = `${context.kind} → ${status}`;
+        const f = failed.get(key) ?? { count: 0, body: String(body).slice(0, 160) };
+        f.count++;
+        failed.set(key, f);
       },
     },
   ];
@@ -123,7 +135,11 @@ function requests(
 /** 35% board list, 15% search, 20% create, 15% PATCH priority, 10% complete, 5% a chat message. */
 function mix(r: number, a: Account): Partial<autocannon.Request> & { app?: string } {
   if (r < 0.35) return { path: BOARD };
-  if (r < 0.5) return { app: 'search', path: `/api/search?q=${pick(['board', 'task 1', 'bring'])}&limit=20` };
+  if (r < 0.5)
+    return {
+      app: 'search',
+      path: `/api/search?q=${encodeURIComponent(pick(['board', 'task 1', 'bring']))}&limit=20`,
+    };
   if (r < 0.7) return { method: 'POST', path: '/api/tasks', body: taskBody(Math.floor(r * 1000)) };
   const id = pick(a.ids);
   if (r < 0.85) {
@@ -163,6 +179,24 @@ function ticks(match: (cmd: string, cwd: string) => boolean): number {
   return procs.filter((p) => roots.has(p.pid) || roots.has(p.ppid)).reduce((s, p) => s + p.ticks, 0);
 }
 
+/**
+ * Waits until calls through the daprds go through again. A run ends with its users' requests cut off in
+ * flight, and daprd counts each cancelled call as a failure of that endpoint: five in a row open its
+ * circuit breaker (resiliency.yaml) for 15 s, which the next run would measure instead of the API.
+ */
+async function breakersClosed(target: Target, account: Account): Promise<void> {
+  const headers = { ...target.headers, authorization: `Bearer ${account.token}` };
+  const probes = [`${target.base('tasks')}/api/tasks?limit=1`, `${target.base('search')}/api/search?q=x`];
+  for (const url of probes)
+    for (let i = 0; ; i++) {
+      const res = await fetch(url, { headers });
+      await res.body?.cancel();
+      if (res.ok) break;
+      if (i === 60) throw new Error(`${url}: ${res.status} for a minute after the run`);
+      await sleep(1000);
+    }
+}
+
 /** What to watch while a run goes: the processes on the request path of this stack. */
 function watched(info: StackInfo): Record<string, (cmd: string, cwd: string) => boolean> {
   const ports = stackPorts(info.portBase);
@@ -183,11 +217,13 @@ interface Run {
   users: number;
   r: LoadResult;
   cpu: Record<string, number>;
+  failed: Map<string, { count: number; body: string }>;
 }
 
 async function measure(info: StackInfo, name: string, users: number, opts: autocannon.Options): Promise<Run> {
   const watch = watched(info);
   const before = Object.fromEntries(Object.entries(watch).map(([k, m]) => [k, ticks(m)]));
+  failed = new Map();
   const t0 = performance.now();
   const r = await load({ connections: users, duration: SECONDS, ...opts });
   const seconds = (performance.now() - t0) / 1000;
@@ -196,7 +232,8 @@ async function measure(info: StackInfo, name: string, users: number, opts: autoc
     Object.entries(watch).map(([k, m]) => [k, Math.round((ticks(m) - before[k]!) / seconds)]),
   );
   console.log(`${name} @ ${users}: ${r.rps}/s p50 ${r.p50} p99 ${r.p99} errors ${r.errors}`);
-  return { name, users, r, cpu };
+  for (const [key, f] of failed) console.log(`  ${key} × ${f.count}: ${f.body}`);
+  return { name, users, r, cpu, failed };
 }
 
 /** The tasks API through the stack's daprds, beside a bare Koa and a bare daprd-invoked hello-world. */
@@ -231,8 +268,10 @@ export async function apiStackBench(): Promise<string> {
     };
     const runs: Run[] = [];
     for (const users of USERS) {
-      const go = (name: string, opts: autocannon.Options) =>
-        measure(info, name, users, opts).then((r) => runs.push(r));
+      const go = async (name: string, opts: autocannon.Options) => {
+        runs.push(await measure(info, name, users, opts));
+        await breakersClosed(viaDapr, accounts[0]!);
+      };
       await go('bare Koa hello-world', { url: `http://127.0.0.1:${helloPort}/` });
       await go('bare hello-world through two daprds', {
         url: `${viaDapr.base(HELLO_APP)}/`,
@@ -296,5 +335,15 @@ function report(runs: Run[], seedSeconds: string): string {
     ...rows,
     '',
     `Ratios: ${ratios.join('; ')}.`,
+    ...(runs.some((x) => x.failed.size > 0)
+      ? [
+          '',
+          'What failed (request → status × count: the first answer of each):',
+          '',
+          ...runs.flatMap(({ name, users, failed: f }) =>
+            [...f].map(([key, { count, body }]) => `- ${name} @ ${users}: ${key} × ${count}: \`${body}\``),
+          ),
+        ]
+      : []),
   ].join('\n');
 }

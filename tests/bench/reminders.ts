@@ -15,6 +15,8 @@ import { machine } from './lib.ts';
 const SIZES = [1_000, 10_000];
 const PER_TASK = 10;
 const CREATE_CONCURRENCY = 16;
+/** Reminders per account: under the tasks API's quota per owner (2,000 by default). */
+const PER_ACCOUNT = 1_000;
 
 interface Burst {
   n: number;
@@ -58,9 +60,9 @@ export async function remindersBench(sizes: readonly number[] = SIZES, spreadS =
       .join(', ');
   return `## Reminder bursts through the stack
 
-Machine: ${machine()}, commit ${commit}; load average (1/5/15 min) before the stack started: ${idleLoad}. The whole stack (Kafka, FerretDB, Redis, Dapr control plane, four apps with their
+Machine: ${machine()}, commit ${commit}; load average (1/5/15 min) when the benchmark started: ${idleLoad}. The whole stack (Kafka, FerretDB, Redis, Dapr control plane, four apps with their
 daprds) and the load on the same 2 cores.
-Per burst: one account; N/${PER_TASK} tasks created through the tasks API (${CREATE_CONCURRENCY} at a time), each with
+Per burst: one account per ${PER_ACCOUNT} reminders, each with its SSE stream open; N/${PER_TASK} tasks created through the tasks API (${CREATE_CONCURRENCY} at a time), each with
 ${PER_TASK} absolute reminders at the same instant T (or, with a spread, the N fire times evenly over the spread from T);
 the coordinator starts N reminder workflows; at its time each fires,
 its activity checks the coordinator's record of the task (decision 0040: the task is read through the tasks
@@ -77,17 +79,24 @@ ${bursts.map((b) => `| ${b.n} | ${b.spreadS} | ${b.setupS.toFixed(0)} | ${b.deli
 
 async function burst(info: StackInfo, n: number, perSecond: number, spreadS: number): Promise<Burst> {
   const tasks = `http://127.0.0.1:${info.apps['tasks']}`;
-  const signup = await fetch(`${tasks}/api/auth/signup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `burst-${randomUUID()}@example.com`, password: 'benchmark password' }),
-  });
-  const { token } = (await signup.json()) as { token: string };
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const stream = await openEventStream(
-    `http://127.0.0.1:${info.apps['notifications']}/api/notifications/stream`,
-    headers,
+  const accounts = await Promise.all(
+    Array.from({ length: Math.ceil(n / PER_ACCOUNT) }, async () => {
+      const signup = await fetch(`${tasks}/api/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: `burst-${randomUUID()}@example.com`, password: 'benchmark password' }),
+      });
+      const { token } = (await signup.json()) as { token: string };
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const stream = await openEventStream(
+        `http://127.0.0.1:${info.apps['notifications']}/api/notifications/stream`,
+        headers,
+      );
+      return { headers, stream, ids: [] as string[] };
+    }),
   );
+  const reminderFrames = () =>
+    accounts.flatMap((a) => a.stream.events().filter((f) => f.event === 'reminder'));
   // T leaves room for the set-up at the rate seen so far, twice over.
   const t0 = Date.now();
   const T = Math.ceil((t0 + 30_000 + (2 * n * 1000) / perSecond) / 1000) * 1000;
@@ -99,19 +108,19 @@ async function burst(info: StackInfo, n: number, perSecond: number, spreadS: num
       at: new Date(T + Math.floor(((k * PER_TASK + i) * spreadS * 1000) / n)).toISOString(),
     }));
   console.log(`burst ${n}: reminders from ${new Date(T).toISOString()} over ${spreadS} s`);
-  const ids: string[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: CREATE_CONCURRENCY }, async () => {
       while (next < tasksToMake) {
         const i = next++;
+        const account = accounts[Math.floor((i * PER_TASK) / PER_ACCOUNT)]!;
         const res = await fetch(`${tasks}/api/tasks`, {
           method: 'POST',
-          headers,
+          headers: account.headers,
           body: JSON.stringify({ title: `Burst ${i}`, reminders: reminders(i) }),
         });
         if (res.status !== 201) throw new Error(`create ${i}: ${res.status} ${await res.text()}`);
-        ids.push(((await res.json()) as { id: string }).id);
+        account.ids.push(((await res.json()) as { id: string }).id);
       }
     }),
   );
@@ -127,12 +136,11 @@ async function burst(info: StackInfo, n: number, perSecond: number, spreadS: num
 
   const loadAtT = loadavg()[0]!;
   const deadline = T + spreadS * 1000 + 10 * 60_000;
-  while (Date.now() < deadline && stream.events().filter((f) => f.event === 'reminder').length < n)
-    await sleep(500);
+  while (Date.now() < deadline && reminderFrames().length < n) await sleep(500);
   const loadAtEnd = loadavg()[0]!;
   await sleep(3000); // any duplicates
-  stream.close();
-  const frames = stream.events().filter((f) => f.event === 'reminder');
+  accounts.forEach((a) => a.stream.close());
+  const frames = reminderFrames();
   const seen = new Set<string>();
   const late: number[] = [];
   for (const f of frames) {
@@ -143,7 +151,7 @@ async function burst(info: StackInfo, n: number, perSecond: number, spreadS: num
   }
   late.sort((a, b) => a - b);
   const pct = (p: number) => late[Math.min(late.length - 1, Math.floor((p / 100) * late.length))] ?? NaN;
-  await cleanUp(tasks, headers, ids);
+  for (const a of accounts) await cleanUp(tasks, a.headers, a.ids);
   return {
     n,
     spreadS,
