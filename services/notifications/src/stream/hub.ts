@@ -39,9 +39,9 @@ function frame(n: Notification): string {
  * gapless store the next seq is taken from what this replica recorded itself when it is at hand (`publish`
  * keeps it), else read from the store, and the store is read only while a newer seq is known: on
  * FerretDB a read of the inbox scans the whole collection (no range or sort pushdown), and a stream read
- * it once per recorded batch before. What wakes a stream: `publish` (this replica recorded a notification), and a poll of the store
- * every `pollMs` for the owners with open streams here (another replica recorded it: Kafka gives each
- * event to one replica only).
+ * it once per recorded batch before (decision 0041). What wakes a stream: `publish` (this replica
+ * recorded a notification), and a poll of the store every `pollMs` for the owners with open streams here
+ * (another replica recorded it: Kafka gives each event to one replica only).
  */
 export function createStreamHub({
   store,
