@@ -119,19 +119,21 @@ export function createTimerActivities({
   }
 
   /**
-   * Whether a reminder's plan is still what its task wants, from the coordinator's record alone: the
-   * record is at the version the plan was made of (no change of the task has been applied since), it
-   * keeps this timer at this fire time, and the owner's zone is the one the time was computed in.
+   * The task as the reminder's plan carries it, if the plan is still what the task wants by the
+   * coordinator's record alone: the record is at the version the plan was made of (no change of the task
+   * has been applied since), it keeps this timer at this fire time, and the owner's zone is the one the
+   * time was computed in. Undefined otherwise: the task must be read.
    */
-  async function stillApplied(input: FireReminderInput): Promise<boolean> {
-    if (!records || input.version === undefined || input.title === undefined || !input.zone) return false;
+  async function fromPlan({ version, title, due, zone, ...input }: FireReminderInput) {
+    if (!records || version === undefined || title === undefined || !zone) return undefined;
     const stored = await records.get<TaskRecord>(recordKey.task(input.taskId));
-    if (!stored) return false;
+    if (!stored) return undefined;
     const record = readTaskRecord(stored.value);
-    const key = timerId({ kind: 'reminder', taskId: input.taskId, reminderId: input.reminderId });
-    const at = record.timers[key];
-    if (record.version !== input.version || !at || Date.parse(at) !== Date.parse(input.fireAt)) return false;
-    return (await tasks.ownerZone(input.owner)) === input.zone;
+    const at =
+      record.timers[timerId({ kind: 'reminder', taskId: input.taskId, reminderId: input.reminderId })];
+    if (record.version !== version || !at || Date.parse(at) !== Date.parse(input.fireAt)) return undefined;
+    if ((await tasks.ownerZone(input.owner)) !== zone) return undefined;
+    return { id: input.taskId, version, title, due };
   }
 
   async function publishReminder(
@@ -164,13 +166,9 @@ export function createTimerActivities({
      * there with the same fire time; otherwise does nothing (a newer timer, if any, was set by then).
      */
     async fireReminder(input: FireReminderInput): Promise<FireOutcome> {
-      if (await stillApplied(input)) {
-        await publishReminder(input, {
-          id: input.taskId,
-          version: input.version!,
-          title: input.title!,
-          due: input.due,
-        });
+      const planned = await fromPlan(input);
+      if (planned) {
+        await publishReminder(input, planned);
         return 'published';
       }
       const task = await tasks.getTask(input.owner, input.taskId);

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { NotificationEvent } from '@todo/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewDelivery, NewNotification, NotificationStore, Webhook } from './store.ts';
+import {
+  recordNotification,
+  type NewDelivery,
+  type NewNotification,
+  type NotificationStore,
+  type Webhook,
+} from './store.ts';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -53,10 +59,10 @@ export function notificationStoreContract(name: string, open: () => Promise<Noti
     it('records an event once, however often it is delivered, and only for its owner', async () => {
       const alice = `alice-${randomUUID()}`;
       const n = reminderNotification(alice);
-      const first = await store.recordNotification(n, []);
+      const first = await recordNotification(store, n, []);
       expect(first).toEqual({ ...n, seq: expect.any(Number) });
-      expect(await store.recordNotification(n, [])).toBeNull();
-      const again = await Promise.all([1, 2, 3].map(() => store.recordNotification(n, [])));
+      expect(await recordNotification(store, n, [])).toBeNull();
+      const again = await Promise.all([1, 2, 3].map(() => recordNotification(store, n, [])));
       expect(again).toEqual([null, null, null]);
       const listed = await store.listNotifications(alice, { order: 'newest', limit: 10 });
       expect(listed).toEqual([first]);
@@ -69,7 +75,7 @@ export function notificationStoreContract(name: string, open: () => Promise<Noti
       const owner = `ivan-${randomUUID()}`;
       const made = await Promise.all(
         Array.from({ length: 30 }, (_, i) =>
-          (i % 2 ? store : replica).recordNotification(reminderNotification(owner, `c${i}`), []),
+          recordNotification(i % 2 ? store : replica, reminderNotification(owner, `c${i}`), []),
         ),
       );
       expect(made.every((n) => n !== null)).toBe(true);
@@ -79,7 +85,7 @@ export function notificationStoreContract(name: string, open: () => Promise<Noti
 
       const n = reminderNotification(owner, 'racing');
       const raced = await Promise.all(
-        Array.from({ length: 6 }, (_, i) => (i % 2 ? store : replica).recordNotification(n, [])),
+        Array.from({ length: 6 }, (_, i) => recordNotification(i % 2 ? store : replica, n, [])),
       );
       expect(raced.filter((r) => r !== null)).toHaveLength(1);
       expect(await store.countUnread(owner)).toBe(31);
@@ -91,7 +97,7 @@ export function notificationStoreContract(name: string, open: () => Promise<Noti
       let done = false;
       const writes = Promise.all(
         Array.from({ length: total }, (_, i) =>
-          (i % 2 ? store : replica).recordNotification(reminderNotification(owner, `t${i}`), []),
+          recordNotification(i % 2 ? store : replica, reminderNotification(owner, `t${i}`), []),
         ),
       ).finally(() => (done = true));
       const seen: string[] = [];
@@ -122,7 +128,7 @@ export function notificationStoreContract(name: string, open: () => Promise<Noti
       const owner = `batch-${randomUUID()}`;
       const other = `batch-other-${randomUUID()}`;
       const earlier = reminderNotification(owner, 'earlier');
-      await store.recordNotification(earlier, []);
+      await recordNotification(store, earlier, []);
       const mine = Array.from({ length: 12 }, (_, i) => reminderNotification(owner, `m${i}`));
       const theirs = Array.from({ length: 12 }, (_, i) => reminderNotification(owner, `r${i}`));
       const entry = (n: NewNotification) => ({ notification: n, deliveries: [] });
@@ -148,7 +154,7 @@ export function notificationStoreContract(name: string, open: () => Promise<Noti
       const owner = `carol-${randomUUID()}`;
       const made = [];
       for (let i = 0; i < 5; i++)
-        made.push(await store.recordNotification(reminderNotification(owner, `n${i}`), []));
+        made.push(await recordNotification(store, reminderNotification(owner, `n${i}`), []));
       const seqs = made.map((n) => n!.seq);
       expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
       expect(new Set(seqs).size).toBe(5);
@@ -205,7 +211,7 @@ export function notificationStoreContract(name: string, open: () => Promise<Noti
       expect(await store.countWebhooks(owner)).toBe(2);
       expect(await store.getWebhook(c.id)).toEqual(c);
       const n = reminderNotification(owner);
-      await store.recordNotification(n, [delivery(n, a.id)]);
+      await recordNotification(store, n, [delivery(n, a.id)]);
       expect(await store.deleteWebhook(other, a.id)).toBe(false);
       expect(await store.deleteWebhook(owner, a.id)).toBe(true);
       expect(await store.deleteWebhook(owner, a.id)).toBe(false);
@@ -219,8 +225,8 @@ export function notificationStoreContract(name: string, open: () => Promise<Noti
       const [w1, w2] = [randomUUID(), randomUUID()];
       const n = reminderNotification(owner);
       // The first attempt crashed after queueing: the redelivery queues nothing twice.
-      await store.recordNotification(n, [delivery(n, w1), delivery(n, w2, T0 + 60_000)]);
-      await store.recordNotification(n, [delivery(n, w1), delivery(n, w2, T0 + 60_000)]);
+      await recordNotification(store, n, [delivery(n, w1), delivery(n, w2, T0 + 60_000)]);
+      await recordNotification(store, n, [delivery(n, w1), delivery(n, w2, T0 + 60_000)]);
       const mine = async (now: number, skip: string[] = []) =>
         (await store.dueDeliveries(now, 10_000, skip)).filter((d) => d.owner === owner);
 
@@ -258,7 +264,7 @@ export function notificationStoreContract(name: string, open: () => Promise<Noti
       const w = randomUUID();
       const n = reminderNotification(owner);
       const d = delivery(n, w);
-      await store.recordNotification(n, [d]);
+      await recordNotification(store, n, [d]);
       // The claimer dies at once: whatever it left behind holds until its lease ends, then one of the
       // racing claimers takes the delivery.
       expect(await store.claimDelivery(d.id, T0, T0, T0 + 30_000)).toBe(true);
@@ -280,7 +286,7 @@ export function notificationStoreContract(name: string, open: () => Promise<Noti
       const ns = [0, 1, 2, 3, 4].map(() => reminderNotification(owner));
       // Far in the past, so no other test's deliveries come before these.
       const at = T0 - 1e12;
-      for (const n of ns) await store.recordNotification(n, [delivery(n, w, at)]);
+      for (const n of ns) await recordNotification(store, n, [delivery(n, w, at)]);
       const ids = ns.map((n) => `${n.id}:${w}`).sort();
       const first = await store.dueDeliveries(at, 2, []);
       expect(first.map((d) => d.id)).toEqual(ids.slice(0, 2));
@@ -297,7 +303,7 @@ export function notificationStoreContract(name: string, open: () => Promise<Noti
       const w = randomUUID();
       const n = reminderNotification(owner);
       const d = delivery(n, w);
-      await store.recordNotification(n, [d]);
+      await recordNotification(store, n, [d]);
       expect(await store.redeliver(owner, w, d.id, T0 + 1)).toBe('pending');
       const failed = { at: iso(T0), status: 500, ms: 1 };
       await store.recordAttempt(d.id, failed, { status: 'pending', nextAttemptAt: T0 + 10 });
@@ -319,7 +325,7 @@ export function notificationStoreContract(name: string, open: () => Promise<Noti
       const owner = `heidi-${randomUUID()}`;
       const w = randomUUID();
       const ns = [0, 1, 2].map(() => reminderNotification(owner));
-      for (const [i, n] of ns.entries()) await store.recordNotification(n, [delivery(n, w, T0 + i)]);
+      for (const [i, n] of ns.entries()) await recordNotification(store, n, [delivery(n, w, T0 + i)]);
       expect((await store.listDeliveries(owner, w, 2)).map((d) => d.eventId)).toEqual([ns[2]!.id, ns[1]!.id]);
     });
 

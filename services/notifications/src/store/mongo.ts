@@ -1,13 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NotificationEvent } from '@todo/core';
-import {
-  MongoBulkWriteError,
-  MongoClient,
-  MongoServerError,
-  type Collection,
-  type Filter,
-  type OptionalUnlessRequiredId,
-} from 'mongodb';
+import { MongoBulkWriteError, MongoClient, type Collection, type Filter } from 'mongodb';
 import type { Delivery, NewNotification, Notification, NotificationStore, Webhook } from './store.ts';
 import { serialByKey } from './serial.ts';
 
@@ -41,12 +34,11 @@ interface ClaimDoc {
   leaseUntil: number;
 }
 
-/** A duplicate key: one error, or every one of a bulk write's. */
+/** A duplicate key: one error (a server error, or one of a bulk write's), or every one of several. */
 const duplicate = (err: unknown): boolean =>
   Array.isArray(err)
     ? err.every(duplicate)
-    : (err instanceof MongoServerError || err instanceof Object) &&
-      (err as { code?: unknown }).code === 11000;
+    : typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 
 function toNotification({ _id, readAt, ...n }: NotificationDoc): Notification {
   return { id: _id, ...n, ...(readAt ? { readAt } : {}) };
@@ -98,16 +90,15 @@ export async function createMongoNotificationStore(
     return top?.seq ?? 0;
   }
 
-  /** Inserts in order until the first failure; answers how many went in, and the failure if not one of ours. */
-  async function insertInOrder<T extends { _id: string }>(c: Collection<T>, docs: T[]) {
-    if (docs.length === 0) return { inserted: 0 };
+  /** Inserts notifications in order until the first duplicate key; answers how many went in. */
+  async function insertInOrder(docs: NotificationDoc[]): Promise<number> {
     try {
-      await c.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: true });
-      return { inserted: docs.length };
+      await notifications.insertMany(docs, { ordered: true });
+      return docs.length;
     } catch (err) {
       if (!(err instanceof MongoBulkWriteError) || !duplicate(err.writeErrors)) throw err;
       const [first] = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-      return { inserted: first?.index ?? 0 };
+      return first?.index ?? 0;
     }
   }
 
@@ -145,7 +136,7 @@ export async function createMongoNotificationStore(
         receivedAt: n.receivedAt,
         readAt: null,
       }));
-      const { inserted } = await insertInOrder(notifications, docs);
+      const inserted = await insertInOrder(docs);
       for (const doc of docs.slice(0, inserted)) placed.set(doc._id, toNotification(doc));
       top += inserted;
       rest = rest.slice(inserted);
@@ -191,7 +182,9 @@ export async function createMongoNotificationStore(
     for (const { notification: n } of entries) {
       if (seen.has(n.id)) continue;
       seen.add(n.id);
-      byOwner.set(n.owner, [...(byOwner.get(n.owner) ?? []), n]);
+      const batch = byOwner.get(n.owner) ?? [];
+      batch.push(n);
+      byOwner.set(n.owner, batch);
     }
     const placed = new Map<string, Notification>();
     for (const [owner, batch] of byOwner)
@@ -207,10 +200,6 @@ export async function createMongoNotificationStore(
 
   return {
     gapless: true,
-    async recordNotification(n, deliveries) {
-      const [recorded] = await recordNotifications([{ notification: n, deliveries }]);
-      return recorded ?? null;
-    },
     recordNotifications,
     async listNotifications(owner, { unread, before, after, order, limit }) {
       const seq: Record<string, number> = {};

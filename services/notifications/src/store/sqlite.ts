@@ -144,10 +144,6 @@ export function createSqliteNotificationStore(file: string): NotificationStore {
 
   return {
     gapless: false,
-    async recordNotification(n, deliveries) {
-      const [recorded] = await recordNotifications([{ notification: n, deliveries }]);
-      return recorded ?? null;
-    },
     recordNotifications,
     async listNotifications(owner, { unread, before, after, order, limit }) {
       const where = ['owner = ?'];

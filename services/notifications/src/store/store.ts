@@ -104,15 +104,11 @@ export interface NotificationStore {
    */
   readonly gapless: boolean;
   /**
-   * Records an event's notification and enqueues its webhook deliveries; null when the event was already
-   * recorded. Deliveries are enqueued before the notification is written, idempotently, so a crash in
-   * between and the broker's redelivery lose none and duplicate none.
-   */
-  recordNotification(n: NewNotification, deliveries: NewDelivery[]): Promise<Notification | null>;
-  /**
-   * `recordNotification` for several events at once (a bulk delivery), in fewer writes: one answer per
-   * entry, in order; an event given twice is recorded once (the second answers null). Each owner's
-   * entries take their places in the order given.
+   * Records each event's notification and enqueues its webhook deliveries, in few writes (a bulk delivery
+   * at once): one answer per entry, in order, null for an event recorded already (or given twice: the
+   * second). Deliveries are enqueued before the notifications are written, idempotently, so a crash in
+   * between and the broker's redelivery lose none and duplicate none. Each owner's entries take their
+   * places in the order given.
    */
   recordNotifications(entries: NewEntry[]): Promise<(Notification | null)[]>;
   listNotifications(owner: string, q: InboxQuery): Promise<Notification[]>;
@@ -155,4 +151,14 @@ export interface NotificationStore {
 
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Records one event (`recordNotifications` of one entry): its notification, or null if recorded already. */
+export async function recordNotification(
+  store: Pick<NotificationStore, 'recordNotifications'>,
+  notification: NewNotification,
+  deliveries: NewDelivery[],
+): Promise<Notification | null> {
+  const [recorded] = await store.recordNotifications([{ notification, deliveries }]);
+  return recorded ?? null;
 }

@@ -2,7 +2,7 @@ import { get, type IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { newNotification } from '../inbox/notification.ts';
 import { createSqliteNotificationStore } from '../store/sqlite.ts';
-import type { NotificationStore } from '../store/store.ts';
+import { recordNotification, type NotificationStore } from '../store/store.ts';
 import { reminderEvent, testApi } from '../testing.ts';
 import { REPLAY_LIMIT } from './hub.ts';
 
@@ -154,7 +154,7 @@ describe('long replays and slow clients', async () => {
     for (let i = 0; i < count; i += 100) {
       await Promise.all(
         Array.from({ length: Math.min(100, count - i) }, (_, j) =>
-          store.recordNotification(newNotification(reminderEvent(owner, title(i + j)), now), []),
+          recordNotification(store, newNotification(reminderEvent(owner, title(i + j)), now), []),
         ),
       );
     }

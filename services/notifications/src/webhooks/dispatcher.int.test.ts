@@ -7,6 +7,7 @@ import { reminderNotification } from '../store/contract.ts';
 import { createMongoNotificationStore } from '../store/mongo.ts';
 import { receiver } from '../testing.ts';
 import { createWebhookDispatcher } from './dispatcher.ts';
+import { recordNotification } from '../store/store.ts';
 
 // The dispatcher on a real MongoDB-wire server (FerretDB here), against claimers that died half-way.
 const dbName = `notifications-dispatch-${randomUUID().slice(0, 8)}`;
@@ -45,7 +46,7 @@ describe('webhook dispatcher on MongoDB', () => {
       const n = reminderNotification(stuck, `stuck ${i}`);
       const slot = now - 60_000 + i;
       const id = `${n.id}:${stuckHook.id}`;
-      await store.recordNotification(n, [
+      await recordNotification(store, n, [
         {
           id,
           webhookId: stuckHook.id,
@@ -67,7 +68,7 @@ describe('webhook dispatcher on MongoDB', () => {
     }
     // Bob's delivery is due after all of them.
     const n = reminderNotification(bob, "bob's");
-    await store.recordNotification(n, [
+    await recordNotification(store, n, [
       {
         id: `${n.id}:${bobsHook.id}`,
         webhookId: bobsHook.id,

@@ -10,6 +10,7 @@ import { createSqliteNotificationStore } from '../store/sqlite.ts';
 import { receiver, reminderEvent, testApi } from '../testing.ts';
 import { pointsInside, systemResolve, type Resolve } from './address.ts';
 import { RETRY_SCHEDULE_MS, retryDelay, standardHeaders } from './dispatcher.ts';
+import { recordNotification } from '../store/store.ts';
 
 const api = await testApi({ webhooks: { timeoutMs: 1000 } });
 const hooks = await receiver({
@@ -377,7 +378,7 @@ describe('webhook safety and durability', () => {
     const event = reminderEvent('alice', 'queued before the crash');
     const now = Date.now();
     // What the consumer wrote before the process died: the notification and its queued delivery.
-    await store.recordNotification(newNotification(event, new Date(now)), [
+    await recordNotification(store, newNotification(event, new Date(now)), [
       {
         id: `${event.id}:w1`,
         webhookId: 'w1',
